@@ -1,0 +1,249 @@
+"""Exact numbers and polynomials in x and h, and how they are written.
+
+Everything here is `fractions.Fraction` arithmetic: it is the independent route
+that checks sympy's answers (see verify.py), and it writes numbers and polynomials
+in the three forms quizgen shows: LaTeX (for the typeset math), plain Unicode text
+(the PDF's searchable text layer) and plain syntax (quiz.json, `quizgen check`).
+
+The writer is hand-made on purpose: sympy orders ``3h + 6x - 4`` while the
+walkthrough teaches ``6x + 3h - 4`` (descending total degree, then powers of x).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from math import comb
+
+# A polynomial in x and h: {(power of x, power of h): coefficient}, no zero entries.
+Poly = dict[tuple[int, int], Fraction]
+
+_DECIMAL_TEXT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(text: str) -> Fraction:
+    """Read an exact number such as ``2``, ``-1/2``, ``0.001`` or ``1e-3`` (no eval)."""
+    cleaned = text.strip().replace("\u2212", "-")
+    try:
+        return Fraction(cleaned)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{text!r} is not a number (use forms like 2, -1/2, 0.001)") from None
+
+
+def is_decimal_text(text: str) -> bool:
+    """True when a user wrote the number as a decimal (so answers are shown as decimals)."""
+    cleaned = text.strip().replace("\u2212", "-")
+    return "." in cleaned and bool(_DECIMAL_TEXT.match(cleaned))
+
+
+def terminates(q: Fraction) -> bool:
+    """True when q has a finite decimal expansion (denominator 2^a 5^b)."""
+    d = q.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return d == 1
+
+
+def decimal_str(q: Fraction) -> str:
+    """The exact decimal expansion of a terminating fraction, e.g. 9.008003."""
+    if not terminates(q):
+        raise ValueError(f"{q} has no finite decimal expansion")
+    sign = "-" if q < 0 else ""
+    q = abs(q)
+    digits = 0
+    while (q * 10**digits).denominator != 1:
+        digits += 1
+    scaled = int(q * 10**digits)
+    if digits == 0:
+        return f"{sign}{scaled}"
+    whole, frac = divmod(scaled, 10**digits)
+    return f"{sign}{whole}.{frac:0{digits}d}"
+
+
+@dataclass(frozen=True)
+class Style:
+    """How numbers are written: as decimals (when the step was a decimal) or fractions."""
+
+    decimal: bool = False
+
+    def plain(self, q: Fraction) -> str:
+        """Plain syntax: ``8.003``, ``-7/2``, ``9``."""
+        if q.denominator == 1:
+            return str(q.numerator)
+        if self.decimal and terminates(q):
+            return decimal_str(q)
+        return f"{q.numerator}/{q.denominator}"
+
+    def text(self, q: Fraction) -> str:
+        """Unicode text with a real minus sign: ``−7/2``."""
+        return self.plain(q).replace("-", "\u2212")
+
+    def latex(self, q: Fraction) -> str:
+        """LaTeX; negatives are grouped ``{-3}`` so ziamath spaces them as a sign."""
+        if q.denominator == 1 or (self.decimal and terminates(q)):
+            body = self.plain(abs(q))
+        else:
+            body = rf"\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
+        return f"{{-{body}}}" if q < 0 else body
+
+    def latex_factor(self, q: Fraction) -> str:
+        """A number used as a base or factor: parenthesised when negative or a fraction."""
+        body = self.latex(q)
+        if q < 0 or (q.denominator != 1 and not (self.decimal and terminates(q))):
+            return rf"\left({body}\right)"
+        return body
+
+    def text_factor(self, q: Fraction) -> str:
+        """Unicode counterpart of latex_factor."""
+        body = self.text(q)
+        return f"({body})" if q < 0 or "/" in body else body
+
+
+# ---------------------------------------------------------------- polynomials
+
+
+def poly_from_coeffs(coeffs: tuple[Fraction, ...]) -> Poly:
+    """Univariate f from coefficients listed constant-first: (5, -4, 3) is 3x²−4x+5."""
+    return {(i, 0): Fraction(c) for i, c in enumerate(coeffs) if c}
+
+
+def poly_add(p: Poly, q: Poly, scale: Fraction = Fraction(1)) -> Poly:
+    """p + scale·q."""
+    out = dict(p)
+    for k, c in q.items():
+        out[k] = out.get(k, Fraction(0)) + scale * c
+        if not out[k]:
+            del out[k]
+    return out
+
+
+def shift(coeffs: tuple[Fraction, ...]) -> Poly:
+    """f(x + h) by the binomial theorem (no sympy)."""
+    out: Poly = {}
+    for n, c in enumerate(coeffs):
+        if not c:
+            continue
+        for k in range(n + 1):
+            key = (n - k, k)
+            out[key] = out.get(key, Fraction(0)) + c * comb(n, k)
+    return {k: v for k, v in out.items() if v}
+
+
+def divide_by_h(p: Poly) -> Poly:
+    """p / h for a polynomial with no h-free term."""
+    if any(j == 0 for (_, j) in p):
+        raise ValueError("polynomial has an h-free term")
+    return {(i, j - 1): c for (i, j), c in p.items()}
+
+
+def at_h0(p: Poly) -> Poly:
+    """The limit h → 0 of a polynomial: keep the h-free terms."""
+    return {k: c for k, c in p.items() if k[1] == 0}
+
+
+def horner(coeffs: tuple[Fraction, ...], x: Fraction) -> Fraction:
+    """f(x) by Horner's rule with exact fractions."""
+    acc = Fraction(0)
+    for c in reversed(coeffs):
+        acc = acc * x + c
+    return acc
+
+
+def power_rule(coeffs: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
+    """Coefficients of f′ by the power rule."""
+    return tuple(Fraction(n) * c for n, c in enumerate(coeffs))[1:] or (Fraction(0),)
+
+
+def evaluate(p: Poly, x: Fraction, h: Fraction = Fraction(0)) -> Fraction:
+    """p(x, h) exactly."""
+    return sum((c * x**i * h**j for (i, j), c in p.items()), Fraction(0))
+
+
+def _order(key: tuple[int, int]) -> tuple[int, int]:
+    """Walkthrough order: higher total degree first, then higher power of x."""
+    i, j = key
+    return (-(i + j), -i)
+
+
+def _monomial(i: int, j: int, var: tuple[str, str], sup: bool) -> str:
+    parts = []
+    for name, n in ((var[0], i), (var[1], j)):
+        if n == 0:
+            continue
+        if n == 1:
+            parts.append(name)
+        elif sup:
+            parts.append(name + str(n).translate(_SUPERSCRIPTS))
+        else:
+            parts.append(f"{name}^{{{n}}}")
+    return "".join(parts)
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def poly_terms(p: Poly) -> list[tuple[tuple[int, int], Fraction]]:
+    """Terms of p in walkthrough order."""
+    return sorted(p.items(), key=lambda kv: _order(kv[0]))
+
+
+def poly_latex(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> str:
+    """LaTeX of p in walkthrough order, e.g. ``6x + 3h - 4``."""
+    if not p:
+        return "0"
+    out = []
+    for n, ((i, j), c) in enumerate(poly_terms(p)):
+        mono = _monomial(i, j, var, sup=False)
+        mag = abs(c)
+        if mono and mag == 1:
+            body = mono
+        else:
+            body = Style(style.decimal).latex(mag) + mono
+        if n == 0:
+            out.append(f"{{-{body}}}" if c < 0 else body)
+        else:
+            out.append(("- " if c < 0 else "+ ") + body)
+    return " ".join(out)
+
+
+def poly_text(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> str:
+    """Unicode text of p, e.g. ``6x + 3h − 4``."""
+    if not p:
+        return "0"
+    out = []
+    for n, ((i, j), c) in enumerate(poly_terms(p)):
+        mono = _monomial(i, j, var, sup=True)
+        mag = abs(c)
+        num = style.text(mag)
+        if mono and mag == 1:
+            body = mono
+        elif mono and "/" in num:
+            body = f"({num}){mono}"
+        else:
+            body = num + mono
+        if n == 0:
+            out.append(("\u2212" if c < 0 else "") + body)
+        else:
+            out.append(("\u2212 " if c < 0 else "+ ") + body)
+    return " ".join(out)
+
+
+def poly_plain(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> str:
+    """Plain syntax of p, e.g. ``6*x + 3*h - 4`` (what quiz.json stores)."""
+    if not p:
+        return "0"
+    out = []
+    for n, ((i, j), c) in enumerate(poly_terms(p)):
+        factors = [f"{name}**{k}" if k > 1 else name for name, k in ((var[0], i), (var[1], j)) if k]
+        mag = abs(c)
+        if factors and mag == 1:
+            body = "*".join(factors)
+        else:
+            body = "*".join([style.plain(mag), *factors])
+        if n == 0:
+            out.append(("-" if c < 0 else "") + body)
+        else:
+            out.append(("- " if c < 0 else "+ ") + body)
+    return " ".join(out)

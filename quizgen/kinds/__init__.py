@@ -1,0 +1,35 @@
+"""The registry of problem kinds, in walkthrough order; one module per kind."""
+
+from __future__ import annotations
+
+from quizgen.kinds import (
+    derivative_at,
+    difference,
+    difference_quotient,
+    estimate_error,
+    evaluate,
+    expand,
+    limit_definition,
+    linear_approximation,
+    rising_falling,
+    simplify_quotient,
+)
+from quizgen.kinds.base import Kind
+
+KINDS: dict[str, Kind] = {
+    module.KIND.id: module.KIND
+    for module in (
+        evaluate,
+        difference,
+        difference_quotient,
+        expand,
+        simplify_quotient,
+        limit_definition,
+        derivative_at,
+        estimate_error,
+        linear_approximation,
+        rising_falling,
+    )
+}
+
+__all__ = ["KINDS", "Kind"]

@@ -1,0 +1,236 @@
+"""What every kind shares: the Kind record, the sympy route, and worked-solution pieces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from quizgen.exact import Poly, Style, poly_latex, poly_plain, poly_terms, poly_text
+from quizgen.model import Answer, Line, Math, Step, Task
+
+X, H = sympy.symbols("x h")
+
+
+@dataclass(frozen=True)
+class Solved:
+    """What a kind's sympy route returns for one task."""
+
+    given: dict[str, Math]
+    answer: Answer
+    steps: tuple[Step, ...]
+    meaning: str = ""
+    mistakes: tuple[tuple[str, str], ...] = ()
+    extra: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A problem kind: its id, what it needs, the sympy route and the independent route."""
+
+    id: str
+    title: str
+    needs: tuple[str, ...]  # subset of ("point", "points", "step")
+    solve: Callable[[Task], Solved]
+    recompute: Callable[[Task], Any]
+    blurb: str
+    # Rejects tasks that would make a poor problem (e.g. an error of exactly 0).
+    acceptable: Callable[[Task], bool] = lambda task: True
+    # Only rising-falling may ask about a point where f′(a) = 0 ("flat").
+    allow_flat: bool = False
+
+
+# ---------------------------------------------------------------- sympy route
+
+
+def rat(q: Fraction) -> sympy.Rational:
+    """A Fraction as a sympy Rational."""
+    return sympy.Rational(q.numerator, q.denominator)
+
+
+def frac(r: sympy.Expr) -> Fraction:
+    """A sympy Rational as a Fraction; anything else is a bug."""
+    if not r.is_Rational:
+        raise TypeError(f"expected an exact rational, got {r!r}")
+    return Fraction(int(r.p), int(r.q))
+
+
+def sym_f(task: Task) -> sympy.Expr:
+    """f as a sympy expression in x."""
+    return sympy.Add(*(rat(c) * X**i for i, c in enumerate(task.coeffs)))
+
+
+def sym_poly(expr: sympy.Expr) -> Poly:
+    """A sympy polynomial in x and h as the exact dict the writers take."""
+    poly = sympy.Poly(expr, X, H)
+    return {(int(i), int(j)): frac(c) for (i, j), c in poly.terms() if c != 0}
+
+
+def sym_value(expr: sympy.Expr) -> Fraction:
+    """An exact sympy number as a Fraction."""
+    return frac(sympy.nsimplify(expr) if not expr.is_Rational else expr)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def num(task: Task, q: Fraction) -> Math:
+    """A number as Math."""
+    return Math(task.style.latex(q), task.style.text(q))
+
+
+def poly_math(p: Poly, style: Style) -> Math:
+    """A polynomial in x and h as Math."""
+    return Math(poly_latex(p, style), poly_text(p, style))
+
+
+def answer_number(task: Task, q: Fraction) -> Answer:
+    """An exact number as an Answer."""
+    return Answer(q, task.style.plain(q), task.style.latex(q), task.style.text(q))
+
+
+def answer_poly(task: Task, p: Poly) -> Answer:
+    """A polynomial in x (and h) as an Answer."""
+    return Answer(p, poly_plain(p, task.style), poly_latex(p, task.style), poly_text(p, task.style))
+
+
+def call(name: str, arg: Math) -> Math:
+    """``f(arg)``."""
+    return Math(rf"{name}\left({arg.latex}\right)", name.replace("'", "′") + f"({arg.text})")
+
+
+def sum_point(task: Task, a: Fraction, h: Fraction) -> Math:
+    """``2 + 0.001`` (or ``2 − 0.1`` for a negative step)."""
+    s = task.style
+    sign_l, sign_t = ("-", "\u2212") if h < 0 else ("+", "+")
+    return Math(f"{s.latex(a)} {sign_l} {s.latex(abs(h))}", f"{s.text(a)} {sign_t} {s.text(abs(h))}")
+
+
+def substitution_lines(
+    task: Task, at: Fraction, name: str = "f", coeffs: tuple[Fraction, ...] | None = None
+) -> tuple[Line, ...]:
+    """``f(2) = 3·2² − 4·2 + 5 = 12 − 8 + 5 = 9``, each part exact (coeffs default to f's)."""
+    s = task.style
+    coeffs = task.coeffs if coeffs is None else coeffs
+    lhs = call(name, num(task, at))
+    sub_l, sub_t, val_l, val_t = [], [], [], []
+    terms = sorted(((i, c) for i, c in enumerate(coeffs) if c), reverse=True)
+    for n, (i, c) in enumerate(terms):
+        mag = abs(c)
+        sign_l = ("{-" if c < 0 else "") if n == 0 else ("- " if c < 0 else "+ ")
+        sign_t = ("\u2212" if c < 0 else "") if n == 0 else ("\u2212 " if c < 0 else "+ ")
+        close = "}" if n == 0 and c < 0 else ""
+        if i == 0:
+            body_l, body_t = s.latex(mag), s.text(mag)
+        else:
+            base_l, base_t = s.latex_factor(at), s.text_factor(at)
+            pw_l = f"^{{{i}}}" if i > 1 else ""
+            pw_t = str(i).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) if i > 1 else ""
+            if mag == 1:
+                body_l, body_t = base_l + pw_l, base_t + pw_t
+            else:
+                body_l = rf"{s.latex_factor(mag)} \cdot {base_l}{pw_l}"
+                body_t = f"{s.text_factor(mag)}·{base_t}{pw_t}"
+        sub_l.append(sign_l + body_l + close)
+        sub_t.append(sign_t + body_t)
+        value = c * at**i
+        vmag = abs(value)
+        vsign_l = ("{-" if value < 0 else "") if n == 0 else ("- " if value < 0 else "+ ")
+        vsign_t = ("\u2212" if value < 0 else "") if n == 0 else ("\u2212 " if value < 0 else "+ ")
+        vclose = "}" if n == 0 and value < 0 else ""
+        val_l.append(vsign_l + s.latex(vmag) + vclose)
+        val_t.append(vsign_t + s.text(vmag))
+    total = sum((c * at**i for i, c in enumerate(coeffs)), Fraction(0))
+    if not terms:
+        return (Line(lhs, num(task, Fraction(0))),)
+    lines = [Line(lhs, Math(" ".join(sub_l), " ".join(sub_t)))]
+    if len(terms) > 1 or terms[0][0] > 0:
+        lines.append(Line(None, Math(" ".join(val_l), " ".join(val_t))))
+    lines.append(Line(None, num(task, total)))
+    return tuple(lines)
+
+
+def shifted_form(task: Task) -> Math:
+    """``3(x + h)² − 4(x + h) + 5``: f with x replaced by (x + h), before expanding."""
+    s = task.style
+    parts_l, parts_t = [], []
+    terms = sorted(((i, c) for i, c in enumerate(task.coeffs) if c), reverse=True)
+    for n, (i, c) in enumerate(terms):
+        mag = abs(c)
+        if i == 0:
+            bl, bt = s.latex(mag), s.text(mag)
+        else:
+            pl = f"^{{{i}}}" if i > 1 else ""
+            pt = str(i).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) if i > 1 else ""
+            cl = "" if mag == 1 else s.latex_factor(mag) if mag.denominator != 1 else s.latex(mag)
+            ct = "" if mag == 1 else s.text_factor(mag)
+            bl = rf"{cl}\left(x + h\right){pl}"
+            bt = f"{ct}(x + h){pt}"
+        if n == 0:
+            parts_l.append(f"{{-{bl}}}" if c < 0 else bl)
+            parts_t.append(("\u2212" if c < 0 else "") + bt)
+        else:
+            parts_l.append(("- " if c < 0 else "+ ") + bl)
+            parts_t.append(("\u2212 " if c < 0 else "+ ") + bt)
+    return Math(" ".join(parts_l), " ".join(parts_t))
+
+
+def f_shift_name() -> Math:
+    return Math(r"f\left(x + h\right)", "f(x + h)")
+
+
+def difference_name() -> Math:
+    return Math(r"f\left(x + h\right) - f\left(x\right)", "f(x + h) − f(x)")
+
+
+def quotient_name() -> Math:
+    return Math(r"\frac{f\left(x + h\right) - f\left(x\right)}{h}", "(f(x + h) − f(x))/h")
+
+
+def limit_name() -> Math:
+    return Math(
+        r"f'\left(x\right) = \lim_{h \to 0} \frac{f\left(x + h\right) - f\left(x\right)}{h}",
+        "f′(x) = lim h→0 (f(x + h) − f(x))/h",
+    )
+
+
+def expansion_steps(task: Task, shifted: Poly, difference: Poly, quotient: Poly) -> tuple[Step, ...]:
+    """The walkthrough's symbolic steps: expand f(x+h), subtract f(x), divide by h."""
+    s = task.style
+    return (
+        Step(
+            "Replace x by x + h and expand every power.",
+            (Line(f_shift_name(), shifted_form(task)), Line(None, poly_math(shifted, s))),
+        ),
+        Step(
+            "Subtract f(x): the terms without h cancel.",
+            (Line(difference_name(), poly_math(difference, s)),),
+        ),
+        Step(
+            "Every remaining term has a factor h, so divide by h.",
+            (Line(quotient_name(), poly_math(quotient, s)),),
+        ),
+    )
+
+
+def derivative_math(task: Task, fprime: Poly) -> Math:
+    """``f′(x) = 6x − 4``."""
+    m = poly_math(fprime, task.style)
+    return Math(rf"f'\left(x\right) = {m.latex}", f"f′(x) = {m.text}")
+
+
+def value_line(task: Task, name: str, at: Fraction, value: Fraction) -> Line:
+    """``f′(2) = 8`` as an aligned line."""
+    return Line(call(name, num(task, at)), num(task, value))
+
+
+def poly_at(p: Poly, x: Fraction, h: Fraction = Fraction(0)) -> Fraction:
+    """Evaluate one of the dict polynomials (used by writers, not as a check)."""
+    return sum((c * x**i * h**j for (i, j), c in p.items()), Fraction(0))
+
+
+def terms_of(p: Poly) -> list[tuple[tuple[int, int], Fraction]]:
+    return poly_terms(p)

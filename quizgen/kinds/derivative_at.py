@@ -1,0 +1,40 @@
+"""derivative-at: f′(x) from the definition, then f′ at several points."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from quizgen.kinds.base import Kind, Solved, substitution_lines
+from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic
+from quizgen.kinds.limit_definition import derivation
+from quizgen.model import Answer, Math, Step, Task
+
+
+def solve(task: Task) -> Solved:
+    sym = sympy_symbolic(task)
+    s = task.style
+    values = tuple(sympy_derivative_at(task, p) for p in task.points)
+    fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
+    lines = tuple(line for p in task.points for line in substitution_lines(task, p, "f'", fprime))
+    listing = ", ".join(f"f′({s.text(p)}) = {s.text(v)}" for p, v in zip(task.points, values))
+    return Solved(
+        given={
+            "f": task.f_math(),
+            "points": Math(", ".join(s.latex(p) for p in task.points), ", ".join(s.text(p) for p in task.points)),
+        },
+        answer=Answer(
+            values,
+            ", ".join(s.plain(v) for v in values),
+            ", ".join(s.latex(v) for v in values),
+            ", ".join(s.text(v) for v in values),
+        ),
+        steps=derivation(task, sym) + (Step("Substitute each point into f′(x).", lines),),
+        meaning=f"{listing}: the slope of the graph at each point.",
+    )
+
+
+def recompute(task: Task) -> tuple[Fraction, ...]:
+    return tuple(exact_derivative_at(task, p) for p in task.points)
+
+
+KIND = Kind("derivative-at", "Derivative at several points", ("points",), solve, recompute, "f′(a₁), f′(a₂), f′(a₃)")

@@ -1,0 +1,54 @@
+"""difference-quotient: (f(a + h) − f(a))/h, the average rate of change over a small step."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from quizgen.kinds.base import Kind, Solved, answer_number, num
+from quizgen.kinds.calculus import exact_value, sympy_derivative_at
+from quizgen.kinds.difference import change_steps
+from quizgen.model import Line, Math, Step, Task
+
+
+def quotient_step(task: Task, diff: Fraction) -> tuple[Step, Fraction]:
+    """Divide the change by h."""
+    s, h = task.style, task.step
+    q = diff / h
+    name = Math(
+        r"\frac{f\left(a + h\right) - f\left(a\right)}{h}",
+        "(f(a + h) − f(a))/h",
+    )
+    return (
+        Step(
+            "Divide the change in the output by the change in the input.",
+            (Line(name, Math(rf"\frac{{{s.latex(diff)}}}{{{s.latex(h)}}}", f"{s.text(diff)}/{s.text_factor(h)}")), Line(None, num(task, q))),
+        ),
+        q,
+    )
+
+
+def solve(task: Task) -> Solved:
+    steps, _, _, diff = change_steps(task)
+    step, q = quotient_step(task, diff)
+    s = task.style
+    exact = sympy_derivative_at(task, task.point)
+    mistakes = [(s.plain(diff), "It looks like you forgot to divide by h.")]
+    if exact != q:
+        mistakes.append((s.plain(exact), f"That is the exact slope f′({s.text(task.point)}); the question asks for the quotient with h = {s.text(task.step)}."))
+    return Solved(
+        given={"f": task.f_math(), "a": num(task, task.point), "h": num(task, task.step)},
+        answer=answer_number(task, q),
+        steps=steps + (step,),
+        meaning=f"Near x = {s.text(task.point)} the output moves about {s.text(q)} times as much as the input.",
+        mistakes=tuple(mistakes),
+    )
+
+
+def recompute(task: Task) -> Fraction:
+    a, h = task.point, task.step
+    return (exact_value(task, a + h) - exact_value(task, a)) / h
+
+
+KIND = Kind(
+    "difference-quotient", "Difference quotient", ("point", "step"), solve, recompute, "(f(a + h) − f(a))/h"
+)

@@ -1,0 +1,75 @@
+"""estimate-error: how far the difference quotient is from the true slope f′(a)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from quizgen.exact import Poly
+from quizgen.kinds.base import Kind, Solved, answer_number, num, poly_math, substitution_lines
+from quizgen.kinds.calculus import exact_derivative_at, exact_value, sympy_derivative_at, sympy_symbolic
+from quizgen.kinds.difference import change_steps
+from quizgen.kinds.difference_quotient import quotient_step
+from quizgen.kinds.limit_definition import short_derivation
+from quizgen.model import Line, Math, Step, Task
+
+
+def error_poly(task: Task, quotient: Poly, slope: Fraction) -> Poly:
+    """E(h) = quotient(a, h) − f′(a) as a polynomial in h alone."""
+    out: dict[tuple[int, int], Fraction] = {}
+    for (i, j), c in quotient.items():
+        out[(0, j)] = out.get((0, j), Fraction(0)) + c * task.point**i
+    out[(0, 0)] = out.get((0, 0), Fraction(0)) - slope
+    return {k: v for k, v in out.items() if v}
+
+
+def solve(task: Task) -> Solved:
+    s, a, h = task.style, task.point, task.step
+    sym = sympy_symbolic(task)
+    steps, _, _, diff = change_steps(task)
+    qstep, q = quotient_step(task, diff)
+    slope = sympy_derivative_at(task, a)
+    fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
+    err = q - slope
+    e_h = poly_math(error_poly(task, sym.quotient, slope), s)
+    rule = (
+        f"For a quadratic the error is exactly (leading coefficient)·h = {s.text(task.coeffs[2])}h."
+        if task.degree == 2
+        else "The error shrinks with h: it is a polynomial in h with no constant term."
+    )
+    return Solved(
+        given={"f": task.f_math(), "a": num(task, a), "h": num(task, h)},
+        answer=answer_number(task, err),
+        steps=steps
+        + (
+            qstep,
+            short_derivation(task, sym),
+            Step(f"The true slope at x = {s.text(a)}:", substitution_lines(task, a, "f'", fprime)),
+            Step(
+                "Subtract the true slope from the estimate. " + rule,
+                (
+                    Line(Math("\\text{error}", "error"), Math(f"{s.latex(q)} - {s.latex_factor(slope)}", f"{s.text(q)} − {s.text_factor(slope)}")),
+                    Line(None, num(task, err)),
+                    Line(None, e_h),
+                ),
+            ),
+        ),
+        meaning=f"The quotient with h = {s.text(h)} overestimates f′({s.text(a)}) by {s.text(err)}." if err > 0
+        else f"The quotient with h = {s.text(h)} underestimates f′({s.text(a)}) by {s.text(-err)}.",
+        mistakes=((s.plain(-err), "Error here means estimate minus true slope: check the sign."),),
+    )
+
+
+def recompute(task: Task) -> Fraction:
+    a, h = task.point, task.step
+    return (exact_value(task, a + h) - exact_value(task, a)) / h - exact_derivative_at(task, a)
+
+
+KIND = Kind(
+    "estimate-error",
+    "Error of the estimate",
+    ("point", "step"),
+    solve,
+    recompute,
+    "quotient − f′(a)",
+    acceptable=lambda task: recompute(task) != 0,
+)

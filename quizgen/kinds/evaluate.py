@@ -1,0 +1,35 @@
+"""evaluate: f(a) for a polynomial f and a point a."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from quizgen.kinds.base import Kind, Solved, answer_number, call, num, substitution_lines
+from quizgen.kinds.calculus import exact_value, sympy_value
+from quizgen.model import Step, Task
+
+
+def solve(task: Task) -> Solved:
+    a = task.point
+    value = sympy_value(task, a)
+    s = task.style
+    mistakes = []
+    if a < 0:
+        # -2² read as −(2²): every power of a taken as negative.
+        slip = sum((c * -(abs(a) ** i) for i, c in enumerate(task.coeffs) if i), task.coeffs[0])
+        if slip != value:
+            mistakes.append((s.plain(slip), f"Put {s.text(a)} in parentheses before taking powers: ({s.text(a)})² is positive."))
+    return Solved(
+        given={"f": task.f_math(), "target": call("f", num(task, a))},
+        answer=answer_number(task, value),
+        steps=(Step(f"Substitute x = {s.text(a)} into every term and work each one out exactly.", substitution_lines(task, a)),),
+        meaning=f"The graph of f passes through the point ({s.text(a)}, {s.text(value)}).",
+        mistakes=tuple(mistakes),
+    )
+
+
+def recompute(task: Task) -> Fraction:
+    return exact_value(task, task.point)
+
+
+KIND = Kind("evaluate", "Evaluate f at a point", ("point",), solve, recompute, "f(a) for a given a")

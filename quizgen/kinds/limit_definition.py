@@ -1,0 +1,65 @@
+"""limit-definition: f′(x) from the limit of the difference quotient, every step shown."""
+
+from __future__ import annotations
+
+from quizgen.exact import Poly
+from quizgen.kinds.base import (
+    Kind,
+    Solved,
+    answer_poly,
+    derivative_math,
+    expansion_steps,
+    limit_name,
+    poly_math,
+    quotient_name,
+)
+from quizgen.kinds.calculus import Symbolic, exact_symbolic, sympy_symbolic
+from quizgen.model import Line, Math, Step, Task
+
+
+def limit_step(task: Task, sym: Symbolic) -> Step:
+    """``f′(x) = lim_{h→0} (6x + 3h − 4) = 6x − 4``."""
+    q = poly_math(sym.quotient, task.style)
+    d = poly_math(sym.derivative, task.style)
+    return Step(
+        "Let h shrink to 0: every term with h vanishes.",
+        (
+            Line(
+                Math(r"f'\left(x\right)", "f′(x)"),
+                Math(rf"\lim_{{h \to 0}} \left({q.latex}\right)", f"lim h→0 ({q.text})"),
+            ),
+            Line(None, d),
+        ),
+    )
+
+
+def short_derivation(task: Task, sym: Symbolic) -> Step:
+    """f′(x) in two lines: the simplified quotient and its limit."""
+    q = poly_math(sym.quotient, task.style)
+    return Step(
+        "From the limit definition: expand f(x + h), subtract f(x), divide by h, let h → 0.",
+        (Line(quotient_name(), q),) + limit_step(task, sym).lines,
+    )
+
+
+def derivation(task: Task, sym: Symbolic) -> tuple[Step, ...]:
+    """The full walkthrough from the definition to f′(x)."""
+    start = Step("Start from the definition of the derivative.", (Line(None, limit_name()),))
+    return (start,) + expansion_steps(task, sym.shifted, sym.difference, sym.quotient) + (limit_step(task, sym),)
+
+
+def solve(task: Task) -> Solved:
+    sym = sympy_symbolic(task)
+    return Solved(
+        given={"f": task.f_math(), "target": limit_name()},
+        answer=answer_poly(task, sym.derivative),
+        steps=derivation(task, sym),
+        meaning=f"{derivative_math(task, sym.derivative).text} is the slope of the graph of f at every x.",
+    )
+
+
+def recompute(task: Task) -> Poly:
+    return exact_symbolic(task).derivative
+
+
+KIND = Kind("limit-definition", "Derivative from the limit definition", (), solve, recompute, "f′(x) from the definition")

@@ -1,0 +1,66 @@
+"""linear-approximation: predict the change in f from the slope, f′(a)·Δx."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from quizgen.kinds.base import Kind, Solved, answer_number, num, substitution_lines
+from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic, sympy_value
+from quizgen.kinds.limit_definition import short_derivation
+from quizgen.model import Line, Math, Step, Task
+
+DX = Math(r"\Delta x", "Δx")
+
+
+def solve(task: Task) -> Solved:
+    s, a, dx = task.style, task.point, task.step
+    sym = sympy_symbolic(task)
+    slope = sympy_derivative_at(task, a)
+    fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
+    predicted = slope * dx
+    true = sympy_value(task, a + dx) - sympy_value(task, a)
+    return Solved(
+        given={"f": task.f_math(), "a": num(task, a), "dx": Math(rf"\Delta x = {s.latex(dx)}", f"Δx = {s.text(dx)}")},
+        answer=answer_number(task, predicted),
+        steps=(
+            short_derivation(task, sym),
+            Step(f"The slope at x = {s.text(a)}:", substitution_lines(task, a, "f'", fprime)),
+            Step(
+                "The output changes about slope × change in input.",
+                (
+                    Line(
+                        Math(r"\Delta y \approx f'\left(a\right) \cdot \Delta x", "Δy ≈ f′(a)·Δx"),
+                        Math(rf"{s.latex_factor(slope)} \cdot {s.latex_factor(dx)}", f"{s.text_factor(slope)}·{s.text_factor(dx)}"),
+                    ),
+                    Line(None, num(task, predicted)),
+                ),
+            ),
+            Step(
+                "Check against the true change (not asked): the prediction is close because Δx is small.",
+                (
+                    Line(
+                        Math(rf"f\left({s.latex(a + dx)}\right) - f\left({s.latex(a)}\right)", f"f({s.text(a + dx)}) − f({s.text(a)})"),
+                        num(task, true),
+                    ),
+                    Line(Math(r"\text{true} - \text{predicted}", "true − predicted"), num(task, true - predicted)),
+                ),
+            ),
+        ),
+        meaning=f"Nudging x from {s.text(a)} by {s.text(dx)} changes f by about {s.text(predicted)} (truly {s.text(true)}).",
+        mistakes=(
+            (s.plain(slope), f"That is the slope f′({s.text(a)}); multiply it by Δx = {s.text(dx)}."),
+            (s.plain(true), "That is the true change f(a + Δx) − f(a); the question asks for the prediction f′(a)·Δx."),
+        )
+        if true != predicted
+        else ((s.plain(slope), f"That is the slope f′({s.text(a)}); multiply it by Δx = {s.text(dx)}."),),
+        extra={"true_change": s.plain(true)},
+    )
+
+
+def recompute(task: Task) -> Fraction:
+    return exact_derivative_at(task, task.point) * task.step
+
+
+KIND = Kind(
+    "linear-approximation", "Linear approximation", ("point", "step"), solve, recompute, "predicted change f′(a)·Δx"
+)

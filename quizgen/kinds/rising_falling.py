@@ -1,0 +1,54 @@
+"""rising-falling: the sign of f′(a) says whether f rises or falls at a, its size how steeply."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from quizgen.kinds.base import Kind, Solved, call, num, substitution_lines
+from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic
+from quizgen.kinds.limit_definition import short_derivation
+from quizgen.model import Answer, Step, Task
+
+
+def trend(slope: Fraction) -> str:
+    return "rising" if slope > 0 else "falling" if slope < 0 else "flat"
+
+
+def solve(task: Task) -> Solved:
+    s, a = task.style, task.point
+    sym = sympy_symbolic(task)
+    slope = sympy_derivative_at(task, a)
+    fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
+    word = trend(slope)
+    name = call("f'", num(task, a))
+    if slope > 0:
+        meaning = f"f is rising at x = {s.text(a)}: the output grows about {s.text(slope)} times as fast as the input."
+    elif slope < 0:
+        meaning = f"f is falling at x = {s.text(a)}: the output drops about {s.text(-slope)} times as fast as the input grows."
+    else:
+        meaning = f"f is flat at x = {s.text(a)}: a small nudge of the input barely moves the output."
+    rel = {"rising": ">", "falling": "<", "flat": "="}[word]
+    return Solved(
+        given={"f": task.f_math(), "a": num(task, a)},
+        answer=Answer(
+            (word, slope),
+            s.plain(slope),
+            rf"{name.latex} = {s.latex(slope)}" + ("" if slope == 0 else f" {rel} 0"),
+            f"{word}, {name.text} = {s.text(slope)}",
+        ),
+        steps=(
+            short_derivation(task, sym),
+            Step(f"The sign of the slope at x = {s.text(a)} decides: positive rising, negative falling, zero flat.", substitution_lines(task, a, "f'", fprime)),
+        ),
+        meaning=meaning,
+        mistakes=((s.plain(-slope), "Check the sign of f′(a): it decides rising or falling."),) if slope else (),
+        extra={"trend": word},
+    )
+
+
+def recompute(task: Task) -> tuple[str, Fraction]:
+    slope = exact_derivative_at(task, task.point)
+    return (trend(slope), slope)
+
+
+KIND = Kind("rising-falling", "Rising or falling?", ("point",), solve, recompute, "rising/falling/flat and f′(a)", allow_flat=True)

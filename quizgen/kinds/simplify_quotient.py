@@ -1,0 +1,30 @@
+"""simplify-quotient: (f(x + h) − f(x))/h simplified; it still contains h."""
+
+from __future__ import annotations
+
+from quizgen.exact import Poly, poly_plain
+from quizgen.kinds.base import Kind, Solved, answer_poly, expansion_steps, quotient_name
+from quizgen.kinds.calculus import exact_symbolic, sympy_symbolic
+from quizgen.model import Task
+
+
+def solve(task: Task) -> Solved:
+    sym = sympy_symbolic(task)
+    return Solved(
+        given={"f": task.f_math(), "target": quotient_name()},
+        answer=answer_poly(task, sym.quotient),
+        steps=expansion_steps(task, sym.shifted, sym.difference, sym.quotient),
+        meaning="This is the average slope between x and x + h; it still depends on h.",
+        mistakes=(
+            (poly_plain(sym.derivative, task.style), "That is the limit f′(x); this question stops before letting h → 0, so keep the h terms."),
+        ),
+    )
+
+
+def recompute(task: Task) -> Poly:
+    return exact_symbolic(task).quotient
+
+
+KIND = Kind(
+    "simplify-quotient", "Simplify the difference quotient", (), solve, recompute, "(f(x + h) − f(x))/h simplified"
+)
