@@ -7,12 +7,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-import sympy
-
 from quizgen.exact import Poly, Style, poly_latex, poly_plain, poly_terms, poly_text
 from quizgen.model import Answer, Line, Math, Step, Task
-
-X, H = sympy.symbols("x h")
 
 
 @dataclass(frozen=True)
@@ -41,37 +37,6 @@ class Kind:
     acceptable: Callable[[Task], bool] = lambda task: True
     # Only rising-falling may ask about a point where f′(a) = 0 ("flat").
     allow_flat: bool = False
-
-
-# ---------------------------------------------------------------- sympy route
-
-
-def rat(q: Fraction) -> sympy.Rational:
-    """A Fraction as a sympy Rational."""
-    return sympy.Rational(q.numerator, q.denominator)
-
-
-def frac(r: sympy.Expr) -> Fraction:
-    """A sympy Rational as a Fraction; anything else is a bug."""
-    if not r.is_Rational:
-        raise TypeError(f"expected an exact rational, got {r!r}")
-    return Fraction(int(r.p), int(r.q))
-
-
-def sym_f(task: Task) -> sympy.Expr:
-    """f as a sympy expression in x."""
-    return sympy.Add(*(rat(c) * X**i for i, c in enumerate(task.coeffs)))
-
-
-def sym_poly(expr: sympy.Expr) -> Poly:
-    """A sympy polynomial in x and h as the exact dict the writers take."""
-    poly = sympy.Poly(expr, X, H)
-    return {(int(i), int(j)): frac(c) for (i, j), c in poly.terms() if c != 0}
-
-
-def sym_value(expr: sympy.Expr) -> Fraction:
-    """An exact sympy number as a Fraction."""
-    return frac(sympy.nsimplify(expr) if not expr.is_Rational else expr)
 
 
 # ---------------------------------------------------------------- writing
@@ -225,12 +190,3 @@ def derivative_math(task: Task, fprime: Poly) -> Math:
 def value_line(task: Task, name: str, at: Fraction, value: Fraction) -> Line:
     """``f′(2) = 8`` as an aligned line."""
     return Line(call(name, num(task, at)), num(task, value))
-
-
-def poly_at(p: Poly, x: Fraction, h: Fraction = Fraction(0)) -> Fraction:
-    """Evaluate one of the dict polynomials (used by writers, not as a check)."""
-    return sum((c * x**i * h**j for (i, j), c in p.items()), Fraction(0))
-
-
-def terms_of(p: Poly) -> list[tuple[tuple[int, int], Fraction]]:
-    return poly_terms(p)
