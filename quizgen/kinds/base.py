@@ -62,9 +62,14 @@ def answer_poly(task: Task, p: Poly) -> Answer:
     return Answer(p, poly_plain(p, task.style), poly_latex(p, task.style), poly_text(p, task.style))
 
 
+def labeled(name: str, value: Math) -> Math:
+    """``a = 2``."""
+    return Math(f"{name} = {value.latex}", f"{name} = {value.text}")
+
+
 def call(name: str, arg: Math) -> Math:
     """``f(arg)``."""
-    return Math(rf"{name}\left({arg.latex}\right)", name.replace("'", "′") + f"({arg.text})")
+    return Math(rf"{name}({arg.latex})", name.replace("'", "′") + f"({arg.text})")
 
 
 def sum_point(task: Task, a: Fraction, h: Fraction) -> Math:
@@ -111,11 +116,14 @@ def substitution_lines(
     total = sum((c * at**i for i, c in enumerate(coeffs)), Fraction(0))
     if not terms:
         return (Line(lhs, num(task, Fraction(0))),)
-    lines = [Line(lhs, Math(" ".join(sub_l), " ".join(sub_t)))]
+    chain_l, chain_t = [" ".join(sub_l)], [" ".join(sub_t)]
+    if len(terms) > 1:
+        chain_l.append(" ".join(val_l))
+        chain_t.append(" ".join(val_t))
     if len(terms) > 1 or terms[0][0] > 0:
-        lines.append(Line(None, Math(" ".join(val_l), " ".join(val_t))))
-    lines.append(Line(None, num(task, total)))
-    return tuple(lines)
+        chain_l.append(task.style.latex(total))
+        chain_t.append(task.style.text(total))
+    return (Line(lhs, Math(" = ".join(chain_l), " = ".join(chain_t))),)
 
 
 def shifted_form(task: Task) -> Math:
@@ -132,7 +140,7 @@ def shifted_form(task: Task) -> Math:
             pt = str(i).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) if i > 1 else ""
             cl = "" if mag == 1 else s.latex_factor(mag) if mag.denominator != 1 else s.latex(mag)
             ct = "" if mag == 1 else s.text_factor(mag)
-            bl = rf"{cl}\left(x + h\right){pl}"
+            bl = rf"{cl}(x + h){pl}"
             bt = f"{ct}(x + h){pt}"
         if n == 0:
             parts_l.append(f"{{-{bl}}}" if c < 0 else bl)
@@ -144,22 +152,26 @@ def shifted_form(task: Task) -> Math:
 
 
 def f_shift_name() -> Math:
-    return Math(r"f\left(x + h\right)", "f(x + h)")
+    return Math(r"f(x + h)", "f(x + h)")
 
 
 def difference_name() -> Math:
-    return Math(r"f\left(x + h\right) - f\left(x\right)", "f(x + h) − f(x)")
+    return Math(r"f(x + h) - f(x)", "f(x + h) − f(x)")
 
 
 def quotient_name() -> Math:
-    return Math(r"\frac{f\left(x + h\right) - f\left(x\right)}{h}", "(f(x + h) − f(x))/h")
+    return Math(r"\frac{f(x + h) - f(x)}{h}", "(f(x + h) − f(x))/h")
 
 
 def limit_name() -> Math:
     return Math(
-        r"f'\left(x\right) = \lim_{h \to 0} \frac{f\left(x + h\right) - f\left(x\right)}{h}",
+        r"f'(x) = \lim_{h \to 0} \frac{f(x + h) - f(x)}{h}",
         "f′(x) = lim h→0 (f(x + h) − f(x))/h",
     )
+
+
+def limit_rhs() -> Math:
+    return Math(r"\lim_{h \to 0} \frac{f(x + h) - f(x)}{h}", "lim h→0 (f(x + h) − f(x))/h")
 
 
 def expansion_steps(task: Task, shifted: Poly, difference: Poly, quotient: Poly) -> tuple[Step, ...]:
@@ -184,7 +196,7 @@ def expansion_steps(task: Task, shifted: Poly, difference: Poly, quotient: Poly)
 def derivative_math(task: Task, fprime: Poly) -> Math:
     """``f′(x) = 6x − 4``."""
     m = poly_math(fprime, task.style)
-    return Math(rf"f'\left(x\right) = {m.latex}", f"f′(x) = {m.text}")
+    return Math(rf"f'(x) = {m.latex}", f"f′(x) = {m.text}")
 
 
 def value_line(task: Task, name: str, at: Fraction, value: Fraction) -> Line:

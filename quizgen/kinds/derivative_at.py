@@ -20,7 +20,9 @@ def solve(task: Task) -> Solved:
     return Solved(
         given={
             "f": task.f_math(),
-            "points": Math(", ".join(s.latex(p) for p in task.points), ", ".join(s.text(p) for p in task.points)),
+            "points": Math(
+                "x = " + ", ".join(s.latex(p) for p in task.points), "x = " + ", ".join(s.text(p) for p in task.points)
+            ),
         },
         answer=Answer(
             values,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.kinds.base import Kind, Solved, answer_number, call, num, substitution_lines, sum_point
+from quizgen.kinds.base import Kind, Solved, labeled, answer_number, call, num, substitution_lines, sum_point
 from quizgen.kinds.calculus import exact_value, sympy_value
 from quizgen.model import Line, Math, Step, Task
 
@@ -39,7 +39,7 @@ def solve(task: Task) -> Solved:
     steps, fa, fah, diff = change_steps(task)
     s = task.style
     return Solved(
-        given={"f": task.f_math(), "a": num(task, task.point), "h": num(task, task.step)},
+        given={"f": task.f_math(), "a": labeled("a", num(task, task.point)), "h": labeled("h", num(task, task.step))},
         answer=answer_number(task, diff),
         steps=steps,
         meaning=f"Moving the input from {s.text(task.point)} to {s.text(task.point + task.step)} changes the output by {s.text(diff)}.",

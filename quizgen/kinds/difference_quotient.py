@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.kinds.base import Kind, Solved, answer_number, num
+from quizgen.kinds.base import Kind, Solved, labeled, answer_number, num
 from quizgen.kinds.calculus import exact_value, sympy_derivative_at
 from quizgen.kinds.difference import change_steps
 from quizgen.model import Line, Math, Step, Task
@@ -15,7 +15,7 @@ def quotient_step(task: Task, diff: Fraction) -> tuple[Step, Fraction]:
     s, h = task.style, task.step
     q = diff / h
     name = Math(
-        r"\frac{f\left(a + h\right) - f\left(a\right)}{h}",
+        r"\frac{f(a + h) - f(a)}{h}",
         "(f(a + h) − f(a))/h",
     )
     return (
@@ -36,7 +36,7 @@ def solve(task: Task) -> Solved:
     if exact != q:
         mistakes.append((s.plain(exact), f"That is the exact slope f′({s.text(task.point)}); the question asks for the quotient with h = {s.text(task.step)}."))
     return Solved(
-        given={"f": task.f_math(), "a": num(task, task.point), "h": num(task, task.step)},
+        given={"f": task.f_math(), "a": labeled("a", num(task, task.point)), "h": labeled("h", num(task, task.step))},
         answer=answer_number(task, q),
         steps=steps + (step,),
         meaning=f"Near x = {s.text(task.point)} the output moves about {s.text(q)} times as much as the input.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from quizgen.exact import Poly
-from quizgen.kinds.base import Kind, Solved, answer_number, num, poly_math, substitution_lines
+from quizgen.kinds.base import Kind, Solved, labeled, answer_number, num, poly_math, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, exact_value, sympy_derivative_at, sympy_symbolic
 from quizgen.kinds.difference import change_steps
 from quizgen.kinds.difference_quotient import quotient_step
@@ -37,7 +37,7 @@ def solve(task: Task) -> Solved:
         else "The error shrinks with h: it is a polynomial in h with no constant term."
     )
     return Solved(
-        given={"f": task.f_math(), "a": num(task, a), "h": num(task, h)},
+        given={"f": task.f_math(), "a": labeled("a", num(task, a)), "h": labeled("h", num(task, h))},
         answer=answer_number(task, err),
         steps=steps
         + (

@@ -10,6 +10,7 @@ from quizgen.kinds.base import (
     derivative_math,
     expansion_steps,
     limit_name,
+    limit_rhs,
     poly_math,
     quotient_name,
 )
@@ -25,8 +26,8 @@ def limit_step(task: Task, sym: Symbolic) -> Step:
         "Let h shrink to 0: every term with h vanishes.",
         (
             Line(
-                Math(r"f'\left(x\right)", "f′(x)"),
-                Math(rf"\lim_{{h \to 0}} \left({q.latex}\right)", f"lim h→0 ({q.text})"),
+                Math(r"f'(x)", "f′(x)"),
+                Math(rf"\lim_{{h \to 0}} ({q.latex})", f"lim h→0 ({q.text})"),
             ),
             Line(None, d),
         ),
@@ -44,7 +45,7 @@ def short_derivation(task: Task, sym: Symbolic) -> Step:
 
 def derivation(task: Task, sym: Symbolic) -> tuple[Step, ...]:
     """The full walkthrough from the definition to f′(x)."""
-    start = Step("Start from the definition of the derivative.", (Line(None, limit_name()),))
+    start = Step("Start from the definition of the derivative.", (Line(Math("f'(x)", "f′(x)"), limit_rhs()),))
     return (start,) + expansion_steps(task, sym.shifted, sym.difference, sym.quotient) + (limit_step(task, sym),)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.kinds.base import Kind, Solved, answer_number, num, substitution_lines
+from quizgen.kinds.base import Kind, Solved, labeled, answer_number, num, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.kinds.limit_definition import short_derivation
 from quizgen.model import Line, Math, Step, Task
@@ -20,7 +20,7 @@ def solve(task: Task) -> Solved:
     predicted = slope * dx
     true = sympy_value(task, a + dx) - sympy_value(task, a)
     return Solved(
-        given={"f": task.f_math(), "a": num(task, a), "dx": Math(rf"\Delta x = {s.latex(dx)}", f"Δx = {s.text(dx)}")},
+        given={"f": task.f_math(), "a": labeled("a", num(task, a)), "dx": Math(rf"\Delta x = {s.latex(dx)}", f"Δx = {s.text(dx)}")},
         answer=answer_number(task, predicted),
         steps=(
             short_derivation(task, sym),
@@ -29,7 +29,7 @@ def solve(task: Task) -> Solved:
                 "The output changes about slope × change in input.",
                 (
                     Line(
-                        Math(r"\Delta y \approx f'\left(a\right) \cdot \Delta x", "Δy ≈ f′(a)·Δx"),
+                        Math(r"\Delta y \approx f'(a) \cdot \Delta x", "Δy ≈ f′(a)·Δx"),
                         Math(rf"{s.latex_factor(slope)} \cdot {s.latex_factor(dx)}", f"{s.text_factor(slope)}·{s.text_factor(dx)}"),
                     ),
                     Line(None, num(task, predicted)),
@@ -39,7 +39,7 @@ def solve(task: Task) -> Solved:
                 "Check against the true change (not asked): the prediction is close because Δx is small.",
                 (
                     Line(
-                        Math(rf"f\left({s.latex(a + dx)}\right) - f\left({s.latex(a)}\right)", f"f({s.text(a + dx)}) − f({s.text(a)})"),
+                        Math(rf"f({s.latex(a + dx)}) - f({s.latex(a)})", f"f({s.text(a + dx)}) − f({s.text(a)})"),
                         num(task, true),
                     ),
                     Line(Math(r"\text{true} - \text{predicted}", "true − predicted"), num(task, true - predicted)),

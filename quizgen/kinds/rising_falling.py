@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.kinds.base import Kind, Solved, call, num, substitution_lines
+from quizgen.kinds.base import Kind, Solved, labeled, call, num, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic
 from quizgen.kinds.limit_definition import short_derivation
 from quizgen.model import Answer, Step, Task
@@ -29,7 +29,7 @@ def solve(task: Task) -> Solved:
         meaning = f"f is flat at x = {s.text(a)}: a small nudge of the input barely moves the output."
     rel = {"rising": ">", "falling": "<", "flat": "="}[word]
     return Solved(
-        given={"f": task.f_math(), "a": num(task, a)},
+        given={"f": task.f_math(), "a": labeled("x", num(task, a)), "slope": call("f'", num(task, a))},
         answer=Answer(
             (word, slope),
             s.plain(slope),

@@ -1,0 +1,133 @@
+"""Jinja templates → HTML, WeasyPrint → PDF, and writing the output folder atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from quizgen import __version__
+from quizgen.errors import InputError
+from quizgen.mathtex import math_html
+from quizgen.model import Math, Quiz
+
+PAPER = {"a4": "A4", "letter": "letter"}
+FORMATS = ("html", "pdf", "json")
+
+
+def templates_dir() -> Path:
+    """The shipped templates: inside the installed package, or top-level in a checkout."""
+    try:
+        installed = resources.files("quizgen.templates")
+        if installed.is_dir():
+            return Path(str(installed))
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def environment(user_templates: Path | None = None) -> jinja2.Environment:
+    """Jinja environment: user overrides first, then the shipped templates (datasette-style)."""
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates is not None:
+        loaders.append(jinja2.FileSystemLoader(user_templates))
+    loaders.append(jinja2.FileSystemLoader(templates_dir()))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(m=math_html, text=Math, version=__version__)
+    return env
+
+
+def render_html(quiz: Quiz, which: str, *, paper: str = "a4", env: jinja2.Environment | None = None) -> str:
+    """worksheet.html or key.html as a string."""
+    env = env or environment()
+    labels = {"worksheet": "Worksheet", "key": "Answer key"}
+    running = f"{labels[which]} · seed {quiz.seed} · version {quiz.version}"
+    return env.get_template(f"{which}.html").render(
+        quiz=quiz, doc_label=labels[which], running_right=running, paper_size=PAPER[paper]
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """One HTML document as PDF bytes (WeasyPrint is imported only when a PDF is wanted)."""
+    import weasyprint
+
+    return weasyprint.HTML(string=html, base_url=str(templates_dir())).write_pdf()
+
+
+def quiz_json(quiz: Quiz) -> str:
+    """quiz.json text: stable key order, so the same seed gives the same bytes."""
+    return json.dumps(quiz.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+def build_files(quiz: Quiz, formats: Iterable[str], *, paper: str = "a4") -> dict[str, bytes]:
+    """Every output file's bytes, in memory, before anything touches the disk."""
+    formats = set(formats)
+    files: dict[str, bytes] = {}
+    env = environment()
+    pages = {}
+    if formats & {"html", "pdf"}:
+        pages = {which: render_html(quiz, which, paper=paper, env=env) for which in ("worksheet", "key")}
+    if "html" in formats:
+        for which, html in pages.items():
+            files[f"{which}.html"] = html.encode()
+    if "pdf" in formats:
+        for which, html in pages.items():
+            files[f"{which}.pdf"] = html_to_pdf(html)
+    if "json" in formats:
+        files["quiz.json"] = quiz_json(quiz).encode()
+    return files
+
+
+def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write each file to a temporary name in out_dir, then rename it into place."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out_dir}: cannot create the folder ({exc.strerror})", option="--out") from None
+    if not os.access(out_dir, os.W_OK):
+        raise InputError(f"--out {out_dir}: the folder is not writable", option="--out")
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o644)
+            staged.append((name, Path(tmp)))
+    except OSError as exc:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise InputError(f"--out {out_dir}: cannot write ({exc.strerror})", option="--out") from None
+    written = []
+    for name, tmp in staged:
+        target = out_dir / name
+        os.replace(tmp, target)
+        written.append(target)
+    return written
+
+
+def describe(files: dict[str, Any]) -> str:
+    """A short list of what was written, for the CLI's message."""
+    return ", ".join(sorted(files))
+
+
+def prompt_text(problem: Any) -> str:
+    """A problem's prompt as plain text (the kind's template with math written as text)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), autoescape=False,
+                             undefined=jinja2.StrictUndefined)
+    env.globals.update(m=lambda math: math.text, text=Math)
+    html = env.get_template(f"kinds/{problem.kind}.html").render(g=problem.given)
+    return " ".join(html.split())
