@@ -6,7 +6,6 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +22,9 @@ FORMATS = ("html", "pdf", "json")
 
 def templates_dir() -> Path:
     """The shipped templates: inside the installed package, or top-level in a checkout."""
-    try:
-        installed = resources.files("quizgen.templates")
-        if installed.is_dir():
-            return Path(str(installed))
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "templates"
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"  # pyproject maps the top-level templates/ here in the wheel
+    return installed if installed.is_dir() else here.parent / "templates"
 
 
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
