@@ -119,10 +119,12 @@ def parse_polynomial(text: str) -> Coeffs:
         tree = _PARSER.parse(cleaned)
         coeffs = _ToCoeffs().transform(tree)
     except UnexpectedInput as exc:
-        pos = getattr(exc, "column", None)
-        ch = cleaned[exc.pos_in_stream] if getattr(exc, "pos_in_stream", None) is not None and exc.pos_in_stream < len(cleaned) else None
-        where = f"unexpected '{ch}' at position {pos}" if ch and pos else "unexpected end of input"
-        raise PolyError(where) from None
+        token = getattr(exc, "token", None)
+        if token is not None and token.type == "$END":
+            raise PolyError("unexpected end of input (something is missing at the end)") from None
+        pos = exc.pos_in_stream if exc.pos_in_stream is not None else 0
+        char = str(token) if token is not None else cleaned[pos : pos + 1]
+        raise PolyError(f"unexpected '{char}' at position {pos + 1}") from None
     except PolyError:
         raise
     except Exception as exc:  # lark wraps errors raised in transformer callbacks

@@ -1,0 +1,34 @@
+"""Shared fixtures: the walkthrough set is made once per session through the real CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen.cli import main
+
+WALKTHROUGH = ["--function", "3x^2-4x+5", "--point", "2", "--step", "0.001", "--seed", "1"]
+
+
+@pytest.fixture(scope="session")
+def walkthrough_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """quizgen make on the walkthrough's f, a and h, all formats."""
+    out = tmp_path_factory.mktemp("walkthrough")
+    result = CliRunner().invoke(main, ["make", *WALKTHROUGH, "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def pdf_text(path: Path) -> str:
+    """Text of a PDF as pdftotext-like readers see it, normalised for substring search."""
+    from pypdf import PdfReader
+
+    raw = "".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return normalise(raw)
+
+
+def normalise(text: str) -> str:
+    """Minus signs and primes to ASCII, whitespace removed (text-layer order is not reading order)."""
+    return "".join(text.replace("\u2212", "-").replace("\u2032", "'").split())

@@ -1,0 +1,98 @@
+"""Every kind, over many seeds: answers exact, verified, and equal to an independent recomputation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from independent import agrees, expected_answer, read
+from quizgen.errors import VerificationError
+from quizgen.generate import Options, Pins, build_problem, make_quiz
+from quizgen.kinds import KINDS
+from quizgen.model import Task
+from quizgen.verify import verify
+
+# An exact decimal or fraction: no exponent, no float noise such as 0.30000000000000004.
+NUMBER = re.compile(r"^-?\d+(\.\d{1,12})?(/\d+)?$")
+
+
+@pytest.mark.parametrize("kind_id", list(KINDS))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**48), degree=st.sampled_from([2, 3, 4]))
+def test_answers_match_an_independent_computation(kind_id: str, seed: int, degree: int) -> None:
+    problem = build_problem(KINDS[kind_id], 1, seed, degree, Pins(None, None, None, False))
+    assert problem is not None
+    data = problem.to_json()
+    assert agrees(data), (data, expected_answer(data))
+
+
+def test_seed_sweep_over_ten_thousand_problems() -> None:
+    """10,000 problems across all kinds: each verified twice inside quizgen, each answer well-formed."""
+    pins = Pins(None, None, None, False)
+    made = 0
+    for seed in range(1000):
+        for kind in KINDS.values():
+            problem = build_problem(kind, 1, seed, 2 + seed % 3, pins)
+            assert problem is not None, (kind.id, seed)
+            for part in problem.answer.plain.split(", "):
+                if "x" not in part and "h" not in part:
+                    assert NUMBER.match(part), (kind.id, seed, part)
+            assert "e" not in problem.answer.plain.replace("rising", "")
+            made += 1
+    assert made >= 10_000
+
+
+def test_independent_checker_catches_a_wrong_answer() -> None:
+    """The test oracle itself can fail: a tampered answer is rejected."""
+    data = build_problem(KINDS["difference-quotient"], 1, 5, 2, Pins(None, None, None, False)).to_json()
+    data["answer"] = str(read(data["answer"]) + read("1/1000"))
+    assert not agrees(data)
+
+
+def test_verification_failure_stops_the_run() -> None:
+    """A kind whose sympy route disagrees with the exact route raises, never returns."""
+    kind = KINDS["evaluate"]
+    problem = build_problem(kind, 1, 3, 2, Pins(None, None, None, False))
+    solved = kind.solve(problem.task)
+    wrong = Task(problem.task.coeffs[:-1] + (problem.task.coeffs[-1] + 1,), problem.task.style, point=problem.task.point)
+    with pytest.raises(VerificationError, match="evaluate"):
+        verify(kind, wrong, solved)
+
+
+def test_same_seed_same_problems_and_each_problem_rebuilds_from_its_own_seed() -> None:
+    a = make_quiz(Options(count=20), 77).to_json()
+    b = make_quiz(Options(count=20), 77).to_json()
+    assert a == b
+    for p in a["problems"]:
+        again = build_problem(KINDS[p["kind"]], p["number"], p["seed"], 2, Pins(None, None, None, False))
+        assert again.to_json() == p
+
+
+def test_no_duplicates_and_walkthrough_order() -> None:
+    quiz = make_quiz(Options(count=40), 11).to_json()
+    kinds = [p["kind"] for p in quiz["problems"]]
+    assert kinds[:10] == list(KINDS)
+    keys = [(p["kind"], p["function"], p.get("point"), tuple(p.get("points", ())), p.get("step")) for p in quiz["problems"]]
+    assert len(set(keys)) == len(keys)
+
+
+@pytest.mark.parametrize("degree", [2, 3, 4])
+def test_degree_and_leading_coefficient(degree: int) -> None:
+    for p in make_quiz(Options(count=30, degree=degree), degree).problems:
+        assert p.task.degree == degree and p.task.coeffs[-1] != 0
+
+
+def test_no_trick_zero_slopes_except_flat() -> None:
+    for p in make_quiz(Options(count=200), 5).problems:
+        if p.kind in {"difference-quotient", "estimate-error", "linear-approximation", "difference"}:
+            # f′(a) ≠ 0: the slope is computed here by the power rule, by hand.
+            slope = sum(i * c * p.task.point ** (i - 1) for i, c in enumerate(p.task.coeffs) if i)
+            assert slope != 0, p.to_json()
+    flats = [
+        p for seed in range(200)
+        if (p := build_problem(KINDS["rising-falling"], 1, seed, 2, Pins(None, None, None, False))).extra["trend"] == "flat"
+    ]
+    assert flats, "rising-falling should sometimes ask about a flat point"
