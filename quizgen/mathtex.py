@@ -35,8 +35,11 @@ def svg_image(latex: str, size_pt: float = TEXT_PT) -> tuple[str, float, float, 
 def math_html(math: Math, size_pt: float = TEXT_PT, cls: str = "m") -> Markup:
     """The HTML for one formula: the picture, and the text layer that PDF readers extract."""
     uri, width, height, baseline = svg_image(math.latex, size_pt)
+    # The span is an inline-block holding only a block image, so its bottom is the
+    # image's bottom; the text layer's bottom sits on the formula's baseline, which
+    # keeps cells of one row on one text line for pdftotext -layout.
     return Markup(
-        f'<span class="{cls}"><img src="{uri}" alt="" aria-hidden="true" '
-        f'style="width:{width:.2f}px;height:{height:.2f}px;vertical-align:{baseline:.2f}px">'
-        f'<span class="tl">{escape(math.text)}</span></span>'
+        f'<span class="{cls}" style="vertical-align:{baseline:.2f}px">'
+        f'<img src="{uri}" alt="" aria-hidden="true" style="width:{width:.2f}px;height:{height:.2f}px">'
+        f'<span class="tl" style="bottom:{-baseline:.2f}px">{escape(math.text)}</span></span>'
     )
