@@ -9,6 +9,7 @@ A data-URI <img> keeps each SVG self-contained (inline <svg> repeats symbol ids)
 from __future__ import annotations
 
 import base64
+import re
 from functools import lru_cache
 
 from markupsafe import Markup, escape
@@ -32,8 +33,39 @@ def svg_image(latex: str, size_pt: float = TEXT_PT) -> tuple[str, float, float, 
     return uri, width + 2 * MARGIN, height + 2 * MARGIN, formula.getyofst() - MARGIN
 
 
+# Constructs that need real math layout; everything else is a line of symbols.
+_NEEDS_LAYOUT = re.compile(r"\\(frac|lim|sqrt|sum|int|begin|over)")
+_LETTERS = re.compile(r"[A-Za-zΔ]+")
+
+
+def is_linear(latex: str) -> bool:
+    """True for formulas that are one line of symbols (no fractions, limits, roots)."""
+    return not _NEEDS_LAYOUT.search(latex)
+
+
+def _italicise(match: re.Match[str]) -> str:
+    word = match.group()
+    return f"<i>{word}</i>" if len(word) == 1 and word != "Δ" else word
+
+
+@lru_cache(maxsize=8192)
+def text_html(text: str) -> str:
+    """A one-line formula as typeset text: single letters italic, digits and words upright.
+
+    WeasyPrint draws text far faster than SVG glyph paths (each path is re-parsed
+    per use), and text needs no separate layer to stay searchable. Superscripts are
+    the Unicode characters ² ³ ⁴ that the text form already uses.
+    """
+    escaped = str(escape(text))
+    # Only letters outside entities (&amp; etc.) are variables.
+    parts = re.split(r"(&[a-z#0-9]+;)", escaped)
+    return "".join(p if p.startswith("&") else _LETTERS.sub(_italicise, p) for p in parts)
+
+
 def math_html(math: Math, size_pt: float = TEXT_PT, cls: str = "m") -> Markup:
-    """The HTML for one formula: the picture, and the text layer that PDF readers extract."""
+    """The HTML for one formula: typeset text when it is one line, else picture + text layer."""
+    if is_linear(math.latex):
+        return Markup(f'<span class="mt">{text_html(math.text)}</span>')
     uri, width, height, baseline = svg_image(math.latex, size_pt)
     # The span is an inline-block holding only a block image, so its bottom is the
     # image's bottom; the text layer's bottom sits on the formula's baseline, which
