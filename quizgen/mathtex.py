@@ -35,7 +35,9 @@ def svg_image(latex: str, size_pt: float = TEXT_PT) -> tuple[str, float, float, 
 
 # Constructs that need real math layout; everything else is a line of symbols.
 _NEEDS_LAYOUT = re.compile(r"\\(frac|lim|sqrt|sum|int|begin|over)")
-_LETTERS = re.compile(r"[A-Za-zΔ]+")
+_LETTERS = re.compile(r"[A-Za-z]+")
+# Words that stay upright; any other run of letters is a product of variables (xh = x·h).
+_WORDS = frozenset({"lim", "error", "true", "predicted", "rising", "falling", "flat", "sin", "cos", "tan", "exp", "ln", "log"})
 
 
 def is_linear(latex: str) -> bool:
@@ -45,12 +47,12 @@ def is_linear(latex: str) -> bool:
 
 def _italicise(match: re.Match[str]) -> str:
     word = match.group()
-    return f"<i>{word}</i>" if len(word) == 1 and word != "Δ" else word
+    return word if word in _WORDS else "".join(f"<i>{letter}</i>" for letter in word)
 
 
 @lru_cache(maxsize=8192)
 def text_html(text: str) -> str:
-    """A one-line formula as typeset text: single letters italic, digits and words upright.
+    """A one-line formula as typeset text: variables italic, digits and known words upright.
 
     WeasyPrint draws text far faster than SVG glyph paths (each path is re-parsed
     per use), and text needs no separate layer to stay searchable. Superscripts are
@@ -67,11 +69,14 @@ def math_html(math: Math, size_pt: float = TEXT_PT, cls: str = "m") -> Markup:
     if is_linear(math.latex):
         return Markup(f'<span class="mt">{text_html(math.text)}</span>')
     uri, width, height, baseline = svg_image(math.latex, size_pt)
+    # Sizes in em, so a formula scales with the text around it (10 pt in the key's steps).
+    em = size_pt * 4 / 3
+    width, height, baseline = width / em, height / em, baseline / em
     # The span is an inline-block holding only a block image, so its bottom is the
     # image's bottom; the text layer's bottom sits on the formula's baseline, which
     # keeps cells of one row on one text line for pdftotext -layout.
     return Markup(
-        f'<span class="{cls}" style="vertical-align:{baseline:.2f}px">'
-        f'<img src="{uri}" alt="" aria-hidden="true" style="width:{width:.2f}px;height:{height:.2f}px">'
-        f'<span class="tl" style="bottom:{-baseline:.2f}px">{escape(math.text)}</span></span>'
+        f'<span class="{cls}" style="vertical-align:{baseline:.3f}em">'
+        f'<img src="{uri}" alt="" aria-hidden="true" style="width:{width:.3f}em;height:{height:.3f}em">'
+        f'<span class="tl" style="bottom:{-baseline:.3f}em">{escape(math.text)}</span></span>'
     )

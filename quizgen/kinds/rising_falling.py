@@ -34,7 +34,7 @@ def solve(task: Task) -> Solved:
             (word, slope),
             s.plain(slope),
             rf"{name.latex} = {s.latex(slope)}" + ("" if slope == 0 else f" {rel} 0"),
-            f"{word}, {name.text} = {s.text(slope)}",
+            f"{name.text} = {s.text(slope)}" + ("" if slope == 0 else f" {rel} 0"),
         ),
         steps=(
             short_derivation(task, sym),
