@@ -19,6 +19,8 @@ from quizgen.model import Math
 # 11 pt body text; ziamath sizes are in px (pt × 4/3).
 TEXT_PT = 11.0
 MARGIN = 1.0
+# The invisible text layer's size relative to the text around it (its offsets are in its own em).
+LAYER_EM = 0.2
 
 
 @lru_cache(maxsize=8192)
@@ -78,5 +80,6 @@ def math_html(math: Math, size_pt: float = TEXT_PT, cls: str = "m") -> Markup:
     return Markup(
         f'<span class="{cls}" style="vertical-align:{baseline:.3f}em">'
         f'<img src="{uri}" alt="" aria-hidden="true" style="width:{width:.3f}em;height:{height:.3f}em">'
-        f'<span class="tl" style="bottom:{-baseline:.3f}em">{escape(math.text)}</span></span>'
+        f'<span class="tl" style="font-size:{LAYER_EM}em;bottom:{-baseline / LAYER_EM:.3f}em">'
+        f"{escape(math.text)}</span></span>"
     )
