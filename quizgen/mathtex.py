@@ -49,7 +49,7 @@ def is_linear(latex: str) -> bool:
 
 def _italicise(match: re.Match[str]) -> str:
     word = match.group()
-    return word if word in _WORDS else "".join(f"<i>{letter}</i>" for letter in word)
+    return word if word in _WORDS else f"<i>{word}</i>"
 
 
 @lru_cache(maxsize=8192)
