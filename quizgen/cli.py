@@ -13,6 +13,8 @@ from quizgen import __version__
 from quizgen.errors import InputError, QuizgenError
 from quizgen.generate import DEFAULT_COUNT, MAX_COUNT, Options, make_quiz
 from quizgen.kinds import KINDS
+from quizgen.levels import DEFAULT_LEVEL, LEVELS
+from quizgen.plots import PLACES
 from quizgen.render import FORMATS, PAPER
 
 
@@ -79,8 +81,16 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @click.option("--degree", type=click.IntRange(2, 4), default=2, show_default=True, help="Degree of random polynomials.")
 @click.option("--paper", type=click.Choice(list(PAPER)), default="a4", show_default=True, help="Paper size.")
 @click.option("--title", default="Derivatives from first principles", show_default=True, help="Title on every page.")
-def make(count: int | None, kinds: tuple[str, ...], seed: int | None, out: Path, formats: tuple[str, ...],
-         function: str | None, point: str | None, step: str | None, degree: int, paper: str, title: str) -> None:
+@click.option("--difficulty", type=click.Choice(list(LEVELS)), default=DEFAULT_LEVEL, show_default=True,
+              help="Ranges of coefficients, points and steps (see docs/difficulty.md).")
+@click.option("--plots", type=click.Choice(list(PLACES)), default="key", show_default=True,
+              help="Pictures (graph with secants and tangent, loss curve): in the key, also on the worksheet, or none.")
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A worksheet spec (TOML): title, instructions and headed sections of problems.")
+@click.pass_context
+def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: int | None, out: Path,
+         formats: tuple[str, ...], function: str | None, point: str | None, step: str | None, degree: int, paper: str,
+         title: str, difficulty: str, plots: str, spec_path: Path | None) -> None:
     """Make a worksheet and answer key (HTML, PDF) and quiz.json.
 
     Every answer is computed exactly with sympy and checked a second,
@@ -92,6 +102,8 @@ def make(count: int | None, kinds: tuple[str, ...], seed: int | None, out: Path,
       quizgen make --kind limit-definition --kind derivative-at --degree 3
       quizgen make --function "3x^2-4x+5" --point 2 --step 0.001 --out walkthrough
       quizgen make --seed 42 --format pdf --paper letter --title "Quiz 3"
+      quizgen make --difficulty hard --degree 3 --plots worksheet
+      quizgen make --spec examples/walkthrough.toml --out walkthrough
     """
     from quizgen.render import build_files, write_files
 
@@ -99,12 +111,31 @@ def make(count: int | None, kinds: tuple[str, ...], seed: int | None, out: Path,
         raise click.BadParameter("the title must not be empty", param_hint="'--title'")
     if len(title) > 200:
         raise click.BadParameter("keep the title under 200 characters", param_hint="'--title'")
-    seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
-    options = Options(count=count, kinds=kinds or tuple(KINDS), degree=degree, function=function,
-                      point=point, step=step, title=title.strip())
+    given = ctx.get_parameter_source
     try:
-        quiz = make_quiz(options, seed)
-        files = build_files(quiz, formats, paper=paper)
+        if spec_path is not None:
+            from quizgen.generate import make_sectioned_quiz
+            from quizgen.spec import load_spec
+
+            clash = [name for name in ("count", "kinds", "function", "point", "step")
+                     if given(name) is not click.core.ParameterSource.DEFAULT]
+            if clash:
+                flag = "--kind" if clash[0] == "kinds" else f"--{clash[0]}"
+                raise InputError(f"{flag} cannot be combined with --spec: the spec's sections set it", option=flag)
+            spec = load_spec(spec_path, difficulty=difficulty, degree=degree)
+            seed = seed if seed is not None else spec.seed
+            seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
+            explicit_title = given("title") is not click.core.ParameterSource.DEFAULT
+            quiz = make_sectioned_quiz(
+                title.strip() if explicit_title or spec.title is None else spec.title,
+                spec.instructions, spec.sections, seed,
+            )
+        else:
+            seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
+            options = Options(count=count, kinds=kinds or tuple(KINDS), degree=degree, function=function,
+                              point=point, step=step, title=title.strip(), difficulty=difficulty)
+            quiz = make_quiz(options, seed)
+        files = build_files(quiz, formats, paper=paper, plots=plots)
         write_files(out, files)
     except InputError as exc:
         raise click.UsageError(str(exc)) from None

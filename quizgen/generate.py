@@ -1,9 +1,38 @@
-"""Build a quiz: draw exact inputs from an explicit random.Random, solve, verify."""
+"""Build a quiz: draw exact inputs from an explicit random.Random, solve, verify.
+
+Difficulty (``--difficulty``, or ``difficulty`` in a worksheet spec) sets the ranges
+random problems are drawn from (quizgen/levels.py holds the numbers). Degree 2/3/4
+is ``--degree``; ranges that depend on it are written deg 2 / deg 3 / deg 4:
+
+==========================  ===================  ========================  ================================
+                            easy                 medium (default)          hard
+==========================  ===================  ========================  ================================
+leading coefficient |c|     1–3 / 1–2 / 1        1–5 / 1–3 / 1–2           1–9 / 1–5 / 1–3
+other coefficients |c|      ≤ 5 / ≤ 3 / ≤ 2      ≤ 9 / ≤ 6 / ≤ 4           ≤ 15 / ≤ 9 / ≤ 6
+point |a| (and w₀)          ≤ 3 / ≤ 2 / ≤ 1      ≤ 5 / ≤ 3 / ≤ 2           ≤ 6 / ≤ 4 / ≤ 3, halves too
+step h (and Δx)             0.1 0.01 0.2 0.5     0.1 0.01 0.001 0.2 0.05   0.001 0.002 0.05 0.25 1/4 1/3
+                                                 0.5 1/2 1/4               −0.1 −0.01
+secant-table h              10⁻¹ … 10⁻³          10⁻¹ … 10⁻³               10⁻¹ … 10⁻⁴
+learning rate η             0.1 1/4 0.05         0.1 0.05 0.01 1/4         0.01 0.02 0.05 0.1 1/8 1/4
+gradient steps              1                    1                         2
+two-weight loss             a ≤ 2, |c|, |b| ≤ 2  a ≤ 3, |c|, |b| ≤ 3       a ≤ 5, |c|, |b| ≤ 5
+==========================  ===================  ========================  ================================
+
+Two-weight losses are a₁(w₁ − c₁)² + b·w₁w₂ + a₂(w₂ − c₂)² (plus one term of degree 3
+or 4 when asked), at a point with |w₁|, |w₂| ≤ 3. Gradient-step losses of even degree
+open upward, so a minimum exists.
+
+Nice-number rules on every level: the leading coefficient is never 0; no two
+problems in one set are the same; |f| ≤ 10,000 at every point used; f′(a) ≠ 0 except
+for rising-falling's "flat"; no error of exactly 0; gradient steps keep |w| ≤ 50 and
+|L| ≤ 10,000 with at most 8 decimals; partial derivatives are both non-zero.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -12,6 +41,7 @@ from typing import Any
 from quizgen.errors import InputError
 from quizgen.exact import Style, horner, is_decimal_text, parse_number, power_rule
 from quizgen.kinds import KINDS, Kind
+from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level, draw_coeffs, draw_point
 from quizgen.model import Problem, Quiz, Task
 from quizgen.polyparse import PolyError, parse_polynomial
 from quizgen.verify import verify
@@ -19,7 +49,7 @@ from quizgen.verify import verify
 MAX_COUNT = 500
 DEFAULT_COUNT = 20
 # Steps a student can handle by hand; decimal ones are shown as exact decimals.
-STEPS = ("0.1", "0.01", "0.001", "0.2", "0.05", "0.5", "1/2", "1/4")
+STEPS = LEVELS[DEFAULT_LEVEL].steps
 # Bigger numbers make arithmetic, not the idea, the hard part.
 MAX_MAGNITUDE = 10_000
 _TRIES = 60
@@ -37,9 +67,12 @@ class Options:
     step: str | None = None
     title: str = "Derivatives from first principles"
     extra: dict[str, Any] = field(default_factory=dict)
+    difficulty: str = DEFAULT_LEVEL
+    rate: str | None = None  # pins the learning rate η (worksheet specs)
 
     def pinned(self) -> dict[str, Any]:
-        return {k: v for k, v in (("function", self.function), ("point", self.point), ("step", self.step)) if v}
+        pins = (("function", self.function), ("point", self.point), ("step", self.step), ("rate", self.rate))
+        return {k: v for k, v in pins if v}
 
 
 @dataclass(frozen=True)
@@ -50,14 +83,15 @@ class Pins:
     point: Fraction | None
     step: Fraction | None
     decimal: bool
+    rate: Fraction | None = None
 
 
 def parse_pins(options: Options) -> Pins:
     """Check and parse the pinned values; InputError names the option."""
-    coeffs = point = step = None
+    coeffs = point = step = rate = None
     if options.function is not None:
         try:
-            coeffs = parse_polynomial(options.function)
+            coeffs = parse_polynomial(_w_as_x(options.function))
         except PolyError as exc:
             raise InputError(f"--function {options.function!r}: {exc}", option="--function") from None
         if len(coeffs) < 3:
@@ -81,8 +115,30 @@ def parse_pins(options: Options) -> Pins:
             raise InputError("--step 0: the step h must not be 0 (the quotient would divide by 0)", option="--step")
         if abs(step) > 10:
             raise InputError(f"--step {options.step}: keep |h| ≤ 10", option="--step")
-    decimal = bool(options.step and is_decimal_text(options.step)) or bool(options.point and is_decimal_text(options.point))
-    return Pins(coeffs, point, step, decimal)
+    if options.rate is not None:
+        try:
+            rate = parse_number(options.rate)
+        except ValueError as exc:
+            raise InputError(f"rate: {exc}", option="rate") from None
+        if not 0 < rate <= 1:
+            raise InputError(f"rate {options.rate}: the learning rate must be above 0 and at most 1", option="rate")
+    decimal = any(bool(text and is_decimal_text(text)) for text in (options.step, options.point, options.rate))
+    return Pins(coeffs, point, step, decimal, rate)
+
+
+def _w_as_x(text: str) -> str:
+    """A loss written in w (``2w^2 - 3w + 1``) read as a polynomial in x; other text unchanged."""
+    if re.search(r"(?<![A-Za-z_])w(?![A-Za-z_0-9])", text) and not re.search(r"x", text, re.IGNORECASE):
+        return re.sub(r"(?<![A-Za-z_])w(?![A-Za-z_0-9])", "x", text)
+    return text
+
+
+def level(name: str) -> Level:
+    """The named difficulty; InputError names the choices."""
+    try:
+        return LEVELS[name]
+    except KeyError:
+        raise InputError(f"--difficulty {name!r}: choose {', '.join(LEVELS)}", option="--difficulty") from None
 
 
 def version_code(seed: int, options: Options) -> str:
@@ -100,29 +156,31 @@ def _options_json(options: Options) -> dict[str, Any]:
         "degree": options.degree,
         **options.pinned(),
         "title": options.title,
+        # Recorded only when not the default, so existing sets keep their version codes.
+        **({"difficulty": options.difficulty} if options.difficulty != DEFAULT_LEVEL else {}),
         **options.extra,
     }
 
 
-def _draw_coeffs(rng: random.Random, degree: int) -> tuple[Fraction, ...]:
-    lead_max, other_max = {2: (5, 9), 3: (3, 6), 4: (2, 4)}[degree]
-    lead = rng.choice([c for c in range(-lead_max, lead_max + 1) if c])
-    others = [rng.randint(-other_max, other_max) for _ in range(degree)]
-    return tuple(Fraction(c) for c in others) + (Fraction(lead),)
-
-
-def draw_task(kind: Kind, rng: random.Random, degree: int, pins: Pins) -> Task:
+def draw_task(kind: Kind, rng: random.Random, degree: int, pins: Pins, lvl: Level = LEVELS[DEFAULT_LEVEL]) -> Task:
     """One random task for a kind, honouring pinned values."""
-    coeffs = pins.coeffs or _draw_coeffs(rng, degree)
-    span = {2: 5, 3: 3, 4: 2}.get(len(coeffs) - 1, 2)
-    point = pins.point if pins.point is not None else Fraction(rng.randint(-span, span))
+    if kind.draw is not None:
+        return kind.draw(rng, degree, pins, lvl)
+    coeffs = pins.coeffs or draw_coeffs(rng, degree, lvl)
+    span = lvl.span.get(len(coeffs) - 1, 2)
+    point = pins.point if pins.point is not None else draw_point(rng, span, lvl)
     step_text = None
     if pins.step is not None:
         step = pins.step
     else:
-        step_text = rng.choice(STEPS)
+        step_text = rng.choice(lvl.steps)
         step = parse_number(step_text)
     decimal = pins.decimal or (step_text is not None and is_decimal_text(step_text))
+    steps: tuple[Fraction, ...] = ()
+    if "steps" in kind.needs:
+        # Decimal steps 10⁻¹ … 10⁻ᵏ, so every quotient is an exact decimal.
+        steps = tuple(Fraction(1, 10**i) for i in range(1, lvl.secant_k + 1))
+        decimal = True
     if kind.allow_flat and pins.point is None and rng.random() < 0.2:
         fprime = power_rule(coeffs)
         if len(fprime) == 2:  # quadratic: the vertex
@@ -135,7 +193,7 @@ def draw_task(kind: Kind, rng: random.Random, degree: int, pins: Pins) -> Task:
             # The walkthrough's f′(2), f′(0), f′(5): the pinned point, 0 and three further on.
             candidates = [point, Fraction(0), point + 3, point - 3, point + 1]
         else:
-            candidates = [Fraction(rng.randint(-span, span)) for _ in range(12)]
+            candidates = [draw_point(rng, span, lvl) for _ in range(12)]
         points = tuple(dict.fromkeys(candidates))[:3]
     needs = kind.needs
     return Task(
@@ -144,6 +202,7 @@ def draw_task(kind: Kind, rng: random.Random, degree: int, pins: Pins) -> Task:
         point=point if "point" in needs else None,
         points=points,
         step=step if "step" in needs else None,
+        steps=steps,
     )
 
 
@@ -159,11 +218,14 @@ def _good(kind: Kind, task: Task) -> bool:
     return kind.acceptable(task)
 
 
-def build_problem(kind: Kind, number: int, seed: int, degree: int, pins: Pins) -> Problem | None:
+def build_problem(
+    kind: Kind, number: int, seed: int, degree: int, pins: Pins, difficulty: str = DEFAULT_LEVEL, section: str = ""
+) -> Problem | None:
     """Problem `number` from its own seed, solved by sympy and verified; None if no good task."""
     rng = random.Random(seed)
+    lvl = level(difficulty)
     for _ in range(_TRIES):
-        task = draw_task(kind, rng, degree, pins)
+        task = draw_task(kind, rng, degree, pins, lvl)
         if _good(kind, task):
             break
     else:
@@ -181,11 +243,15 @@ def build_problem(kind: Kind, number: int, seed: int, degree: int, pins: Pins) -
         meaning=solved.meaning,
         mistakes=solved.mistakes,
         extra=solved.extra or {},
+        plot=solved.plot,
+        section=section,
     )
 
 
-def make_quiz(options: Options, seed: int) -> Quiz:
-    """The whole set: kinds in walkthrough order, cycled, no duplicates, every answer verified."""
+def _add_problems(
+    options: Options, set_rng: random.Random, seen: set[tuple[Any, ...]], problems: list[Problem], section: str = ""
+) -> int:
+    """Append one section's problems (numbered on from `problems`); returns how many were added."""
     unknown = [k for k in options.kinds if k not in KINDS]
     if unknown:
         raise InputError(f"--kind {unknown[0]!r}: unknown kind; choose from {', '.join(KINDS)}", option="--kind")
@@ -194,42 +260,93 @@ def make_quiz(options: Options, seed: int) -> Quiz:
     count = DEFAULT_COUNT if options.count is None else options.count
     if not 1 <= count <= MAX_COUNT:
         raise InputError(f"--count {count}: choose 1 to {MAX_COUNT}", option="--count")
+    level(options.difficulty)
     pins = parse_pins(options)
     order = [KINDS[k] for k in dict.fromkeys(options.kinds)]
-    set_rng = random.Random(seed)
-    seen: set[tuple[Any, ...]] = set()
+    if pins.coeffs is not None:
+        # A pinned f(x) is the subject of the whole set: kinds that cannot use it are left out.
+        order = [kind for kind in order if kind.takes_function]
+        if not order:
+            raise InputError(
+                "--function: partial-derivatives uses a loss of two weights w1, w2, so it cannot take a pinned f(x)",
+                option="--function",
+            )
     exhausted: set[str] = set()
-    problems: list[Problem] = []
+    start = len(problems)
     turn = 0
-    while len(problems) < count and len(exhausted) < len(order):
+    while len(problems) - start < count and len(exhausted) < len(order):
         kind = order[turn % len(order)]
         turn += 1
         if kind.id in exhausted:
             continue
         for _ in range(_TRIES):
             problem_seed = set_rng.getrandbits(48)
-            problem = build_problem(kind, len(problems) + 1, problem_seed, options.degree, pins)
+            problem = build_problem(
+                kind, len(problems) + 1, problem_seed, options.degree, pins, options.difficulty, section
+            )
             if problem is None:
                 continue
             t = problem.task
-            key = (kind.id, t.coeffs, t.point, t.points, t.step)
+            key = (kind.id, t.coeffs, t.point, t.points, t.step, t.terms, t.at, t.start, t.rate, t.steps)
             if key not in seen:
                 seen.add(key)
                 problems.append(problem)
                 break
         else:
             exhausted.add(kind.id)
-    if len(problems) < count and options.count is not None:
+    added = len(problems) - start
+    if added < count and options.count is not None:
         raise InputError(
-            f"--count {count}: the pinned values allow only {len(problems)} different problems of these kinds",
+            f"--count {count}: the pinned values allow only {added} different problems of these kinds",
             option="--count",
         )
+    return added
+
+
+def make_quiz(options: Options, seed: int) -> Quiz:
+    """The whole set: kinds in walkthrough order, cycled, no duplicates, every answer verified."""
+    problems: list[Problem] = []
+    _add_problems(options, random.Random(seed), set(), problems)
     return Quiz(
         seed=seed,
         title=options.title,
         options=_options_json(options) | {"count": len(problems)},
         problems=tuple(problems),
         version=version_code(seed, options),
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One headed part of a worksheet: its heading and the options its problems are drawn with."""
+
+    heading: str
+    options: Options
+
+
+def make_sectioned_quiz(title: str, instructions: str, sections: Sequence[Section], seed: int) -> Quiz:
+    """A set in headed sections (from a worksheet spec): one random stream, no duplicates across sections."""
+    set_rng = random.Random(seed)
+    seen: set[tuple[Any, ...]] = set()
+    problems: list[Problem] = []
+    recorded = []
+    for n, section in enumerate(sections, start=1):
+        try:
+            _add_problems(section.options, set_rng, seen, problems, section.heading)
+        except InputError as exc:
+            name = f"section {n} ({section.heading!r})" if section.heading else f"section {n}"
+            raise InputError(f"{name}: {exc}", option=exc.option) from None
+        recorded.append({"heading": section.heading, **_options_json(section.options)})
+    for s in recorded:
+        s.pop("title", None)
+    digest_source = Options(title=title, extra={"sections": recorded, "instructions": instructions})
+    return Quiz(
+        seed=seed,
+        title=title,
+        options={"count": len(problems), "sections": recorded},
+        problems=tuple(problems),
+        version=version_code(seed, digest_source),
+        instructions=instructions,
     )
 
 

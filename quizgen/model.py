@@ -32,6 +32,9 @@ class Step:
 
     words: str
     lines: tuple[Line, ...] = ()
+    # An optional table after the lines: a header row, then rows of cells (e.g. the secant table).
+    header: tuple[Math, ...] = ()
+    table: tuple[tuple[Math, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,17 +46,31 @@ class Task:
     point: Fraction | None = None
     points: tuple[Fraction, ...] = ()
     step: Fraction | None = None
+    # The later kinds' data; the defaults leave the first ten kinds unchanged.
+    variables: tuple[str, ...] = ("x",)  # ("w",) for a loss L(w), ("w1", "w2") for L(w1, w2)
+    terms: tuple[tuple[tuple[int, int], Fraction], ...] = ()  # L(w1, w2): ((i, j), c) for c·w1^i·w2^j
+    at: tuple[Fraction, ...] = ()  # a point (w1, w2) of a function of two variables
+    start: Fraction | None = None  # w0 of a gradient step
+    rate: Fraction | None = None  # the learning rate η
+    iterations: int = 1  # gradient steps taken
+    steps: tuple[Fraction, ...] = ()  # several h at once (secant-table)
 
     @property
     def degree(self) -> int:
+        if self.terms:
+            return max(i + j for (i, j), _ in self.terms)
         return len(self.coeffs) - 1
 
     @property
     def f(self) -> Poly:
+        if self.terms:
+            return dict(self.terms)
         return poly_from_coeffs(self.coeffs)
 
     def f_plain(self) -> str:
-        return poly_plain(self.f, self.style)
+        if len(self.variables) == 2:
+            return poly_plain(self.f, self.style, var=(self.variables[0], self.variables[1]))
+        return poly_plain(self.f, self.style, var=(self.variables[0], "h"))
 
     def f_math(self, name: str = "f(x)") -> Math:
         return Math(f"{name} = {poly_latex(self.f, self.style)}", f"{name} = {poly_text(self.f, self.style)}")
@@ -83,6 +100,9 @@ class Problem:
     meaning: str = ""
     mistakes: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    # Picture data for quizgen.plots (drawn only when rendering asks for it); never in quiz.json.
+    plot: Any = None
+    section: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The problem as quiz.json stores it: exact values as strings."""
@@ -100,6 +120,17 @@ class Problem:
             out["points"] = [t.style.plain(p) for p in t.points]
         if t.step is not None:
             out["step"] = t.style.plain(t.step)
+        if t.steps:
+            out["steps"] = [t.style.plain(q) for q in t.steps]
+        if t.at:
+            out["point"] = [t.style.plain(q) for q in t.at]
+        if t.start is not None:
+            out["start"] = t.style.plain(t.start)
+        if t.rate is not None:
+            out["rate"] = t.style.plain(t.rate)
+            out["iterations"] = t.iterations
+        if self.section:
+            out["section"] = self.section
         out["answer"] = self.answer.plain
         out["answer_latex"] = self.answer.latex
         out["answer_text"] = self.answer.text
@@ -120,6 +151,7 @@ class Quiz:
     options: dict[str, Any]
     problems: tuple[Problem, ...]
     version: str = ""
+    instructions: str = ""
 
     def to_json(self) -> dict[str, Any]:
         from quizgen import __version__
@@ -129,6 +161,7 @@ class Quiz:
             "seed": self.seed,
             "version": self.version,
             "title": self.title,
+            **({"instructions": self.instructions} if self.instructions else {}),
             "options": self.options,
             "problems": [p.to_json() for p in self.problems],
         }

@@ -15,6 +15,7 @@ from quizgen import __version__
 from quizgen.errors import InputError
 from quizgen.mathtex import math_html
 from quizgen.model import Math, Quiz
+from quizgen.plots import figure_html
 
 PAPER = {"a4": "A4", "letter": "letter"}
 FORMATS = ("html", "pdf", "json")
@@ -41,17 +42,19 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(m=math_html, text=Math, version=__version__)
+    env.globals.update(m=math_html, text=Math, version=__version__, figure=figure_html, plots="key")
     return env
 
 
-def render_html(quiz: Quiz, which: str, *, paper: str = "a4", env: jinja2.Environment | None = None) -> str:
-    """worksheet.html or key.html as a string."""
+def render_html(
+    quiz: Quiz, which: str, *, paper: str = "a4", env: jinja2.Environment | None = None, plots: str = "key"
+) -> str:
+    """worksheet.html or key.html as a string; `plots` is where pictures go (worksheet, key, none)."""
     env = env or environment()
     labels = {"worksheet": "Worksheet", "key": "Answer key"}
     running = f"{labels[which]} · seed {quiz.seed} · version {quiz.version}"
     return env.get_template(f"{which}.html").render(
-        quiz=quiz, doc_label=labels[which], running_right=running, paper_size=PAPER[paper]
+        quiz=quiz, doc_label=labels[which], running_right=running, paper_size=PAPER[paper], plots=plots
     )
 
 
@@ -85,14 +88,14 @@ def quiz_json(quiz: Quiz) -> str:
     return json.dumps(quiz.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def build_files(quiz: Quiz, formats: Iterable[str], *, paper: str = "a4") -> dict[str, bytes]:
+def build_files(quiz: Quiz, formats: Iterable[str], *, paper: str = "a4", plots: str = "key") -> dict[str, bytes]:
     """Every output file's bytes, in memory, before anything touches the disk."""
     formats = set(formats)
     files: dict[str, bytes] = {}
     env = environment()
     pages = {}
     if formats & {"html", "pdf"}:
-        pages = {which: render_html(quiz, which, paper=paper, env=env) for which in ("worksheet", "key")}
+        pages = {which: render_html(quiz, which, paper=paper, env=env, plots=plots) for which in ("worksheet", "key")}
     if "html" in formats:
         for which, html in pages.items():
             files[f"{which}.html"] = html.encode()

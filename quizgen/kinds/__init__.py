@@ -9,10 +9,14 @@ from quizgen.kinds import (
     estimate_error,
     evaluate,
     expand,
+    gradient_step,
     limit_definition,
     linear_approximation,
+    partial_derivatives,
     rising_falling,
+    secant_table,
     simplify_quotient,
+    tangent_line,
 )
 from quizgen.kinds.base import Kind
 
@@ -29,6 +33,10 @@ KINDS: dict[str, Kind] = {
         estimate_error,
         linear_approximation,
         rising_falling,
+        secant_table,
+        tangent_line,
+        gradient_step,
+        partial_derivatives,
     )
 }
 

@@ -21,6 +21,7 @@ class Solved:
     meaning: str = ""
     mistakes: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] | None = None
+    plot: Any = None  # picture data for quizgen.plots, drawn only if a page shows it
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class Kind:
     acceptable: Callable[[Task], bool] = lambda task: True
     # Only rising-falling may ask about a point where f′(a) = 0 ("flat").
     allow_flat: bool = False
+    # Kinds whose data is not just f, a, h draw their own task: draw(rng, degree, pins, level) -> Task.
+    draw: Callable[..., Task] | None = None
+    # False for kinds that cannot use a pinned f(x) (a loss of two weights): left out when f is pinned.
+    takes_function: bool = True
 
 
 # ---------------------------------------------------------------- writing

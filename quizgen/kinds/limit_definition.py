@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from quizgen.exact import Poly
+from fractions import Fraction
+
+from quizgen.exact import Poly, horner, power_rule
 from quizgen.kinds.base import (
     Kind,
     Solved,
@@ -16,6 +18,7 @@ from quizgen.kinds.base import (
 )
 from quizgen.kinds.calculus import Symbolic, exact_symbolic, sympy_symbolic
 from quizgen.model import Line, Math, Step, Task
+from quizgen.plots import SecantPicture
 
 
 def limit_step(task: Task, sym: Symbolic) -> Step:
@@ -49,6 +52,19 @@ def derivation(task: Task, sym: Symbolic) -> tuple[Step, ...]:
     return (start,) + expansion_steps(task, sym.shifted, sym.difference, sym.quotient) + (limit_step(task, sym),)
 
 
+def picture(task: Task) -> SecantPicture:
+    """The limit as a picture: secants at a nearby whole number with non-zero slope tilt onto the tangent."""
+    s = task.style
+    a = next((Fraction(p) for p in (1, 2, -1, -2, 0, 3) if horner(power_rule(task.coeffs), Fraction(p))), Fraction(1))
+    slope = horner(power_rule(task.coeffs), a)
+    return SecantPicture(
+        task.coeffs, a, (Fraction(1), Fraction(1, 2), Fraction(1, 4)),
+        f"At x = {s.text(a)}: secants for h = 1, 1/2, 1/4 tilt onto the tangent of slope f′({s.text(a)}) = {s.text(slope)}, "
+        "the limit the definition takes.",
+        f"The graph of f near x = {s.text(a)}.", s.decimal,
+    )
+
+
 def solve(task: Task) -> Solved:
     sym = sympy_symbolic(task)
     return Solved(
@@ -56,6 +72,7 @@ def solve(task: Task) -> Solved:
         answer=answer_poly(task, sym.derivative),
         steps=derivation(task, sym),
         meaning=f"{derivative_math(task, sym.derivative).text} is the slope of the graph of f at every x.",
+        plot=picture(task),
     )
 
 

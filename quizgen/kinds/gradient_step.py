@@ -1,0 +1,243 @@
+"""gradient-step: w₁ = w₀ − η·L′(w₀) on a polynomial loss, the loss before and after, overshoot or not."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from quizgen.exact import Poly, Style, horner, is_decimal_text, parse_number, poly_latex, poly_text, power_rule
+from quizgen.kinds.base import Kind, Solved, num, substitution_lines
+from quizgen.kinds.calculus import Symbolic, sympy_derivative_at, sympy_symbolic, sympy_value
+from quizgen.levels import Level, draw_coeffs, draw_point
+from quizgen.model import Answer, Line, Math, Step, Task
+from quizgen.plots import LossPicture
+
+if TYPE_CHECKING:
+    from quizgen.generate import Pins
+
+W = ("w", "h")
+# Answers stay something a student can write down: weights and losses of bounded size and length.
+MAX_WEIGHT = 50
+MAX_LOSS = 10_000
+MAX_DECIMALS = 8
+
+
+def sub(n: int) -> str:
+    """Subscript digits for w₀, w₁, …."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def wpoly(p: Poly, s: Style) -> Math:
+    """A polynomial in w (and h) as Math."""
+    return Math(poly_latex(p, s, W), poly_text(p, s, W))
+
+
+def loss_math(task: Task) -> Math:
+    """``L(w) = 3w² − 4w + 5``."""
+    m = wpoly(task.f, task.style)
+    return Math(f"L(w) = {m.latex}", f"L(w) = {m.text}")
+
+
+def weight(n: int) -> Math:
+    return Math(f"w_{{{n}}}", f"w{sub(n)}")
+
+
+def derivation(task: Task, sym: Symbolic) -> Step:
+    """L′(w) from the limit definition in two lines, written in w."""
+    q, d = wpoly(sym.quotient, task.style), wpoly(sym.derivative, task.style)
+    return Step(
+        "The slope of the loss from the limit definition: expand L(w + h), subtract L(w), divide by h, let h → 0.",
+        (
+            Line(Math(r"\frac{L(w + h) - L(w)}{h}", "(L(w + h) − L(w))/h"), q),
+            Line(Math("L'(w)", "L′(w)"), Math(rf"\lim_{{h \to 0}} ({q.latex})", f"lim h→0 ({q.text})")),
+            Line(None, d),
+        ),
+    )
+
+
+def minimiser(coeffs: tuple[Fraction, ...]) -> Fraction | None:
+    """The minimiser −b/(2a) of a quadratic loss with a > 0 (None otherwise)."""
+    if len(coeffs) == 3 and coeffs[2] > 0:
+        return -coeffs[1] / (2 * coeffs[2])
+    return None
+
+
+def overshot(w0: Fraction, w1: Fraction, g0: Fraction, g1: Fraction, best: Fraction | None) -> bool:
+    """True when the step jumped past a minimum: past the minimiser, or L′ changed sign."""
+    if best is not None:
+        return (w0 - best) * (w1 - best) < 0
+    return g0 * g1 < 0
+
+
+def solve(task: Task) -> Solved:
+    s, eta = task.style, task.rate
+    sym = sympy_symbolic(task)
+    lprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
+    weights = [task.start]
+    grads: list[Fraction] = []
+    steps: list[Step] = [derivation(task, sym)]
+    for n in range(task.iterations):
+        w = weights[-1]
+        g = sympy_derivative_at(task, w)
+        new = w - eta * g
+        grads.append(g)
+        weights.append(new)
+        wn, wn1 = weight(n), weight(n + 1)
+        steps.append(Step(f"The slope at w{sub(n)} = {s.text(w)}:", substitution_lines(task, w, "L'", lprime)))
+        steps.append(
+            Step(
+                "Step against the slope: subtract the learning rate times the slope.",
+                (
+                    Line(wn1, Math(rf"{wn.latex} - \eta \cdot L'({wn.latex})", f"{wn.text} − η·L′({wn.text})")),
+                    Line(None, Math(rf"{s.latex(w)} - {s.latex_factor(eta)} \cdot {s.latex_factor(g)}",
+                                    f"{s.text(w)} − {s.text_factor(eta)}·{s.text_factor(g)}")),
+                    Line(None, Math(f"{s.latex(w)} - {s.latex_factor(eta * g)}", f"{s.text(w)} − {s.text_factor(eta * g)}")),
+                    Line(None, num(task, new)),
+                ),
+            )
+        )
+    grads.append(sympy_derivative_at(task, weights[-1]))
+    losses = [sympy_value(task, w) for w in weights]
+    best = minimiser(task.coeffs)
+    over = overshot(weights[-2], weights[-1], grads[-2], grads[-1], best)
+    steps.append(
+        Step(
+            "The loss before and after:",
+            substitution_lines(task, weights[0], "L") + substitution_lines(task, weights[-1], "L"),
+        )
+    )
+    first, last = weights[0], weights[-1]
+    if best is not None:
+        side = lambda w: "left of" if w < best else "right of" if w > best else "exactly at"  # noqa: E731
+        verdict = (
+            f"The minimum of a quadratic loss aw² + bw + c is at w = −b/(2a) = {s.text(best)}, where L′(w) = 0. "
+            f"The last step went from {s.text(weights[-2])} ({side(weights[-2])} it) to {s.text(last)} ({side(last)} it): "
+            + ("it jumped past the minimum, an overshoot." if over else "no overshoot.")
+        )
+        steps.append(Step(verdict, (Line(Math("w^{*}", "w*"), Math(rf"-\frac{{b}}{{2a}}", "−b/(2a)")), Line(None, num(task, best)))))
+    else:
+        verdict = (
+            f"The slope after the last step, L′({s.text(last)}) = {s.text(grads[-1])}, has "
+            + ("the opposite sign to the slope before it: the step jumped past a low point of the loss, an overshoot."
+               if over else "the same sign as (or is 0 like) the slope before it: no overshoot.")
+        )
+        steps.append(Step(verdict, substitution_lines(task, last, "L'", lprime)))
+    g0 = grads[0]
+    direction = "raises" if g0 > 0 else "lowers"
+    moved = "down" if g0 > 0 else "up"
+    change = "falls" if losses[-1] < losses[0] else "rises" if losses[-1] > losses[0] else "stays"
+    meaning = (
+        f"L′({s.text(first)}) = {s.text(g0)}: nudging w up by 0.01 {direction} the loss by about "
+        f"{Style(True).text(abs(g0) / 100)}, so gradient descent moves w {moved}, by η·|L′(w₀)| = {s.text(abs(eta * g0))}. "
+        f"The loss {change} from {s.text(losses[0])} to {s.text(losses[-1])}"
+        + (" — the step was too big and overshot the minimum." if over and change != "falls"
+           else ", though the step overshot the minimum." if over else ".")
+    )
+    answer_values = weights[1:]
+    wrong_sign = task.start + eta * g0
+    mistakes = [(s.plain(wrong_sign), "Gradient descent steps against the slope: w₁ = w₀ − η·L′(w₀), not plus.")]
+    if eta != 1 and s.plain(task.start - g0) != s.plain(weights[1]):
+        mistakes.append((s.plain(task.start - g0), "Multiply the slope by the learning rate η before subtracting."))
+    if len(answer_values) > 1:
+        mistakes = []  # the typical slips concern w₁ alone; a list answer is graded part by part
+    return Solved(
+        given={
+            "L": loss_math(task),
+            "w0": Math(f"w_{{0}} = {s.latex(task.start)}", f"w₀ = {s.text(task.start)}"),
+            "eta": Math(rf"\eta = {s.latex(eta)}", f"η = {s.text(eta)}"),
+            "rule": Math(rf"w_{{1}} = w_{{0}} - \eta \cdot L'(w_{{0}})", "w₁ = w₀ − η·L′(w₀)"),
+            **({"n": Math(str(task.iterations), str(task.iterations))} if task.iterations > 1 else {}),
+        },
+        answer=Answer(
+            (tuple(answer_values), tuple(losses), over),
+            ", ".join(s.plain(w) for w in answer_values),
+            ", ".join(s.latex(w) for w in answer_values),
+            ", ".join(s.text(w) for w in answer_values),
+        ),
+        steps=tuple(steps),
+        meaning=meaning,
+        mistakes=tuple(mistakes),
+        extra={
+            "weights": [s.plain(w) for w in weights],
+            "loss_before": s.plain(losses[0]),
+            "loss_after": s.plain(losses[-1]),
+            "overshoot": over,
+            **({"minimiser": s.plain(best)} if best is not None else {}),
+        },
+        plot=LossPicture(
+            task.coeffs, tuple(weights),
+            f"The loss curve with the step{'s' if task.iterations > 1 else ''} "
+            + " → ".join(f"w{sub(n)} = {s.text(w)}" for n, w in enumerate(weights))
+            + (f"; the dotted line marks the minimum at w = {s.text(best)}." if best is not None else "."),
+            f"The loss curve and the start w₀ = {s.text(task.start)}.",
+            s.decimal,
+            best,
+        ),
+    )
+
+
+def recompute(task: Task) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...], bool]:
+    """Exact fractions: the power rule and Horner's rule, step by step."""
+    slope = power_rule(task.coeffs)
+    ws = [task.start]
+    for _ in range(task.iterations):
+        ws.append(ws[-1] - task.rate * horner(slope, ws[-1]))
+    losses = tuple(horner(task.coeffs, w) for w in ws)
+    return tuple(ws[1:]), losses, overshot(ws[-2], ws[-1], horner(slope, ws[-2]), horner(slope, ws[-1]), minimiser(task.coeffs))
+
+
+def _decimals(q: Fraction, style: Style) -> int:
+    text = style.plain(q)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def acceptable(task: Task) -> bool:
+    """A non-zero slope at w₀, bounded weights and losses, and answers of few digits."""
+    slope = power_rule(task.coeffs)
+    ws = [task.start]
+    for _ in range(task.iterations):
+        g = horner(slope, ws[-1])
+        if g == 0:
+            return False
+        ws.append(ws[-1] - task.rate * g)
+    for w in ws:
+        if abs(w) > MAX_WEIGHT or abs(horner(task.coeffs, w)) > MAX_LOSS:
+            return False
+        if _decimals(w, task.style) > MAX_DECIMALS or _decimals(horner(task.coeffs, w), task.style) > 2 * MAX_DECIMALS:
+            return False
+        if "/" in task.style.plain(w) and w.denominator > 1000:
+            return False
+    return True
+
+
+def draw(rng: random.Random, degree: int, pins: Pins, level: Level) -> Task:
+    """A loss (upward for even degree, so a minimum exists), a start and a learning rate."""
+    if pins.coeffs is not None:
+        coeffs = pins.coeffs
+    else:
+        coeffs = draw_coeffs(rng, degree, level)
+        if degree % 2 == 0 and coeffs[-1] < 0:
+            coeffs = coeffs[:-1] + (-coeffs[-1],)
+    span = level.span.get(len(coeffs) - 1, 2)
+    start = pins.point if pins.point is not None else draw_point(rng, span, level)
+    if pins.rate is not None:
+        rate, decimal = pins.rate, pins.decimal
+    else:
+        # With f and the start pinned (a textbook example), the problem is pinned too: the level's first rate.
+        text = level.rates[0] if pins.coeffs is not None and pins.point is not None else rng.choice(level.rates)
+        rate, decimal = parse_number(text), pins.decimal or is_decimal_text(text)
+    return Task(coeffs=coeffs, style=Style(decimal=decimal), variables=("w",), start=start, rate=rate,
+                iterations=level.iterations)
+
+
+KIND = Kind(
+    "gradient-step",
+    "One gradient-descent step",
+    ("start", "rate"),
+    solve,
+    recompute,
+    "w₁ = w₀ − η·L′(w₀), the loss before and after",
+    acceptable=acceptable,
+    draw=draw,
+)

@@ -1,0 +1,119 @@
+"""secant-table: quotients for h = 0.1, 0.01, … closing in on f′(a), with the error of each."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from quizgen.exact import Style
+from quizgen.kinds.base import Kind, Solved, call, labeled, num, substitution_lines, sum_point
+from quizgen.kinds.calculus import exact_value, sympy_derivative_at, sympy_symbolic, sympy_value
+from quizgen.kinds.limit_definition import short_derivation
+from quizgen.model import Answer, Line, Math, Step, Task
+from quizgen.plots import SecantPicture
+
+QUOTIENT = Math(r"\frac{f(a + h) - f(a)}{h}", "(f(a + h) − f(a))/h")
+HEADER = (
+    Math("h", "h"),
+    Math("f(a + h)", "f(a + h)"),
+    QUOTIENT,
+    Math(r"\text{error} = \text{quotient} - f'(a)", "error = quotient − f′(a)"),
+)
+
+
+def hundredth(slope: Fraction) -> str:
+    """slope × 0.01 as words use it: a decimal when exact."""
+    return Style(True).text(slope / 100)
+
+
+def step_list(task: Task) -> str:
+    """``h = 0.1, 0.01, 0.001``."""
+    return "h = " + ", ".join(task.style.text(h) for h in task.steps)
+
+
+def solve(task: Task) -> Solved:
+    s, a = task.style, task.point
+    sym = sympy_symbolic(task)
+    fa = sympy_value(task, a)
+    slope = sympy_derivative_at(task, a)
+    fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
+    rows, quotients, diffs = [], [], []
+    for h in task.steps:
+        fah = sympy_value(task, a + h)
+        q = (fah - fa) / h
+        quotients.append(q)
+        diffs.append(fah - fa)
+        rows.append((num(task, h), num(task, fah), num(task, q), num(task, q - slope)))
+    h0 = task.steps[0]
+    q0 = quotients[0]
+    first = Step(
+        f"One row in full, h = {s.text(h0)}: evaluate f at {s.text(a + h0)}, subtract f({s.text(a)}) = {s.text(fa)}, divide by h.",
+        (Line(call("f", sum_point(task, a, h0)), call("f", num(task, a + h0))),)
+        + substitution_lines(task, a + h0)
+        + (
+            Line(
+                QUOTIENT,
+                Math(
+                    rf"\frac{{{s.latex(fa + diffs[0])} - {s.latex_factor(fa)}}}{{{s.latex(h0)}}}",
+                    f"({s.text(fa + diffs[0])} − {s.text_factor(fa)})/{s.text_factor(h0)}",
+                ),
+            ),
+            Line(None, num(task, q0)),
+        ),
+    )
+    if task.degree == 2:
+        rule = f"For a quadratic the error is exactly (leading coefficient)·h = {s.text(task.coeffs[2])}h."
+    else:
+        rule = "The error is a polynomial in h with no constant term, so it shrinks roughly tenfold each row."
+    listing = ", ".join(s.text(q) for q in quotients)
+    key_caption = (
+        f"Secants through ({s.text(a)}, {s.text(fa)}) for h = 1, 1/2 and the table's h tilt onto "
+        f"the tangent of slope f′({s.text(a)}) = {s.text(slope)}."
+    )
+    return Solved(
+        given={"f": task.f_math(), "a": labeled("a", num(task, a)), "hs": Math(
+            "h = " + ", ".join(s.latex(h) for h in task.steps), step_list(task))},
+        answer=Answer(
+            tuple(quotients),
+            ", ".join(s.plain(q) for q in quotients),
+            ", ".join(s.latex(q) for q in quotients),
+            ", ".join(s.text(q) for q in quotients),
+        ),
+        steps=(
+            Step(f"Start from f({s.text(a)}).", substitution_lines(task, a)),
+            first,
+            short_derivation(task, sym),
+            Step(f"The exact slope at x = {s.text(a)}, to compare with:", substitution_lines(task, a, "f'", fprime)),
+            Step(
+                f"The whole table: each row is f(a + h), the quotient, and its error against f′({s.text(a)}) = {s.text(slope)}. " + rule,
+                header=HEADER,
+                table=tuple(rows),
+            ),
+        ),
+        meaning=(
+            f"As h shrinks tenfold the quotients {listing} close in on f′({s.text(a)}) = {s.text(slope)}: "
+            f"the slope of the tangent is the limit of the secant slopes. Nudging x up by 0.01 near x = {s.text(a)} "
+            f"changes f by about {hundredth(slope)}."
+        ),
+        mistakes=((", ".join(s.plain(d) for d in diffs), "Those are the changes f(a + h) − f(a); divide each by its h."),),
+        extra={"errors": [s.plain(q - slope) for q in quotients], "slope": s.plain(slope)},
+        plot=SecantPicture(
+            task.coeffs, a, (Fraction(1), Fraction(1, 2)) + task.steps, key_caption,
+            f"The graph of f near x = {s.text(a)}.", s.decimal,
+        ),
+    )
+
+
+def recompute(task: Task) -> tuple[Fraction, ...]:
+    a = task.point
+    fa = exact_value(task, a)
+    return tuple((exact_value(task, a + h) - fa) / h for h in task.steps)
+
+
+KIND = Kind(
+    "secant-table",
+    "Secant slopes converging to f′(a)",
+    ("point", "steps"),
+    solve,
+    recompute,
+    "(f(a + h) − f(a))/h for h = 0.1, 0.01, 0.001",
+)
