@@ -13,17 +13,48 @@ import sympy
 from sympy.parsing.sympy_parser import parse_expr
 
 x, h = sympy.symbols("x h")
+w, w1, w2 = sympy.symbols("w w1 w2")
+# Kinds whose answer is a comma-separated list.
+LISTS = ("derivative-at", "secant-table", "gradient-step", "partial-derivatives")
 
 
 def read(text: str) -> sympy.Expr:
     """One of quizgen's own exact strings (``8.003``, ``-7/2``, ``6*x - 4``) as an exact sympy value."""
-    return sympy.nsimplify(parse_expr(text, local_dict={"x": x, "h": h}, evaluate=True), rational=True)
+    names = {"x": x, "h": h, "w": w, "w1": w1, "w2": w2}
+    return sympy.nsimplify(parse_expr(text, local_dict=names, evaluate=True), rational=True)
+
+
+def _slope(f: sympy.Expr, var: sympy.Symbol, at: dict[sympy.Symbol, Any]) -> sympy.Expr:
+    """The derivative in `var` at a point, as the limit of the difference quotient."""
+    moved = {**at, var: at[var] + h}
+    return sympy.limit((f.subs(moved) - f.subs(at)) / h, h, 0)
+
+
+def _later_kinds(problem: dict[str, Any]) -> Any:
+    """secant-table, tangent-line, gradient-step, partial-derivatives from their own quiz.json fields."""
+    f, kind = read(problem["function"]), problem["kind"]
+    if kind == "secant-table":
+        a = read(problem["point"])
+        return tuple((f.subs(x, a + step) - f.subs(x, a)) / step for step in map(read, problem["steps"]))
+    if kind == "tangent-line":
+        a = read(problem["point"])
+        return sympy.expand(_slope(f, x, {x: a}) * (x - a) + f.subs(x, a))
+    if kind == "gradient-step":
+        weight, rate, out = read(problem["start"]), read(problem["rate"]), []
+        for _ in range(problem["iterations"]):
+            weight = weight - rate * _slope(f, w, {w: weight})
+            out.append(weight)
+        return tuple(out)
+    at = dict(zip((w1, w2), map(read, problem["point"])))
+    return (_slope(f, w1, at), _slope(f, w2, at))
 
 
 def expected_answer(problem: dict[str, Any]) -> Any:
     """The answer recomputed from the problem's data, by the limit definition in sympy."""
-    f = read(problem["function"])
     kind = problem["kind"]
+    if kind in ("secant-table", "tangent-line", "gradient-step", "partial-derivatives"):
+        return _later_kinds(problem)
+    f = read(problem["function"])
     quotient = sympy.cancel((f.subs(x, x + h) - f) / h)
     fprime = sympy.limit(quotient, h, 0)
     if kind == "expand":
@@ -54,8 +85,12 @@ def expected_answer(problem: dict[str, Any]) -> Any:
 
 def given_answer(problem: dict[str, Any]) -> Any:
     """quiz.json's `answer` as sympy values (a tuple for comma lists)."""
+    if problem["kind"] == "tangent-line":
+        lhs, rhs = problem["answer"].split("=")
+        assert lhs.strip() == "y"
+        return read(rhs)
     parts = [read(part) for part in problem["answer"].split(",")]
-    return tuple(parts) if problem["kind"] == "derivative-at" else parts[0]
+    return tuple(parts) if problem["kind"] in LISTS else parts[0]
 
 
 def agrees(problem: dict[str, Any]) -> bool:

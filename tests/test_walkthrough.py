@@ -70,6 +70,9 @@ def test_walkthrough_quiz_json(walkthrough_dir: Path) -> None:
         "estimate-error": "0.003",
         "linear-approximation": "0.008",
         "rising-falling": "8",
+        "secant-table": "8.3, 8.03, 8.003",
+        "tangent-line": "y = 8*x - 7",
+        "gradient-step": "1.2",  # L(w) = 3w² − 4w + 5, w₀ = 2, η = 0.1: 2 − 0.1·8
     }
     first = quiz["problems"][1]
     assert (first["function"], first["point"], first["step"]) == ("3*x**2 - 4*x + 5", "2", "0.001")
