@@ -113,7 +113,8 @@ def solve(task: Task) -> Solved:
         verdict = (
             f"The minimum of a quadratic loss aw² + bw + c is at w = −b/(2a) = {s.text(best)}, where L′(w) = 0. "
             f"The last step went from {s.text(weights[-2])} ({side(weights[-2])} it) to {s.text(last)} ({side(last)} it): "
-            + ("it jumped past the minimum, an overshoot." if over else "no overshoot.")
+            + ("it jumped past the minimum, an overshoot." if over
+               else "it landed exactly on the minimum, no overshoot." if last == best else "no overshoot.")
         )
         steps.append(Step(verdict, (Line(Math("w^{*}", "w*"), Math(rf"-\frac{{b}}{{2a}}", "−b/(2a)")), Line(None, num(task, best)))))
     else:
@@ -130,9 +131,14 @@ def solve(task: Task) -> Solved:
     meaning = (
         f"L′({s.text(first)}) = {s.text(g0)}: nudging w up by 0.01 {direction} the loss by about "
         f"{Style(True).text(abs(g0) / 100)}, so gradient descent moves w {moved}, by η·|L′(w₀)| = {s.text(abs(eta * g0))}. "
-        f"The loss {change} from {s.text(losses[0])} to {s.text(losses[-1])}"
-        + (" — the step was too big and overshot the minimum." if over and change != "falls"
-           else ", though the step overshot the minimum." if over else ".")
+        + (
+            f"The loss stays at {s.text(losses[0])}: the step jumped over the minimum to the same height on the other side."
+            if change == "stays"
+            else f"The loss {change} from {s.text(losses[0])} to {s.text(losses[-1])}"
+            + (" — the step was too big and overshot the minimum." if over and change != "falls"
+               else ", though the step overshot the minimum." if over
+               else ", landing exactly on the minimum." if best is not None and last == best else ".")
+        )
     )
     answer_values = weights[1:]
     wrong_sign = task.start + eta * g0
@@ -195,6 +201,9 @@ def _decimals(q: Fraction, style: Style) -> int:
 def acceptable(task: Task) -> bool:
     """A non-zero slope at w₀, bounded weights and losses, and answers of few digits."""
     slope = power_rule(task.coeffs)
+    # Start where the loss curves upward (L″ > 0), so descent heads for a minimum rather than off to −∞.
+    if horner(power_rule(slope), task.start) <= 0:
+        return False
     ws = [task.start]
     for _ in range(task.iterations):
         g = horner(slope, ws[-1])

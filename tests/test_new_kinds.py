@@ -1,0 +1,313 @@
+"""secant-table, tangent-line, gradient-step, partial-derivatives: exact, verified, and right by hand."""
+
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+from typing import Any
+
+import pytest
+import sympy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sympy.parsing.sympy_parser import parse_expr
+
+from quizgen.errors import VerificationError
+from quizgen.exact import Style
+from quizgen.generate import Options, Pins, build_problem, make_quiz
+from quizgen.kinds import KINDS
+from quizgen.levels import LEVELS
+from quizgen.model import Task
+from quizgen.verify import verify
+
+NEW = ("secant-table", "tangent-line", "gradient-step", "partial-derivatives")
+NO_PINS = Pins(None, None, None, False)
+# An exact decimal or fraction as quiz.json writes it: no exponent, no float noise.
+NUMBER = re.compile(r"^-?\d+(\.\d+)?(/\d+)?$")
+x, w, w1, w2 = sympy.symbols("x w w1 w2")
+
+
+def read(text: str) -> sympy.Expr:
+    """One of quizgen's own exact strings as an exact sympy value (test oracle only, never user text)."""
+    return sympy.nsimplify(parse_expr(text, local_dict={"x": x, "w": w, "w1": w1, "w2": w2}), rational=True)
+
+
+def numbers(text: str) -> list[sympy.Expr]:
+    return [read(part) for part in text.split(", ")]
+
+
+def recomputed(p: dict[str, Any]) -> dict[str, Any]:
+    """Every answer and key field of a new kind, from quiz.json's strings with sympy's diff."""
+    f, kind = read(p["function"]), p["kind"]
+    if kind == "secant-table":
+        a = read(p["point"])
+        quotients = [(f.subs(x, a + h) - f.subs(x, a)) / h for h in map(read, p["steps"])]
+        slope = sympy.diff(f, x).subs(x, a)
+        return {"answer": quotients, "errors": [q - slope for q in quotients], "slope": slope}
+    if kind == "tangent-line":
+        a = read(p["point"])
+        slope = sympy.diff(f, x).subs(x, a)
+        return {"answer": sympy.expand(slope * (x - a) + f.subs(x, a)), "slope": slope,
+                "intercept": f.subs(x, a) - slope * a}
+    if kind == "gradient-step":
+        weights = [read(p["start"])]
+        for _ in range(p["iterations"]):
+            weights.append(weights[-1] - read(p["rate"]) * sympy.diff(f, w).subs(w, weights[-1]))
+        before, after = f.subs(w, weights[0]), f.subs(w, weights[-1])
+        d = sympy.diff(f, w)
+        g_prev, g_last = d.subs(w, weights[-2]), d.subs(w, weights[-1])
+        if sympy.degree(f, w) == 2:
+            best = sympy.solve(d, w)[0]
+            over = bool((weights[-2] - best) * (weights[-1] - best) < 0)
+        else:
+            over = bool(g_prev * g_last < 0)
+        return {"answer": weights[1:], "weights": weights, "loss_before": before, "loss_after": after, "overshoot": over}
+    at = {w1: read(p["point"][0]), w2: read(p["point"][1])}
+    g = [sympy.diff(f, v).subs(at) for v in (w1, w2)]
+    new = [at[w1] - read(p["rate"]) * g[0], at[w2] - read(p["rate"]) * g[1]]
+    return {"answer": g, "new_point": new, "loss_before": f.subs(at), "loss_after": f.subs({w1: new[0], w2: new[1]})}
+
+
+def check(p: dict[str, Any]) -> None:
+    """quiz.json's answer and extra fields equal the sympy recomputation exactly."""
+    want = recomputed(p)
+    if p["kind"] == "tangent-line":
+        lhs, rhs = p["answer"].split(" = ")
+        assert lhs == "y" and sympy.expand(read(rhs) - want["answer"]) == 0, p
+        assert read(p["slope"]) == want["slope"] and read(p["intercept"]) == want["intercept"]
+        return
+    assert numbers(p["answer"]) == want["answer"], (p, want)
+    for key in ("errors", "weights", "new_point"):
+        if key in want:
+            assert [read(v) for v in p[key]] == want[key], (key, p)
+    for key in ("slope", "loss_before", "loss_after"):
+        if key in want:
+            assert read(p[key]) == want[key], (key, p)
+    if "overshoot" in want:
+        assert p["overshoot"] is want["overshoot"], p
+
+
+@pytest.mark.parametrize("kind_id", NEW)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**48), degree=st.sampled_from([2, 3, 4]), difficulty=st.sampled_from(list(LEVELS)))
+def test_answers_match_sympy_recomputed_from_quiz_json(kind_id: str, seed: int, degree: int, difficulty: str) -> None:
+    problem = build_problem(KINDS[kind_id], 1, seed, degree, NO_PINS, difficulty)
+    assert problem is not None
+    assert problem.task.degree == degree
+    check(json.loads(json.dumps(problem.to_json())))
+
+
+def _no_floats(value: Any) -> bool:
+    if isinstance(value, float):
+        return False
+    if isinstance(value, dict):
+        return all(_no_floats(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_no_floats(v) for v in value)
+    return True
+
+
+def test_seed_sweep_every_level_and_degree() -> None:
+    """4 kinds × 3 levels × 3 degrees × 60 seeds: all built and verified, exact numbers only, bounded."""
+    made = 0
+    for kind_id in NEW:
+        for difficulty in LEVELS:
+            for degree in (2, 3, 4):
+                for seed in range(60):
+                    problem = build_problem(KINDS[kind_id], 1, seed, degree, NO_PINS, difficulty)
+                    assert problem is not None, (kind_id, difficulty, degree, seed)
+                    data = problem.to_json()
+                    assert _no_floats(data)
+                    answer = data["answer"].removeprefix("y = ")
+                    for part in answer.split(", "):
+                        if "x" not in part:
+                            assert NUMBER.match(part) and len(part) <= 20, (kind_id, seed, part)
+                    made += 1
+    assert made == 4 * 3 * 3 * 60
+
+
+def test_secant_table_walkthrough_and_table() -> None:
+    quiz = make_quiz(Options(kinds=("secant-table",), function="3x^2-4x+5", point="2", count=1), 1)
+    (p,) = quiz.problems
+    data = p.to_json()
+    assert data["steps"] == ["0.1", "0.01", "0.001"]
+    assert data["answer"] == "8.3, 8.03, 8.003"
+    assert data["errors"] == ["0.3", "0.03", "0.003"]  # a quadratic's error is exactly a·h = 3h
+    table = next(step for step in p.steps if step.table)
+    assert [row[1].text for row in table.table] == ["9.83", "9.0803", "9.008003"]
+    assert len(table.header) == 4 and "error" in table.header[3].text
+    assert "close in on f′(2) = 8" in p.meaning and "Nudging x up by 0.01" in p.meaning
+
+
+def test_secant_table_hard_goes_to_ten_to_the_minus_four() -> None:
+    p = build_problem(KINDS["secant-table"], 1, 3, 2, NO_PINS, "hard")
+    assert [str(h) for h in p.task.steps] == ["1/10", "1/100", "1/1000", "1/10000"]
+    assert len(p.answer.value) == 4
+
+
+def test_tangent_line_walkthrough() -> None:
+    quiz = make_quiz(Options(kinds=("tangent-line",), function="3x^2-4x+5", point="2", count=1), 1)
+    data = quiz.problems[0].to_json()
+    assert data["answer"] == "y = 8*x - 7" and data["answer_text"] == "y = 8x − 7"
+    lines = [line.rhs.text for step in quiz.problems[0].steps for line in step.lines]
+    assert "8(x − 2) + 9" in lines and "8x − 16 + 9" in lines and "8x − 7" in lines
+
+
+def test_tangent_line_negative_point_and_fraction_slope() -> None:
+    # f(x) = x²/2 + x at a = −3: f(−3) = 9/2 − 3 = 3/2, f′(x) = x + 1, f′(−3) = −2,
+    # y = −2(x + 3) + 3/2 = −2x − 6 + 3/2 = −2x − 9/2.
+    quiz = make_quiz(Options(kinds=("tangent-line",), function="x^2/2 + x", point="-3", count=1), 1)
+    p = quiz.problems[0]
+    assert p.answer.plain == "y = -2*x - 9/2"
+    assert "−2(x + 3) + 3/2" in [line.rhs.text for step in p.steps for line in step.lines]
+
+
+def _gradient(rate: str, difficulty: str = "medium") -> dict[str, Any]:
+    options = Options(kinds=("gradient-step",), function="2w^2 - 3w + 1", point="2", rate=rate, count=1,
+                      difficulty=difficulty)
+    return make_quiz(options, 1).problems[0].to_json()
+
+
+def test_gradient_step_by_hand() -> None:
+    # L(w) = 2w² − 3w + 1, so L′(w) = 4w − 3 (power rule; the limit of (L(w + h) − L(w))/h = 4w + 2h − 3).
+    # w₀ = 2: L′(2) = 8 − 3 = 5.  η = 0.1: w₁ = 2 − 0.1·5 = 2 − 0.5 = 1.5.
+    # L(2) = 8 − 6 + 1 = 3;  L(1.5) = 2·2.25 − 4.5 + 1 = 4.5 − 4.5 + 1 = 1.
+    # The minimiser is −b/(2a) = 3/4 = 0.75; 2 and 1.5 are both right of it: no overshoot.
+    p = _gradient("0.1")
+    assert (p["function"], p["start"], p["rate"], p["iterations"]) == ("2*w**2 - 3*w + 1", "2", "0.1", 1)
+    assert p["answer"] == "1.5"
+    assert (p["loss_before"], p["loss_after"], p["overshoot"], p["minimiser"]) == ("3", "1", False, "0.75")
+    assert "nudging w up by 0.01 raises the loss by about 0.05" in p["meaning"]
+
+
+def test_gradient_step_overshoot_by_hand() -> None:
+    # Same loss, η = 0.4: w₁ = 2 − 0.4·5 = 0, left of the minimiser 0.75: an overshoot,
+    # though the loss still falls: L(0) = 1 < L(2) = 3.
+    p = _gradient("0.4")
+    assert (p["answer"], p["loss_after"], p["overshoot"]) == ("0", "1", True)
+    # η = 0.5: w₁ = 2 − 2.5 = −0.5, L(−0.5) = 0.5 + 1.5 + 1 = 3: over the minimum to the same height.
+    p = _gradient("0.5")
+    assert (p["answer"], p["loss_after"], p["overshoot"]) == ("-0.5", "3", True)
+    assert "stays at 3" in p["meaning"]
+
+
+def test_gradient_step_two_steps_on_hard() -> None:
+    # hard takes 2 steps: w₁ = 1.5 as above; L′(1.5) = 6 − 3 = 3, w₂ = 1.5 − 0.1·3 = 1.2;
+    # L(1.2) = 2·1.44 − 3.6 + 1 = 2.88 − 3.6 + 1 = 0.28.
+    p = _gradient("0.1", "hard")
+    assert (p["answer"], p["weights"], p["loss_after"], p["iterations"]) == ("1.5, 1.2", ["2", "1.5", "1.2"], "0.28", 2)
+
+
+def test_gradient_step_walkthrough_row_and_wrong_sign_mistake() -> None:
+    quiz = make_quiz(Options(kinds=("gradient-step",), function="3x^2-4x+5", point="2", step="0.001"), 1)
+    p = quiz.problems[0].to_json()
+    # L′(2) = 8, η = 0.1 (the level's first rate when f and w₀ are pinned): w₁ = 2 − 0.8 = 1.2.
+    assert (p["function"], p["rate"], p["answer"]) == ("3*w**2 - 4*w + 5", "0.1", "1.2")
+    assert ["2.8", "Gradient descent steps against the slope: w₁ = w₀ − η·L′(w₀), not plus."] in p["mistakes"]
+
+
+def _partial_task(terms: dict[tuple[int, int], int], at: tuple[str, str], rate: str) -> Task:
+    return Task(
+        coeffs=(), style=Style(decimal=True), variables=("w1", "w2"),
+        terms=tuple(sorted((k, Fraction(c)) for k, c in terms.items())),
+        at=(Fraction(at[0]), Fraction(at[1])), rate=Fraction(rate),
+    )
+
+
+def test_partial_derivatives_by_hand() -> None:
+    # L = (w₁ − 3)² + 2w₁w₂ + w₂² = w₁² + 2w₁w₂ + w₂² − 6w₁ + 9.
+    # ∂L/∂w₁ = 2w₁ + 2w₂ − 6 → at (1, 1): −2;   ∂L/∂w₂ = 2w₁ + 2w₂ → 4.
+    # Step η = 0.1: (1 + 0.2, 1 − 0.4) = (1.2, 0.6).  L(1, 1) = 4 + 2 + 1 = 7;
+    # L(1.2, 0.6) = (−1.8)² + 2·0.72 + 0.36 = 3.24 + 1.44 + 0.36 = 5.04.
+    task = _partial_task({(2, 0): 1, (1, 0): -6, (0, 0): 9, (1, 1): 2, (0, 2): 1}, ("1", "1"), "0.1")
+    kind = KINDS["partial-derivatives"]
+    solved = kind.solve(task)
+    verify(kind, task, solved)
+    assert solved.answer.plain == "-2, 4"
+    assert solved.extra == {"gradient": ["-2", "4"], "new_point": ["1.2", "0.6"], "loss_before": "7", "loss_after": "5.04"}
+    assert task.f_plain() == "w1**2 + 2*w1*w2 + w2**2 - 6*w1 + 9"
+    assert "nudging w₁ up by 0.01 (w₂ fixed) changes the loss by about −0.02" in solved.meaning
+
+
+def test_partial_derivatives_json_fields() -> None:
+    p = build_problem(KINDS["partial-derivatives"], 1, 11, 2, NO_PINS).to_json()
+    assert re.fullmatch(r"[-+*\w ]+", p["function"]) and "w1" in p["function"] and "x" not in p["function"]
+    assert isinstance(p["point"], list) and len(p["point"]) == 2 and "rate" in p
+    assert len(p["answer"].split(", ")) == 2
+
+
+@pytest.mark.parametrize("kind_id", NEW)
+def test_a_wrong_sympy_answer_is_caught(kind_id: str) -> None:
+    kind = KINDS[kind_id]
+    problem = build_problem(kind, 1, 5, 2, NO_PINS)
+    solved = kind.solve(problem.task)
+    t = problem.task
+    if t.terms:
+        (key, c), *rest = t.terms
+        wrong = Task(t.coeffs, t.style, variables=t.variables, terms=((key, c + 1), *rest), at=t.at, rate=t.rate)
+    else:
+        wrong = Task(t.coeffs[:-1] + (t.coeffs[-1] + 1,), t.style, point=t.point, variables=t.variables,
+                     start=t.start, rate=t.rate, iterations=t.iterations, steps=t.steps)
+    with pytest.raises(VerificationError, match=kind_id):
+        verify(kind, wrong, solved)
+
+
+def test_registered_after_the_first_ten_in_walkthrough_order() -> None:
+    assert list(KINDS)[10:] == list(NEW)
+    quiz = make_quiz(Options(count=28), 4)
+    assert [p.kind for p in quiz.problems[10:14]] == list(NEW)
+
+
+def test_no_duplicates_among_many_new_problems() -> None:
+    quiz = make_quiz(Options(kinds=NEW, count=120), 9)
+    keys = [json.dumps({k: v for k, v in p.to_json().items() if k not in ("number", "seed")}, sort_keys=True)
+            for p in quiz.problems]
+    assert len(set(keys)) == len(keys) == 120
+
+
+@pytest.mark.parametrize("difficulty", list(LEVELS))
+def test_difficulty_ranges_hold(difficulty: str) -> None:
+    level = LEVELS[difficulty]
+    quiz = make_quiz(Options(count=140, difficulty=difficulty, degree=3), 2)
+    for p in quiz.problems:
+        t = p.task
+        if t.terms:
+            continue
+        assert 0 < abs(t.coeffs[-1]) <= level.lead[3]
+        assert all(abs(c) <= level.other[3] for c in t.coeffs[:-1])
+        if t.step is not None:
+            assert Style(True).plain(t.step) in {Style(True).plain(Fraction(s)) for s in level.steps}
+        if t.rate is not None and t.coeffs is not None and p.kind == "gradient-step":
+            assert t.rate in {Fraction(r) for r in level.rates}
+            assert t.iterations == level.iterations
+    halves = [p for p in quiz.problems if p.task.point is not None and p.task.point.denominator == 2]
+    assert bool(halves) == level.halves
+
+
+def test_difficulty_recorded_only_when_not_default() -> None:
+    assert "difficulty" not in make_quiz(Options(count=2), 1).options
+    assert make_quiz(Options(count=2, difficulty="hard"), 1).options["difficulty"] == "hard"
+
+
+def test_every_formula_of_the_new_kinds_typesets() -> None:
+    """ziamath raises on malformed LaTeX and draws unknown macros literally: render every string once."""
+    import ziamath
+    from ziamath.tex import tex2mml
+
+    seen: set[str] = set()
+    for kind_id in NEW:
+        for degree in (2, 3, 4):
+            for seed in range(3):
+                p = build_problem(KINDS[kind_id], 1, seed, degree, NO_PINS, ("easy", "medium", "hard")[seed])
+                maths = [*p.given.values(), p.answer]
+                for step in p.steps:
+                    maths += [m for line in step.lines for m in (line.lhs, line.rhs) if m is not None]
+                    maths += [*step.header, *(cell for row in step.table for cell in row)]
+                for m in maths:
+                    if m.latex not in seen:
+                        seen.add(m.latex)
+                        ziamath.Latex(m.latex).svg()
+                        # An unknown macro survives into MathML as text such as <mi>\foo</mi>.
+                        assert "\\" not in re.sub(r"<[^>]*>", "", tex2mml(m.latex)), m.latex
+    assert len(seen) > 100
