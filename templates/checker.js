@@ -1,0 +1,969 @@
+/* quizgen answer checker for the offline practice page.
+ *
+ * A line-by-line port of quizgen/answers.py: same tokenizer, same grammar, same
+ * evaluation points, same order of checks, same messages, so a student gets the
+ * same verdict in the browser as from `quizgen check`. tests/answer_cases.json is
+ * the table both are tested against (tests/test_checker_js.py runs this file in
+ * Chromium). Keep the two files in step.
+ *
+ * The parser is a hand-written recursive descent over the grammar that the Python
+ * side gives to lark: the page must work offline from one file, and no parser
+ * library can be loaded there without bundling it. The answer text is never run as
+ * JavaScript: it is only tokenized and parsed here. Exact arithmetic uses BigInt rationals, the
+ * counterpart of Python's fractions.Fraction.
+ */
+(function () {
+  "use strict";
+
+  // ------------------------------------------------------------ limits
+  var MAX_LENGTH = 500;
+  var MAX_DEPTH = 50;
+  var MAX_TREE_DEPTH = 150;
+  var MAX_EXPONENT = 100;
+  var MAX_DIGITS = 40;
+  var MAX_SCI_EXPONENT = 100;
+  var MAX_BITS = 4096;
+  var BIG_LIMIT = 1n << BigInt(MAX_BITS); // bit_length > MAX_BITS  <=>  |n| >= 2^MAX_BITS
+
+  var N_POINTS = 24;
+  var MIN_COMMON = 3;
+  var REL_TOL = 1e-9;
+  var ABS_TOL = 1e-12;
+
+  var POINTS = [
+    [-7, 3], [2, 1], [-1, 2], [1, 3], [3, 2], [5, 1], [11, 7], [-13, 5],
+    [2, 9], [7, 2], [-5, 4], [17, 3], [1, 7], [-9, 2], [23, 10], [9, 1],
+    [-3, 1], [4, 3], [-2, 7], [13, 1], [5, 8], [-11, 3], [19, 4], [29, 2]
+  ];
+  var LETTER_ORDER = "xhyzwtabcdfgijklmnopqrsuvXYZWTABCDEFGHIJKLMNOPQRSUV";
+  var MULTIPLIERS = [1, 5, 7, 11, 13, 17, 19, 23];
+
+  var FUNCTIONS = {
+    sin: "sin", cos: "cos", tan: "tan", sec: "sec", csc: "csc", cot: "cot",
+    asin: "asin", acos: "acos", atan: "atan",
+    arcsin: "asin", arccos: "acos", arctan: "atan",
+    sinh: "sinh", cosh: "cosh", tanh: "tanh",
+    exp: "exp", log: "log", ln: "log", sqrt: "sqrt", abs: "abs"
+  };
+  var CONSTANTS = { pi: "pi", e: "e" };
+  var NAMES = Object.keys(FUNCTIONS).concat(Object.keys(CONSTANTS)).sort(function (a, b) {
+    return b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
+  });
+  function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
+
+  // ------------------------------------------------------------ messages
+  var CORRECT = "Correct.";
+  var WRONG = "Your answer is not equal to the correct answer.";
+  var WRONG_TOL = "Your answer is not close enough to the correct value.";
+  var STILL_H = "Your answer still contains h: take the limit as h \u2192 0.";
+  var FORGOT_DIVIDE = "It looks like you forgot to divide by h.";
+  var SIGN = "Check the sign: your answer is the negative of the correct answer.";
+  var BAD_EXPECTED = "The correct answer stored for this problem cannot be read, so answers cannot be checked.";
+  var EMPTY = "Your answer is empty.";
+  var INCOMPLETE = "Your answer is incomplete: something is missing at the end.";
+  var TOO_DEEP = "Your answer is nested too deeply.";
+  var TOO_BIG = "The numbers in your answer are too large to check.";
+  var BIG_EXPONENT = "An exponent in your answer is larger than " + MAX_EXPONENT + ", which is not allowed.";
+  var DIV_ZERO = "Division by zero: your answer cannot be evaluated.";
+  var NOT_REAL = "Your answer is not a real number (for example the square root of a negative number).";
+  var NOT_EQUATION = "Your answer should be a value, not an equation.";
+  var NEED_EQUATION = "Write your answer as an equation.";
+  var WRONG_EQUATION = "Your equation is not equivalent to the correct one.";
+  var UNDEFINED = { zero: DIV_ZERO, domain: NOT_REAL, overflow: TOO_BIG };
+
+  function Invalid(message) { this.message = message; }
+  function Undef(reason) { this.reason = reason; }
+  var NOT_RATIONAL = { notRational: true };
+
+  // ------------------------------------------------------------ exact rationals (BigInt)
+  function gcd(a, b) {
+    if (a < 0n) a = -a;
+    if (b < 0n) b = -b;
+    while (b) { var t = a % b; a = b; b = t; }
+    return a;
+  }
+  function Q(n, d) {
+    if (d === undefined) d = 1n;
+    if (d < 0n) { n = -n; d = -d; }
+    var g = gcd(n, d);
+    if (g !== 1n && g !== 0n) { n = n / g; d = d / g; }
+    return { n: n, d: d };
+  }
+  function qAdd(a, b) { return Q(a.n * b.d + b.n * a.d, a.d * b.d); }
+  function qSub(a, b) { return Q(a.n * b.d - b.n * a.d, a.d * b.d); }
+  function qMul(a, b) { return Q(a.n * b.n, a.d * b.d); }
+  function qDiv(a, b) { return Q(a.n * b.d, a.d * b.n); }
+  function qNeg(a) { return { n: -a.n, d: a.d }; }
+  function qAbs(a) { return a.n < 0n ? qNeg(a) : a; }
+  function qIsZero(a) { return a.n === 0n; }
+  function qEq(a, b) { return a.n === b.n && a.d === b.d; }
+  function qCmp(a, b) { var x = a.n * b.d - b.n * a.d; return x < 0n ? -1 : x > 0n ? 1 : 0; }
+  function qMax(a, b) { return qCmp(a, b) >= 0 ? a : b; }
+  function bitLength(n) { if (n < 0n) n = -n; return n === 0n ? 0 : n.toString(2).length; }
+  function qFromDouble(x) {
+    // The exact value of a finite double, like Python's Fraction(float).
+    var neg = x < 0;
+    if (neg) x = -x;
+    var r;
+    if (Number.isInteger(x)) {
+      r = Q(BigInt(x));
+    } else {
+      var m = x, k = 0;
+      while (!Number.isInteger(m)) { m *= 2; k += 1; }
+      r = Q(BigInt(m), 1n << BigInt(k));
+    }
+    return neg ? qNeg(r) : r;
+  }
+  function chk(q) {
+    var n = q.n < 0n ? -q.n : q.n;
+    if (n >= BIG_LIMIT || q.d >= BIG_LIMIT) throw new Invalid(TOO_BIG);
+    return q;
+  }
+
+  // ------------------------------------------------------------ tokens
+  var WHITESPACE = " \t\n\r\u00a0";
+  var OPEN = { "(": "_LPAR", "[": "_LBRACK", "{": "_LBRACE" };
+  var CLOSE = { ")": "_RPAR", "]": "_RBRACK", "}": "_RBRACE" };
+  var SIMPLE = {
+    "+": "_PLUS", "-": "_MINUS", "\u2212": "_MINUS", "*": "_STAR", "\u00d7": "_STAR",
+    "\u00b7": "_STAR", "\u22c5": "_STAR", "/": "_SLASH", "\u00f7": "_SLASH", "^": "_CARET",
+    ",": "_COMMA", "=": "_EQUAL"
+  };
+  var SUPERSCRIPTS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079";
+  var SUP_MINUS = "\u207b";
+  var OPERAND_END = { NUMBER: 1, VAR: 1, CONST: 1, _RPAR: 1, _RBRACK: 1, _RBRACE: 1, _RBAR: 1 };
+  var OPERAND_START = { VAR: 1, CONST: 1, FUNC: 1, _LPAR: 1, _LBRACK: 1, _LBRACE: 1, _LBAR: 1 };
+  var OPENING = { _LPAR: 1, _LBRACK: 1, _LBRACE: 1, _LBAR: 1 };
+  var CLOSING = { _RPAR: 1, _RBRACK: 1, _RBRACE: 1, _RBAR: 1 };
+
+  function isControl(c) {
+    var n = c.codePointAt(0);
+    return (n < 0x20 && "\t\n\r".indexOf(c) < 0) ||
+      (n >= 0x7f && n <= 0x9f) ||
+      (n >= 0x200b && n <= 0x200f) ||
+      (n >= 0x2028 && n <= 0x202e) ||
+      (n >= 0x2060 && n <= 0x2064) ||
+      (n >= 0xd800 && n <= 0xdfff) ||
+      n === 0xfeff;
+  }
+  function isDigit(c) { return c !== undefined && c >= "0" && c <= "9" && c.length === 1; }
+  function isLetter(c) { return c !== undefined && c.length === 1 && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z")); }
+  function isSup(c) { return c !== undefined && c.length === 1 && SUPERSCRIPTS.indexOf(c) >= 0; }
+
+  function context(expected) {
+    var letters = { x: true, h: true };
+    var s = Array.from(expected);
+    var i = 0;
+    while (i < s.length) {
+      if (isLetter(s[i])) {
+        var j = i;
+        while (j < s.length && isLetter(s[j])) j += 1;
+        if (j - i === 1 && s[i] !== "e") letters[s[i]] = true;
+        i = j;
+      } else {
+        i += 1;
+      }
+    }
+    return letters;
+  }
+
+  function splitWord(word, ctx) {
+    var out = [];
+    var i = 0;
+    while (i < word.length) {
+      var found = null;
+      for (var k = 0; k < NAMES.length; k++) {
+        if (word.startsWith(NAMES[k], i)) { found = NAMES[k]; break; }
+      }
+      if (found !== null) {
+        out.push(found);
+        i += found.length;
+      } else {
+        if (!has(ctx, word[i])) return null;
+        out.push(word[i]);
+        i += 1;
+      }
+    }
+    return out;
+  }
+
+  function tok(type, text, pos, value) { return { type: type, text: text, pos: pos, value: value }; }
+
+  function pow10(k) { return 10n ** BigInt(k); }
+
+  function scanNumber(s, i) {
+    var j = i, mant = "", frac = "", expText = "";
+    while (j < s.length && isDigit(s[j])) { mant += s[j]; j += 1; }
+    if (j < s.length && s[j] === ".") {
+      j += 1;
+      while (j < s.length && isDigit(s[j])) { frac += s[j]; j += 1; }
+    }
+    if (j < s.length && (s[j] === "e" || s[j] === "E")) {
+      var k = j + 1, sign = "";
+      if (k < s.length && (s[k] === "+" || s[k] === "-" || s[k] === "\u2212")) {
+        sign = s[k] !== "+" ? "-" : "";
+        k += 1;
+      }
+      if (k < s.length && isDigit(s[k])) {
+        var digits = "";
+        while (k < s.length && isDigit(s[k])) { digits += s[k]; k += 1; }
+        expText = sign + digits;
+        j = k;
+      }
+    }
+    if (mant.length + frac.length > MAX_DIGITS) {
+      throw new Invalid("The number at position " + (i + 1) + " has too many digits (more than " + MAX_DIGITS + ").");
+    }
+    var scale = -frac.length;
+    if (expText) {
+      var stripped = expText.replace(/^-/, "").replace(/^0+/, "");
+      if (stripped.length > 4 || parseInt(stripped || "0", 10) > MAX_SCI_EXPONENT) {
+        throw new Invalid("The number at position " + (i + 1) + " is too large or too small.");
+      }
+      scale += parseInt(expText, 10);
+    }
+    var m = BigInt(mant + frac);
+    var value = scale >= 0 ? Q(m * pow10(scale)) : Q(m, pow10(-scale));
+    var plain = (mant || "0") + "." + (frac || "0") + (expText ? "e" + expText : "");
+    return [j, tok("NUMBER", s.slice(i, j).join(""), i + 1, [value, Number(plain)])];
+  }
+
+  function tokenize(s, ctx) {
+    var toks = [];
+    var depth = 0, bars = 0, i = 0;
+
+    function push(t) {
+      if (has(OPENING, t.type)) {
+        depth += 1;
+        if (depth > MAX_DEPTH) {
+          throw new Invalid("Your answer is nested too deeply (more than " + MAX_DEPTH + " brackets inside each other).");
+        }
+      } else if (has(CLOSING, t.type)) {
+        depth = Math.max(depth - 1, 0);
+      }
+      toks.push(t);
+    }
+
+    while (i < s.length) {
+      var c = s[i];
+      if (WHITESPACE.indexOf(c) >= 0 && c.length === 1) {
+        i += 1;
+      } else if (isDigit(c) || (c === "." && i + 1 < s.length && isDigit(s[i + 1]))) {
+        var r = scanNumber(s, i);
+        i = r[0];
+        push(r[1]);
+      } else if (isLetter(c)) {
+        var j = i;
+        while (j < s.length && isLetter(s[j])) j += 1;
+        var word = s.slice(i, j).join("");
+        var parts = word.length === 1 ? [word] : splitWord(word, ctx);
+        if (parts === null) throw new Invalid("Unknown name '" + word + "'.");
+        var pos = i;
+        for (var p = 0; p < parts.length; p++) {
+          var part = parts[p];
+          if (has(FUNCTIONS, part)) push(tok("FUNC", part, pos + 1, FUNCTIONS[part]));
+          else if (has(CONSTANTS, part)) push(tok("CONST", part, pos + 1, CONSTANTS[part]));
+          else push(tok("VAR", part, pos + 1, part));
+          pos += part.length;
+        }
+        i = j;
+      } else if (c === "*" && i + 1 < s.length && s[i + 1] === "*") {
+        push(tok("_CARET", "**", i + 1));
+        i += 2;
+      } else if (has(SIMPLE, c)) {
+        push(tok(SIMPLE[c], c, i + 1));
+        i += 1;
+      } else if (has(OPEN, c)) {
+        push(tok(OPEN[c], c, i + 1));
+        i += 1;
+      } else if (has(CLOSE, c)) {
+        push(tok(CLOSE[c], c, i + 1));
+        i += 1;
+      } else if (c === "|") {
+        // A bar closes when something is open and it follows an operand; else it opens.
+        if (toks.length && has(OPERAND_END, toks[toks.length - 1].type) && bars > 0) {
+          bars -= 1;
+          push(tok("_RBAR", c, i + 1));
+        } else {
+          bars += 1;
+          push(tok("_LBAR", c, i + 1));
+        }
+        i += 1;
+      } else if (c === "\u03c0") {
+        push(tok("CONST", c, i + 1, "pi"));
+        i += 1;
+      } else if (c === "\u221a") {
+        push(tok("FUNC", c, i + 1, "sqrt"));
+        i += 1;
+      } else if (isSup(c) || (c === SUP_MINUS && i + 1 < s.length && isSup(s[i + 1]))) {
+        var k = i + (c === SUP_MINUS ? 1 : 0);
+        var digits = "";
+        while (k < s.length && isSup(s[k])) { digits += String(SUPERSCRIPTS.indexOf(s[k])); k += 1; }
+        if (digits.length > MAX_DIGITS) {
+          throw new Invalid("The number at position " + (i + 1) + " has too many digits (more than " + MAX_DIGITS + ").");
+        }
+        push(tok("_CARET", s.slice(i, k).join(""), i + 1));
+        if (c === SUP_MINUS) push(tok("_MINUS", SUP_MINUS, i + 1));
+        push(tok("NUMBER", digits, i + 1, [Q(BigInt(digits)), Number(digits)]));
+        i = k;
+      } else {
+        throw new Invalid("Unknown symbol '" + c + "' at position " + (i + 1) + ".");
+      }
+    }
+
+    // A function needs its argument in brackets: sin(x), ln|x|, or sin^2(x) (or with a superscript 2).
+    var out = [];
+    for (var a = 0; a < toks.length; a++) {
+      var t = toks[a];
+      out.push(t);
+      if (t.type !== "FUNC") continue;
+      var nxt = a + 1 < toks.length ? toks[a + 1] : null;
+      if (nxt !== null && has(OPENING, nxt.type)) continue;
+      if (nxt !== null && nxt.type === "_CARET" && a + 3 < toks.length &&
+          toks[a + 2].type === "NUMBER" && toks[a + 2].value[0].d === 1n &&
+          toks[a + 2].text.indexOf(".") < 0 && toks[a + 2].text.toLowerCase().indexOf("e") < 0 &&
+          has(OPENING, toks[a + 3].type)) {
+        out.push(tok("FPOW", nxt.text + toks[a + 2].text, nxt.pos, toks[a + 2].value));
+        a += 2;
+        continue;
+      }
+      throw new Invalid("Write the argument of " + t.text + " in brackets, like " + t.text + "(x).");
+    }
+
+    // Implicit multiplication: an operand followed by the start of another (2x, x(x+1), )( ).
+    var fin = [];
+    for (var b = 0; b < out.length; b++) {
+      var u = out[b];
+      if (fin.length && has(OPERAND_END, fin[fin.length - 1].type) && has(OPERAND_START, u.type)) {
+        fin.push(tok("_IMPL", "", u.pos));
+      }
+      fin.push(u);
+    }
+    return fin;
+  }
+
+  // ------------------------------------------------------------ tree
+  function Node(op, args, value) {
+    this.op = op;
+    this.args = args || [];
+    this.value = value;
+    this.expo = null;
+    var vars = {};
+    if (op === "var") vars[value] = true;
+    var depth = 0;
+    for (var i = 0; i < this.args.length; i++) {
+      for (var v in this.args[i].vars) vars[v] = true;
+      if (this.args[i].depth > depth) depth = this.args[i].depth;
+    }
+    this.vars = vars;
+    this.depth = 1 + depth;
+  }
+  function spread(op, n) { return n.op === op ? n.args : [n]; }
+  function bAdd(a, b) { return new Node("add", spread("add", a).concat(spread("add", b))); }
+  function bSub(a, b) { return new Node("add", spread("add", a).concat([new Node("neg", [b])])); }
+  function bMul(a, b) { return new Node("mul", spread("mul", a).concat(spread("mul", b))); }
+  function bDiv(a, b) { return new Node("mul", spread("mul", a).concat([new Node("inv", [b])])); }
+  function bNum(value) { return new Node("num", [], value); }
+
+  var BRACKET_CLOSE = { _LPAR: "_RPAR", _LBRACK: "_RBRACK", _LBRACE: "_RBRACE" };
+
+  // Recursive descent over the grammar in answers.py (_GRAMMAR); like lark's LALR parser
+  // it stops at the first token that cannot continue the input, so errors agree.
+  function parseTokens(toks) {
+    var i = 0;
+    var END = { type: "$END", text: "", pos: 0 };
+    function peek() { return i < toks.length ? toks[i] : END; }
+    function fail(t) {
+      if (t.type === "$END") throw new Invalid(INCOMPLETE);
+      throw new Invalid("Unexpected '" + t.text + "' at position " + t.pos + ".");
+    }
+    function expect(type) { var t = peek(); if (t.type !== type) fail(t); i += 1; return t; }
+    function expr() {
+      var n = term();
+      for (;;) {
+        var t = peek();
+        if (t.type === "_PLUS") { i += 1; n = bAdd(n, term()); }
+        else if (t.type === "_MINUS") { i += 1; n = bSub(n, term()); }
+        else return n;
+      }
+    }
+    function term() {
+      var n = factor();
+      for (;;) {
+        var t = peek();
+        if (t.type === "_STAR") { i += 1; n = bMul(n, factor()); }
+        else if (t.type === "_SLASH") { i += 1; n = bDiv(n, factor()); }
+        else if (t.type === "_IMPL") { i += 1; n = bMul(n, power()); }
+        else return n;
+      }
+    }
+    function factor() {
+      var t = peek();
+      if (t.type === "_MINUS") { i += 1; return new Node("neg", [factor()]); }
+      if (t.type === "_PLUS") { i += 1; return factor(); }
+      return power();
+    }
+    function power() {
+      var a = atom();
+      if (peek().type === "_CARET") { i += 1; return new Node("pow", [a, factor()]); }
+      return a;
+    }
+    function bracketed() {
+      var t = peek();
+      if (!has(BRACKET_CLOSE, t.type)) fail(t);
+      i += 1;
+      var e = expr();
+      expect(BRACKET_CLOSE[t.type]);
+      return e;
+    }
+    function barred() {
+      expect("_LBAR");
+      var e = expr();
+      expect("_RBAR");
+      return new Node("fn", [e], "abs");
+    }
+    function atom() {
+      var t = peek();
+      switch (t.type) {
+        case "NUMBER": i += 1; return bNum(t.value);
+        case "VAR": i += 1; return new Node("var", [], t.value);
+        case "CONST": i += 1; return new Node("const", [], t.value);
+        case "_LPAR": case "_LBRACK": case "_LBRACE": return bracketed();
+        case "_LBAR": return barred();
+        case "FUNC": {
+          i += 1;
+          var p = null;
+          if (peek().type === "FPOW") { p = peek().value; i += 1; }
+          var arg = peek().type === "_LBAR" ? barred() : bracketed();
+          var f = new Node("fn", [arg], t.value);
+          return p === null ? f : new Node("pow", [f, bNum(p)]);
+        }
+        default: fail(t);
+      }
+    }
+    var first = expr();
+    if (peek().type === "_EQUAL") {
+      i += 1;
+      var rhs = expr();
+      if (peek().type !== "$END") fail(peek());
+      return ["eq", first, rhs];
+    }
+    var parts = [first];
+    while (peek().type === "_COMMA") { i += 1; parts.push(expr()); }
+    if (peek().type !== "$END") fail(peek());
+    return ["parts", parts];
+  }
+
+  function parse(text, ctx) {
+    if (typeof text !== "string") throw new Invalid(EMPTY);
+    if (text.length > MAX_LENGTH) {
+      var count = 0;
+      for (var ch of text) { count += 1; if (count > MAX_LENGTH) break; }
+      if (count > MAX_LENGTH) throw new Invalid("Your answer is too long (more than " + MAX_LENGTH + " characters).");
+    }
+    var s = Array.from(text);
+    for (var i = 0; i < s.length; i++) {
+      if (isControl(s[i])) throw new Invalid("Your answer contains a control or invisible character at position " + (i + 1) + ".");
+    }
+    var blank = true;
+    for (var k = 0; k < s.length; k++) { if (WHITESPACE.indexOf(s[k]) < 0) { blank = false; break; } }
+    if (blank) throw new Invalid(EMPTY);
+    var form = parseTokens(tokenize(s, ctx));
+    var nodes = form[0] === "parts" ? form[1] : [form[1], form[2]];
+    for (var n = 0; n < nodes.length; n++) {
+      if (nodes[n].depth > MAX_TREE_DEPTH) throw new Invalid(TOO_DEEP);
+    }
+    return form;
+  }
+
+  // ------------------------------------------------------------ evaluation
+  function point(letter, i) {
+    var k = LETTER_ORDER.indexOf(letter);
+    return POINTS[(i * MULTIPLIERS[k % 8] + 7 * k) % N_POINTS];
+  }
+  function qPoint(p) { return Q(BigInt(p[0]), BigInt(p[1])); }
+  function noVars(node) { for (var v in node.vars) return false; return true; }
+  function varList(node) { return Object.keys(node.vars).sort(); }
+
+  function rational(node) {
+    var op = node.op;
+    if (op === "num" || op === "var") return true;
+    if (op === "const") return false;
+    if (op === "fn") return node.value === "abs" && rational(node.args[0]);
+    if (op === "pow") {
+      var base = node.args[0], ex = node.args[1];
+      if (!noVars(ex) || !rational(ex)) return false;
+      var n;
+      try {
+        n = evQ(ex, {});
+      } catch (err) {
+        if (err instanceof Undef) return rational(base);
+        throw err;
+      }
+      if (qCmp(qAbs(n), Q(BigInt(MAX_EXPONENT))) > 0) throw new Invalid(BIG_EXPONENT);
+      if (n.d !== 1n) return false;
+      node.expo = n;
+      return rational(base);
+    }
+    for (var i = 0; i < node.args.length; i++) if (!rational(node.args[i])) return false;
+    return true;
+  }
+
+  function evQ(node, env) {
+    var op = node.op, i, v;
+    if (op === "num") return node.value[0];
+    if (op === "var") return env[node.value];
+    if (op === "add") {
+      var s = Q(0n);
+      for (i = 0; i < node.args.length; i++) s = chk(qAdd(s, evQ(node.args[i], env)));
+      return s;
+    }
+    if (op === "mul") {
+      var p = Q(1n);
+      for (i = 0; i < node.args.length; i++) p = chk(qMul(p, evQ(node.args[i], env)));
+      return p;
+    }
+    if (op === "neg") return qNeg(evQ(node.args[0], env));
+    if (op === "inv") {
+      v = evQ(node.args[0], env);
+      if (qIsZero(v)) throw new Undef("zero");
+      return Q(v.d, v.n);
+    }
+    if (op === "pow") {
+      var n = evQ(node.args[1], env);
+      if (qCmp(qAbs(n), Q(BigInt(MAX_EXPONENT))) > 0) throw new Invalid(BIG_EXPONENT);
+      if (n.d !== 1n) throw NOT_RATIONAL;
+      var b = evQ(node.args[0], env);
+      var k = Number(n.n);
+      if (qIsZero(b)) {
+        if (k < 0) throw new Undef("zero");
+        return k === 0 ? Q(1n) : Q(0n);
+      }
+      var ak = Math.abs(k);
+      if ((bitLength(b.n) - 1) * ak >= MAX_BITS || (bitLength(b.d) - 1) * ak >= MAX_BITS) throw new Invalid(TOO_BIG);
+      var big = BigInt(ak);
+      var r = k >= 0 ? Q(b.n ** big, b.d ** big) : Q(b.d ** big, b.n ** big);
+      return chk(r);
+    }
+    if (op === "fn" && node.value === "abs") return qAbs(evQ(node.args[0], env));
+    throw NOT_RATIONAL;
+  }
+
+  function fin(v) {
+    if (!Number.isFinite(v)) throw new Undef("overflow");
+    return v;
+  }
+
+  function fpow(b, e) {
+    if (e === Math.floor(e) && Math.abs(e) <= 1024) {
+      var k = Math.abs(e);
+      if (b === 0 && e < 0) throw new Undef("zero");
+      var r = 1.0, base = b;
+      while (k) {
+        if (k & 1) r *= base;
+        k >>= 1;
+        if (k) base *= base;
+      }
+      if (e < 0) {
+        if (r === 0) throw new Undef("overflow");
+        r = 1 / r;
+      }
+      return fin(r);
+    }
+    if (b < 0) throw new Undef("domain");
+    if (b === 0) {
+      if (e < 0) throw new Undef("zero");
+      return 0.0;
+    }
+    return fin(Math.pow(b, e));
+  }
+
+  function ffn(name, v) {
+    switch (name) {
+      case "sin": return fin(Math.sin(v));
+      case "cos": return fin(Math.cos(v));
+      case "tan": return fin(Math.tan(v));
+      case "sec": case "csc": case "cot": {
+        var c = Math.cos(v), s = Math.sin(v);
+        var d = name === "sec" ? c : s;
+        if (d === 0) throw new Undef("zero");
+        return fin((name === "cot" ? c : 1.0) / d);
+      }
+      case "exp": return fin(Math.exp(v));
+      case "log":
+        if (v <= 0) throw new Undef("domain");
+        return fin(Math.log(v));
+      case "sqrt":
+        if (v < 0) throw new Undef("domain");
+        return fin(Math.sqrt(v));
+      case "abs": return Math.abs(v);
+      case "asin": case "acos":
+        if (v < -1 || v > 1) throw new Undef("domain");
+        return fin(name === "asin" ? Math.asin(v) : Math.acos(v));
+      case "atan": return fin(Math.atan(v));
+      case "sinh": return fin(Math.sinh(v));
+      case "cosh": return fin(Math.cosh(v));
+      case "tanh": return fin(Math.tanh(v));
+    }
+    throw new Error("unknown function " + name);
+  }
+
+  function evF(node, env) {
+    var op = node.op, i, v;
+    if (op === "num") return node.value[1];
+    if (op === "var") return env[node.value];
+    if (op === "const") return node.value === "pi" ? Math.PI : Math.E;
+    if (op === "add") {
+      var s = 0.0;
+      for (i = 0; i < node.args.length; i++) s = fin(s + evF(node.args[i], env));
+      return s;
+    }
+    if (op === "mul") {
+      var p = 1.0;
+      for (i = 0; i < node.args.length; i++) p = fin(p * evF(node.args[i], env));
+      return p;
+    }
+    if (op === "neg") return -evF(node.args[0], env);
+    if (op === "inv") {
+      v = evF(node.args[0], env);
+      if (v === 0) throw new Undef("zero");
+      return fin(1 / v);
+    }
+    if (op === "pow") {
+      var e = evF(node.args[1], env);
+      if (noVars(node.args[1]) && Math.abs(e) > MAX_EXPONENT) throw new Invalid(BIG_EXPONENT);
+      return fpow(evF(node.args[0], env), e);
+    }
+    return ffn(node.value, evF(node.args[0], env));
+  }
+
+  function Expr(node) {
+    this.node = node;
+    this.vars = node.vars;
+    this.exact = rational(node);
+    this.cache = {};
+    this.reason = "";
+  }
+  Expr.prototype.values = function (exact) {
+    var key = exact ? "q" : "f";
+    if (!has(this.cache, key)) {
+      var out = [];
+      var letters = varList(this.node);
+      for (var i = 0; i < N_POINTS; i++) {
+        var env = {};
+        for (var l = 0; l < letters.length; l++) {
+          var p = point(letters[l], i);
+          env[letters[l]] = exact ? qPoint(p) : p[0] / p[1];
+        }
+        try {
+          out.push(exact ? evQ(this.node, env) : evF(this.node, env));
+        } catch (err) {
+          if (!(err instanceof Undef)) throw err;
+          if (!this.reason) this.reason = err.reason;
+          out.push(null);
+        }
+      }
+      this.cache[key] = out;
+    }
+    return this.cache[key];
+  };
+  Expr.prototype.validate = function () {
+    var vals = this.values(this.exact);
+    for (var i = 0; i < vals.length; i++) if (vals[i] !== null) return;
+    throw new Invalid(UNDEFINED[this.reason]);
+  };
+
+  function Tol(rtol, atol) { this.rtol = rtol; this.atol = atol; this.given = rtol !== null || atol !== null; }
+  var NO_TOL = new Tol(null, null);
+
+  function close(a, b, exact, tol) {
+    if (exact) {
+      if (!tol.given) return qEq(a, b);
+      var rt = qFromDouble(tol.rtol || 0.0), at = qFromDouble(tol.atol || 0.0);
+      return qCmp(qAbs(qSub(a, b)), qMax(qMul(rt, qMax(qAbs(a), qAbs(b))), at)) <= 0;
+    }
+    var rel = Math.max(tol.rtol || 0.0, REL_TOL);
+    var ab = Math.max(tol.atol || 0.0, ABS_TOL);
+    return Math.abs(a - b) <= Math.max(rel * Math.max(Math.abs(a), Math.abs(b)), ab);
+  }
+
+  function agree(va, ve, exact, tol) {
+    var common = 0, defined = 0;
+    for (var i = 0; i < va.length; i++) {
+      var a = va[i], e = ve[i];
+      if (e !== null) defined += 1;
+      if (a === null || e === null) continue;
+      common += 1;
+      if (!close(a, e, exact, tol)) return false;
+    }
+    return common >= 1 && common >= Math.min(MIN_COMMON, defined);
+  }
+
+  function pair(a, e) {
+    var exact = a.exact && e.exact;
+    return [a.values(exact), e.values(exact), exact];
+  }
+  function same(a, e, tol) {
+    var p = pair(a, e);
+    return agree(p[0], p[1], p[2], tol);
+  }
+  function diff(l, r, exact) {
+    var lv = l.values(exact), rv = r.values(exact), out = [];
+    for (var i = 0; i < lv.length; i++) {
+      var x = lv[i], y = rv[i];
+      if (x === null || y === null) out.push(null);
+      else if (exact) out.push(qSub(x, y));
+      else { var d = x - y; out.push(Number.isFinite(d) ? d : null); }
+    }
+    return out;
+  }
+  function mapDefined(vals, f) {
+    return vals.map(function (y) { return y === null ? null : f(y); });
+  }
+
+  function sameEquation(a, e) {
+    var exact = a[0].exact && a[1].exact && e[0].exact && e[1].exact;
+    var d1 = diff(a[0], a[1], exact), d2 = diff(e[0], e[1], exact);
+    var k = null;
+    for (var i = 0; i < d1.length; i++) {
+      var x = d1[i], y = d2[i];
+      if (x !== null && y !== null && (exact ? !qIsZero(y) : Math.abs(y) > ABS_TOL)) {
+        k = exact ? qDiv(x, y) : x / y;
+        break;
+      }
+    }
+    if (k === null) return agree(d1, mapDefined(d2, function () { return exact ? Q(0n) : 0.0; }), exact, NO_TOL);
+    if (exact ? qIsZero(k) : (k === 0 || Math.abs(k) <= ABS_TOL)) return false;
+    return agree(d1, mapDefined(d2, function (y) { return exact ? qMul(y, k) : y * k; }), exact, NO_TOL);
+  }
+
+  // ------------------------------------------------------------ forms
+  function keys(set) { return Object.keys(set); }
+  function minus(a, b) { var out = {}; for (var v in a) if (!has(b, v)) out[v] = true; return out; }
+  function size(set) { return Object.keys(set).length; }
+  function sameSet(a, b) { return size(a) === size(b) && size(minus(a, b)) === 0; }
+
+  function names(letters) {
+    var items = letters.slice().sort();
+    if (items.length === 1) return items[0];
+    return items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
+  }
+  function superscript(n) {
+    return String(n).split("").map(function (d) { return SUPERSCRIPTS[Number(d)]; }).join("");
+  }
+
+  function polynomial(node) {
+    var op = node.op;
+    if (op === "num" || op === "var") return true;
+    if (op === "inv" || op === "fn") return noVars(node.args[0]);
+    if (op === "pow") {
+      return noVars(node.args[0]) || (node.expo !== null && node.expo.n >= 0n && polynomial(node.args[0]));
+    }
+    for (var i = 0; i < node.args.length; i++) if (!polynomial(node.args[i])) return false;
+    return true;
+  }
+
+  function degree(node) {
+    var op = node.op, i, m;
+    if (noVars(node)) return 0;
+    if (op === "var") return 1;
+    if (op === "add") { m = 0; for (i = 0; i < node.args.length; i++) m = Math.max(m, degree(node.args[i])); return m; }
+    if (op === "mul") { m = 0; for (i = 0; i < node.args.length; i++) m += degree(node.args[i]); return m; }
+    if (op === "neg") return degree(node.args[0]);
+    if (op === "pow") return degree(node.args[0]) * (node.expo === null ? 0 : Number(node.expo.n));
+    return 0;
+  }
+
+  function slip(a, e) {
+    if (size(e.vars) !== 1 || !sameSet(a.vars, e.vars) || !(a.exact && e.exact)) return null;
+    if (!(polynomial(a.node) && polynomial(e.node))) return null;
+    var top = Math.max(degree(a.node), degree(e.node));
+    if (top > 2 * MAX_EXPONENT) return null;
+    var v = keys(e.vars)[0];
+    var va = a.values(true), ve = e.values(true), i;
+    for (i = 0; i < N_POINTS; i++) if (va[i] === null || ve[i] === null) return null;
+    var xs = [], d = [], powers = [];
+    for (i = 0; i < N_POINTS; i++) {
+      xs.push(qPoint(point(v, i)));
+      d.push(qSub(va[i], ve[i]));
+      powers.push(Q(1n));
+    }
+    for (var k = 0; k <= top; k++) {
+      var c = qDiv(d[0], powers[0]);
+      if (!qIsZero(c)) {
+        var all = true;
+        for (i = 0; i < N_POINTS; i++) { if (!qEq(d[i], qMul(c, powers[i]))) { all = false; break; } }
+        if (all) {
+          var termName = k === 0 ? "constant term" : k === 1 ? v + " term" : v + superscript(k) + " term";
+          return "Recheck the " + termName + ": the rest of your answer matches.";
+        }
+      }
+      for (i = 0; i < N_POINTS; i++) powers[i] = qMul(powers[i], xs[i]);
+    }
+    return null;
+  }
+
+  function feedback(a, e, tol) {
+    var extra = minus(a.vars, e.vars);
+    if (size(e.vars) === 0 && size(a.vars) > 0) {
+      return "Your answer should be a number, but it contains " + names(keys(a.vars)) + ".";
+    }
+    var p;
+    if (has(a.vars, "h")) {
+      p = pair(a, e);
+      var exact = p[2];
+      var timesH = [];
+      for (var i = 0; i < N_POINTS; i++) {
+        var y = p[1][i], hp = point("h", i);
+        timesH.push(y === null ? null : exact ? qMul(y, qPoint(hp)) : y * (hp[0] / hp[1]));
+      }
+      if (agree(p[0], timesH, exact, tol)) return FORGOT_DIVIDE;
+    }
+    if (has(extra, "h")) return STILL_H;
+    if (size(extra)) return "Your answer contains " + names(keys(extra)) + ", which should not appear in it.";
+    p = pair(a, e);
+    var ex = p[2];
+    if (agree(p[0], mapDefined(p[1], function (y) { return ex ? qNeg(y) : -y; }), ex, tol)) return SIGN;
+    var missing = minus(e.vars, a.vars);
+    if (size(missing) && !size(a.vars)) return "Your answer should be an expression in " + names(keys(e.vars)) + ", not a number.";
+    if (size(missing)) return "Your answer should also contain " + names(keys(missing)) + ".";
+    var s = slip(a, e);
+    if (s) return s;
+    return tol.given ? WRONG_TOL : WRONG;
+  }
+
+  function explicit(form) {
+    if (form[0] !== "eq") return null;
+    var lhs = form[1], rhs = form[2];
+    if (lhs.node.op === "var" && !has(rhs.vars, lhs.node.value)) return [lhs.node.value, rhs];
+    if (rhs.node.op === "var" && !has(lhs.vars, rhs.node.value)) return [rhs.node.value, lhs];
+    return null;
+  }
+  function wrap(form) {
+    if (form[0] === "parts") return ["parts", form[1].map(function (n) { return new Expr(n); })];
+    return ["eq", new Expr(form[1]), new Expr(form[2])];
+  }
+  function exprs(form) { return form[0] === "parts" ? form[1] : [form[1], form[2]]; }
+
+  function equivalent(a, e, tol) {
+    var ex, ax;
+    if (e[0] === "eq") {
+      ex = explicit(e);
+      if (a[0] === "parts") return ex !== null && a[1].length === 1 && same(a[1][0], ex[1], tol);
+      ax = explicit(a);
+      if (ex !== null && ax !== null && ax[0] === ex[0]) return same(ax[1], ex[1], tol);
+      return sameEquation([a[1], a[2]], [e[1], e[2]]);
+    }
+    if (a[0] === "eq") {
+      ax = explicit(a);
+      if (e[1].length !== 1 || ax === null || has(e[1][0].vars, ax[0])) return false;
+      return same(ax[1], e[1][0], tol);
+    }
+    if (a[1].length !== e[1].length) return false;
+    for (var i = 0; i < a[1].length; i++) if (!same(a[1][i], e[1][i], tol)) return false;
+    return true;
+  }
+
+  function countMessage(a, e) {
+    var n = e[0] === "eq" ? 1 : e[1].length;
+    if (a[0] === "eq") return n > 1 ? "Expected " + n + " values separated by commas, got an equation." : null;
+    var m = a[1].length;
+    if (m === n) return null;
+    if (n === 1) return "Expected a single answer, got " + m + " values separated by commas.";
+    return "Expected " + n + " values separated by commas, got " + m + ".";
+  }
+
+  function verdict(status, message) { return { status: status, message: message }; }
+
+  function validateAll(form) {
+    var xs = exprs(form);
+    for (var i = 0; i < xs.length; i++) xs[i].validate();
+  }
+
+  function checkStrict(answer, expected, tol, mistakes) {
+    var ctx, e, a;
+    try {
+      ctx = typeof expected === "string" ? context(expected) : {};
+      e = wrap(parse(expected, ctx));
+      validateAll(e);
+    } catch (err) {
+      if (err instanceof Invalid) return verdict("invalid", BAD_EXPECTED);
+      throw err;
+    }
+    try {
+      a = wrap(parse(answer, ctx));
+      validateAll(a);
+    } catch (err) {
+      if (err instanceof Invalid) return verdict("invalid", err.message);
+      throw err;
+    }
+    var count = countMessage(a, e);
+    if (count) return verdict("incorrect", count);
+    try {
+      if (equivalent(a, e, tol)) return verdict("correct", CORRECT);
+    } catch (err) {
+      if (err instanceof Invalid) return verdict("invalid", err.message);
+      throw err;
+    }
+    for (var i = 0; i < mistakes.length; i++) {
+      var item = mistakes[i];
+      try {
+        if (!Array.isArray(item) || item.length !== 2) continue;
+        var m = wrap(parse(item[0], ctx));
+        validateAll(m);
+        if (equivalent(a, m, tol)) return verdict("incorrect", String(item[1]));
+      } catch (err) {
+        if (err instanceof Invalid) continue;
+        throw err;
+      }
+    }
+
+    var ex = explicit(e), ax;
+    if (e[0] === "eq") {
+      if (a[0] === "parts") {
+        if (ex === null) return verdict("incorrect", NEED_EQUATION);
+        return verdict("incorrect", feedback(a[1][0], ex[1], tol));
+      }
+      ax = explicit(a);
+      if (ex !== null && ax !== null && ax[0] === ex[0]) return verdict("incorrect", feedback(ax[1], ex[1], tol));
+      return verdict("incorrect", WRONG_EQUATION);
+    }
+    if (a[0] === "eq") {
+      ax = explicit(a);
+      if (ax === null || has(e[1][0].vars, ax[0])) return verdict("incorrect", NOT_EQUATION);
+      return verdict("incorrect", feedback(ax[1], e[1][0], tol));
+    }
+    if (e[1].length === 1) return verdict("incorrect", feedback(a[1][0], e[1][0], tol));
+    var wrong = [];
+    for (var j = 0; j < a[1].length; j++) if (!same(a[1][j], e[1][j], tol)) wrong.push(String(j + 1));
+    if (wrong.length === 1) return verdict("incorrect", "Value " + wrong[0] + " is not right.");
+    return verdict("incorrect", "Values " + wrong.slice(0, -1).join(", ") + " and " + wrong[wrong.length - 1] + " are not right.");
+  }
+
+  function tolerance(value) {
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return null;
+    return value;
+  }
+
+  function options(opts) {
+    opts = opts || {};
+    return [new Tol(tolerance(opts.rtol), tolerance(opts.atol)), Array.isArray(opts.mistakes) ? opts.mistakes : []];
+  }
+
+  window.QuizgenChecker = {
+    /** Compare a typed answer with the key: {status, message}, never throws. */
+    check: function (answer, expected, opts) {
+      try {
+        var o = options(opts);
+        return checkStrict(answer, expected, o[0], o[1]);
+      } catch (err) {
+        return verdict("invalid", "Your answer could not be checked.");
+      }
+    },
+    /** The same without the safety net, so tests see a bug as an exception. */
+    checkStrict: function (answer, expected, opts) {
+      var o = options(opts);
+      return checkStrict(answer, expected, o[0], o[1]);
+    }
+  };
+})();
