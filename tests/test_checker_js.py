@@ -1,0 +1,210 @@
+"""templates/checker.js in real headless Chromium must give the same verdicts as answers.py.
+
+Playwright and Chromium are required (CI installs them): if either is missing these
+tests fail, they are never skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from quizgen import answers
+from quizgen.answers import check
+
+ROOT = Path(__file__).resolve().parent.parent
+JS = (ROOT / "templates" / "checker.js").read_text(encoding="utf-8")
+CASES = json.loads((Path(__file__).parent / "answer_cases.json").read_text(encoding="utf-8"))
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[Page]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            pg = browser.new_page()
+            errors: list[str] = []
+            pg.on("pageerror", lambda err: errors.append(str(err)))
+            pg.set_content("<script>" + JS + "</script>")
+            assert not errors, errors
+            assert pg.evaluate("typeof window.QuizgenChecker.check") == "function"
+            yield pg
+        finally:
+            browser.close()
+
+
+def opts(case: dict[str, Any]) -> dict[str, Any]:
+    return {k: case[k] for k in ("rtol", "atol", "mistakes") if k in case}
+
+
+def js_check_all(page: Page, items: list[list[Any]], strict: bool = True) -> list[dict[str, str]]:
+    """Run [answer, expected, opts] items through the page's checker in one round trip."""
+    fn = "checkStrict" if strict else "check"
+    return page.evaluate(
+        f"""items => items.map(([a, e, o]) => {{
+            try {{ return window.QuizgenChecker.{fn}(a, e, o); }}
+            catch (err) {{ return {{status: "exception", message: String(err && err.stack || err)}}; }}
+        }})""",
+        items,
+    )
+
+
+@pytest.fixture(scope="module")
+def table_verdicts(page: Page) -> list[dict[str, str]]:
+    return js_check_all(page, [[c["answer"], c["expected"], opts(c)] for c in CASES])
+
+
+@pytest.mark.parametrize("i", range(len(CASES)), ids=[f"{i}-{ascii(c['answer'][:24])}" for i, c in enumerate(CASES)])
+def test_table_in_chromium(table_verdicts, i):
+    case = CASES[i]
+    js = table_verdicts[i]
+    py = check(case["answer"], case["expected"], rtol=case.get("rtol"), atol=case.get("atol"), mistakes=case.get("mistakes", ()))
+    assert js["status"] == case["status"], js["message"]
+    assert case.get("message_contains", "") in js["message"]
+    assert (js["status"], js["message"]) == (py.status, py.message)
+
+
+TOKENS = [
+    "x", "h", "y", "2", "3", "0", "1", ".5", "0.1", "1e-3", "e", "pi", "π", "sin", "cos", "ln", "log", "sqrt", "exp",
+    "abs", "tan", "(", ")", "[", "]", "|", "^", "**", "*", "/", "+", "-", "−", "²", "³", ",", "=", " ", "xh", "2x",
+    "x^2", "(x+1)", "h^2", "√", "·", "foo", "a", "⁻¹", "100", "7/3", "asin", "cot",
+]
+EXPECTED = [
+    "6*x - 4", "6*x + 3*h - 4", "8, -4, 26", "y = 8*x - 7", "8.003", "-7/2",
+    "3*x**2 + 6*x*h + 3*h**2 - 4*x - 4*h + 5", "1", "x", "sin(x)", "exp(x)", "log(x)", "abs(x)", "0",
+]
+
+
+def random_expression(rng: random.Random, depth: int = 0) -> str:
+    if depth > 3 or rng.random() < 0.3:
+        return rng.choice(["x", "h", "2", "3", "1", "0", "5", "0.5", "1/2", "7", "0.001", "e", "pi"])
+    a, b = random_expression(rng, depth + 1), random_expression(rng, depth + 1)
+    return rng.choice(
+        [
+            f"{a} + {b}", f"{a} - ({b})", f"({a})*({b})", f"({a})({b})", f"({a})/({b})",
+            f"({a})^{rng.choice(['2', '3', '-1', '0', '(1/2)', '2.5'])}",
+            f"{rng.choice(['sin', 'cos', 'exp', 'ln', 'sqrt', 'abs', 'tan', 'atan'])}({a})", f"-({a})", f"|{a}|",
+            f"{rng.choice(['2', '3'])}{rng.choice('xh')}",
+        ]
+    )
+
+
+def random_cases(seed: int, n: int) -> list[list[Any]]:
+    """Token soup (mostly invalid) and random expressions with rewrites (mostly valid)."""
+    rng = random.Random(seed)
+    out: list[list[Any]] = []
+    for k in range(n):
+        if k % 2:
+            a = "".join(rng.choice(TOKENS) for _ in range(rng.randint(1, 10)))
+            e = rng.choice(EXPECTED)
+        else:
+            e = random_expression(rng)
+            a = rng.choice([e, random_expression(rng), f"-({e})", f"({e})*h", f"{e} + x", f"y = {e}", e.replace("^", "**")])
+        o: dict[str, Any] = {}
+        if rng.random() < 0.2:
+            o["rtol"] = rng.choice([1e-3, 1e-6, 0.5])
+        if rng.random() < 0.1:
+            o["atol"] = rng.choice([1e-3, 0.01])
+        if rng.random() < 0.2:
+            o["mistakes"] = [[random_expression(rng), "M1"], [f"2*({e})", "M2"]]
+        out.append([a, e, o])
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_inputs_agree_with_python(page, seed):
+    items = random_cases(seed, 1500)
+    js = js_check_all(page, items)
+    mismatches = []
+    for (a, e, o), j in zip(items, js):
+        py = answers._check(a, e, answers._Tol(o.get("rtol"), o.get("atol")), o.get("mistakes", ()))
+        if (py.status, py.message) != (j["status"], j["message"]):
+            mismatches.append((a, e, o, py, j))
+    assert not mismatches, mismatches[:5]
+    statuses = {j["status"] for j in js}
+    assert statuses == {"correct", "incorrect", "invalid"}
+
+
+HOSTILE = [
+    "x^999999999",
+    "x" * 100_000,
+    "(" * 10_000 + "x" + ")" * 10_000,
+    "2**2**2**2**2**2",
+    "\x00\x01\x02",
+    "",
+    "1/0",
+    "9" * 10_000,
+    "|" * 400,
+    "-" * 499 + "x",
+    "2^" * 200 + "2",
+    "(x^100)^100",
+    "10^100^100",
+    "1e99999999999",
+    "sin(" * 60 + "x" + ")" * 60,
+]
+
+
+def test_hostile_strings_are_invalid_quickly_in_chromium(page):
+    results = page.evaluate(
+        """items => items.map(a => {
+            const t0 = performance.now();
+            const v = window.QuizgenChecker.checkStrict(a, "x", {});
+            return [v.status, v.message, performance.now() - t0];
+        })""",
+        HOSTILE,
+    )
+    for answer, (status, message, ms) in zip(HOSTILE, results):
+        assert status == "invalid", (answer[:20], message)
+        assert ms < 250, (answer[:20], ms)
+        assert message == check(answer, "x").message
+
+
+def test_hostile_but_valid_strings_finish_quickly_in_chromium(page):
+    slow = ["x" * 499, "x/y*" * 124 + "x", "+".join(["(x/y+h/z)^70"] * 20)[:500], "e^e^e^e^e^e^e"]
+    results = page.evaluate(
+        """items => items.map(a => {
+            const t0 = performance.now();
+            const v = window.QuizgenChecker.checkStrict(a, "x^2 + y", {});
+            return [v.status, v.message, performance.now() - t0];
+        })""",
+        slow,
+    )
+    for answer, (status, message, ms) in zip(slow, results):
+        assert ms < 1000, (answer[:20], ms)
+        assert (status, message) == tuple(vars(check(answer, "x^2 + y")).values())
+
+
+def test_check_never_throws_on_odd_arguments(page):
+    results = page.evaluate(
+        """() => [
+            window.QuizgenChecker.check(null, "x"),
+            window.QuizgenChecker.check(42, "x"),
+            window.QuizgenChecker.check("x", null),
+            window.QuizgenChecker.check("x", "x", {rtol: "a", atol: -1, mistakes: "no"}),
+            window.QuizgenChecker.check("x", "x", {mistakes: [[1, 2], "ab", null, ["x", "same"]]}),
+            window.QuizgenChecker.check("x"),
+        ]"""
+    )
+    assert results[0] == {"status": "invalid", "message": answers.EMPTY}
+    assert results[1] == {"status": "invalid", "message": answers.EMPTY}
+    assert results[2] == {"status": "invalid", "message": answers.BAD_EXPECTED}
+    assert results[3] == {"status": "correct", "message": "Correct."}
+    assert results[4] == {"status": "correct", "message": "Correct."}
+    assert results[5]["status"] == "invalid"
+
+
+def test_file_is_safe_to_inline_in_a_jinja_template_and_offline():
+    # The page includes the file with {% include %}, inside <script>, opened from disk.
+    for bad in ("{{", "{%", "{#", "</script", "<!--"):
+        assert bad not in JS
+    assert not re.search(r"\b(eval|Function|fetch|XMLHttpRequest|import|require|WebSocket)\s*\(", JS)
+    assert JS.isascii()
