@@ -1098,12 +1098,10 @@ _SYMPY_FUNCTIONS = {
 
 
 def to_sympy(text: str, expected: str = "") -> tuple[Any, ...]:
-    """The parts of an answer as sympy objects built from our own tree (an equation as Eq).
-
-    Used for a symbolic second opinion (the tests confirm the table with it) and for
-    typesetting; raises ValueError with the student message when the text is invalid.
-    Variables are real symbols, so ``sqrt(x**2)`` is ``Abs(x)``, as for the checker.
-    """
+    """An answer's parts as sympy objects built from our own tree (for a second, symbolic opinion)."""
+    # The tests confirm the shared table with it; it can also typeset a student's answer.
+    # Invalid text raises ValueError with the student message. Variables are real symbols,
+    # so sqrt(x**2) is Abs(x), as for the checker.
     import sympy
 
     try:
