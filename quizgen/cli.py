@@ -74,7 +74,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
               show_default=True, help="Folder for the output files.")
 @click.option("--format", "-f", "formats", multiple=True, callback=_formats,
-              help="Outputs: html, pdf, json; comma-separated or repeated [default: all].")
+              help="Outputs: html, pdf, json, practice; comma-separated or repeated [default: all].")
 @click.option("--function", "function", metavar="POLY", help='Pin f, e.g. "3x^2-4x+5" (degree 2–4, polynomial in x).')
 @click.option("--point", metavar="A", help="Pin the point a, e.g. 2 or -1/2.")
 @click.option("--step", metavar="H", help="Pin the step h, e.g. 0.001 or 1/2 (decimals give decimal answers).")
@@ -85,12 +85,14 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
               help="Ranges of coefficients, points and steps (see docs/difficulty.md).")
 @click.option("--plots", type=click.Choice(list(PLACES)), default="key", show_default=True,
               help="Pictures (graph with secants and tangent, loss curve): in the key, also on the worksheet, or none.")
+@click.option("--answer-bank", is_flag=True,
+              help="End the worksheet with a shuffled bank of all answers, for checking on paper.")
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A worksheet spec (TOML): title, instructions and headed sections of problems.")
 @click.pass_context
 def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: int | None, out: Path,
          formats: tuple[str, ...], function: str | None, point: str | None, step: str | None, degree: int, paper: str,
-         title: str, difficulty: str, plots: str, spec_path: Path | None) -> None:
+         title: str, difficulty: str, plots: str, answer_bank: bool, spec_path: Path | None) -> None:
     """Make a worksheet and answer key (HTML, PDF) and quiz.json.
 
     Every answer is computed exactly with sympy and checked a second,
@@ -102,6 +104,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
       quizgen make --kind limit-definition --kind derivative-at --degree 3
       quizgen make --function "3x^2-4x+5" --point 2 --step 0.001 --out walkthrough
       quizgen make --seed 42 --format pdf --paper letter --title "Quiz 3"
+      quizgen make --answer-bank --format practice,pdf
       quizgen make --difficulty hard --degree 3 --plots worksheet
       quizgen make --spec examples/walkthrough.toml --out walkthrough
     """
@@ -135,7 +138,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
             options = Options(count=count, kinds=kinds or tuple(KINDS), degree=degree, function=function,
                               point=point, step=step, title=title.strip(), difficulty=difficulty)
             quiz = make_quiz(options, seed)
-        files = build_files(quiz, formats, paper=paper, plots=plots)
+        files = build_files(quiz, formats, paper=paper, plots=plots, answer_bank=answer_bank)
         write_files(out, files)
     except InputError as exc:
         raise click.UsageError(str(exc)) from None
@@ -160,3 +163,81 @@ def kinds() -> None:
         click.echo(f"{kind.id:<22} {kind.title}")
         click.echo(f"{'':<22} e.g. {prompt_text(problem)}")
         click.echo(f"{'':<22} answer: {problem.answer.text}")
+
+
+@main.command()
+@click.option("--quiz", "quiz_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("output/quiz.json"),
+              show_default=True, help="The quiz.json written by quizgen make.")
+@click.option("--answers", "answers_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV with a header line student,problem,answer.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the per-answer report CSV [default: next to --answers, as NAME-report.csv].")
+@click.option("--problem", type=int, help="Check one answer to this problem number (with --answer).")
+@click.option("--answer", help="The answer to check, e.g. \"6x-4\" (with --problem).")
+def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, problem: int | None,
+          answer: str | None) -> None:
+    """Check typed answers against a quiz.json: one answer, or a class's CSV.
+
+    Answers are read by a safe parser (never evaluated as code) and compared
+    exactly; wrong answers get a reason (forgot to divide by h, still contains
+    h, sign error, ...).
+
+    \b
+    Examples:
+      quizgen check --quiz output/quiz.json --problem 6 --answer "6x-4"
+      quizgen check --quiz output/quiz.json --answers answers.csv
+      quizgen check --answers answers.csv --report graded.csv
+    """
+    from quizgen.answers import check as check_answer
+    from quizgen.grading import format_errors, format_scores, grade_csv, write_report_csv
+
+    single = problem is not None or answer is not None
+    if single and answers_path is not None:
+        raise click.UsageError("use either --answers FILE or --problem N --answer TEXT, not both")
+    if single and (problem is None or answer is None):
+        raise click.UsageError("--problem and --answer go together")
+    if not single and answers_path is None:
+        raise click.UsageError("give --answers FILE, or --problem N --answer TEXT")
+    quiz = _read_json(quiz_path)
+    if single:
+        keys = {p.get("number"): p for p in quiz.get("problems", []) if isinstance(p, dict)}
+        if problem not in keys:
+            raise click.BadParameter(f"there is no problem {problem} in {quiz_path}", param_hint="'--problem'")
+        key = keys[problem]
+        tolerance = key.get("tolerance") or {}
+        verdict = check_answer(answer, str(key.get("answer", "")), rtol=tolerance.get("rtol"), atol=tolerance.get("atol"),
+                               mistakes=tuple(tuple(m) for m in key.get("mistakes", []) if len(m) == 2))
+        click.echo(f"{verdict.status}: {verdict.message}")
+        return
+    try:
+        csv_text = answers_path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.BadParameter(f"cannot read {answers_path} ({getattr(exc, 'strerror', None) or exc})",
+                                 param_hint="'--answers'") from None
+    report = grade_csv(quiz, csv_text)
+    target = report_path or answers_path.with_name(f"{answers_path.stem}-report.csv")
+    try:
+        write_report_csv(report, target)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {target} ({exc.strerror})", param_hint="'--report'") from None
+    click.echo(format_scores(report))
+    errors = format_errors(report)
+    if errors:
+        click.echo(errors, err=True)
+    click.echo(f"report: {target}")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """quiz.json as a dict; a usage error naming the file (and line) when it cannot be read."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {path} ({exc.strerror})", param_hint="'--quiz'") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f" at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise click.BadParameter(f"{path} is not valid JSON{where}", param_hint="'--quiz'") from None
+    if not isinstance(data, dict) or not isinstance(data.get("problems"), list):
+        raise click.BadParameter(f"{path} is not a quiz.json (no list of problems)", param_hint="'--quiz'")
+    return data

@@ -241,7 +241,8 @@ def build_problem(
         answer=solved.answer,
         steps=solved.steps,
         meaning=solved.meaning,
-        mistakes=solved.mistakes,
+        # A slip that happens to give the right answer (e.g. f(a) = 0) is no mistake; keep each once.
+        mistakes=tuple({m[0]: m for m in solved.mistakes if m[0] != solved.answer.plain}.values()),
         extra=solved.extra or {},
         plot=solved.plot,
         section=section,

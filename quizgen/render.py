@@ -11,14 +11,14 @@ from typing import Any
 
 import jinja2
 
-from quizgen import __version__
+from quizgen import __version__, practice
 from quizgen.errors import InputError
 from quizgen.mathtex import math_html
 from quizgen.model import Math, Quiz
-from quizgen.plots import figure_html
+from quizgen.plots import Figures, figure_html
 
 PAPER = {"a4": "A4", "letter": "letter"}
-FORMATS = ("html", "pdf", "json")
+FORMATS = ("html", "pdf", "json", "practice")
 
 
 def templates_dir() -> Path:
@@ -47,14 +47,35 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
 
 
 def render_html(
-    quiz: Quiz, which: str, *, paper: str = "a4", env: jinja2.Environment | None = None, plots: str = "key"
+    quiz: Quiz,
+    which: str,
+    *,
+    paper: str = "a4",
+    env: jinja2.Environment | None = None,
+    plots: str = "key",
+    answer_bank: bool = False,
 ) -> str:
     """worksheet.html or key.html as a string; `plots` is where pictures go (worksheet, key, none)."""
     env = env or environment()
     labels = {"worksheet": "Worksheet", "key": "Answer key"}
     running = f"{labels[which]} · seed {quiz.seed} · version {quiz.version}"
-    return env.get_template(f"{which}.html").render(
-        quiz=quiz, doc_label=labels[which], running_right=running, paper_size=PAPER[paper], plots=plots
+    bank = practice.answer_bank(quiz) if answer_bank and which == "worksheet" else []
+    # Worksheets show only what a problem gives (full=False); keys show the whole picture.
+    full = which == "key"
+    wanted = plots == "worksheet" or (full and plots == "key")
+    figure = Figures((p.plot, full) for p in quiz.problems if p.plot is not None and wanted)
+    html = env.get_template(f"{which}.html").render(
+        quiz=quiz, doc_label=labels[which], running_right=running, paper_size=PAPER[paper], plots=plots, bank=bank,
+        figure=figure,
+    )
+    return figure.fill(html)
+
+
+def render_practice(quiz: Quiz, env: jinja2.Environment | None = None) -> str:
+    """practice.html: answer boxes checked on the page by templates/checker.js, offline."""
+    env = env or environment()
+    return env.get_template("practice.html").render(
+        quiz=quiz, hint=practice.answer_hint, checker_data=practice.checker_data(quiz)
     )
 
 
@@ -88,14 +109,19 @@ def quiz_json(quiz: Quiz) -> str:
     return json.dumps(quiz.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def build_files(quiz: Quiz, formats: Iterable[str], *, paper: str = "a4", plots: str = "key") -> dict[str, bytes]:
+def build_files(
+    quiz: Quiz, formats: Iterable[str], *, paper: str = "a4", plots: str = "key", answer_bank: bool = False
+) -> dict[str, bytes]:
     """Every output file's bytes, in memory, before anything touches the disk."""
     formats = set(formats)
     files: dict[str, bytes] = {}
     env = environment()
     pages = {}
     if formats & {"html", "pdf"}:
-        pages = {which: render_html(quiz, which, paper=paper, env=env, plots=plots) for which in ("worksheet", "key")}
+        pages = {
+            which: render_html(quiz, which, paper=paper, env=env, plots=plots, answer_bank=answer_bank)
+            for which in ("worksheet", "key")
+        }
     if "html" in formats:
         for which, html in pages.items():
             files[f"{which}.html"] = html.encode()
@@ -106,6 +132,8 @@ def build_files(quiz: Quiz, formats: Iterable[str], *, paper: str = "a4", plots:
             files[f"{which}.pdf"] = pdf
     if "json" in formats:
         files["quiz.json"] = quiz_json(quiz).encode()
+    if "practice" in formats:
+        files["practice.html"] = render_practice(quiz, env).encode()
     return files
 
 

@@ -43,7 +43,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     for name in ("a", "b"):
         assert run("make", "--seed", "42", "--count", "4", "--out", str(tmp_path / name)).exit_code == 0
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert files == ["key.html", "key.pdf", "quiz.json", "worksheet.html", "worksheet.pdf"]
+    assert files == ["key.html", "key.pdf", "practice.html", "quiz.json", "worksheet.html", "worksheet.pdf"]
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 

@@ -27,14 +27,13 @@ def solve(task: Task) -> Solved:
         meaning = f"f is falling at x = {s.text(a)}: the output drops about {s.text(-slope)} times as fast as the input grows."
     else:
         meaning = f"f is flat at x = {s.text(a)}: a small nudge of the input barely moves the output."
-    rel = {"rising": ">", "falling": "<", "flat": "="}[word]
     return Solved(
         given={"f": task.f_math(), "a": labeled("x", num(task, a)), "slope": call("f'", num(task, a))},
         answer=Answer(
             (word, slope),
             s.plain(slope),
-            rf"{name.latex} = {s.latex(slope)}" + ("" if slope == 0 else f" {rel} 0"),
-            f"{name.text} = {s.text(slope)}" + ("" if slope == 0 else f" {rel} 0"),
+            s.latex(slope),
+            s.text(slope),
         ),
         steps=(
             short_derivation(task, sym),

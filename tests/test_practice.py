@@ -1,0 +1,151 @@
+"""practice.html driven in real headless Chromium: typed answers, verdicts, keyboard, phone width."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from conftest import WALKTHROUGH
+from quizgen.answers import check
+from quizgen.cli import main
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def practice_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("practice")
+    result = CliRunner().invoke(main, ["make", *WALKTHROUGH, "--format", "practice,json", "--out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser: Browser, practice_dir: Path) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((practice_dir / "practice.html").as_uri())
+    yield page
+    # Offline from disk: nothing but the file itself (and its data: images) was fetched.
+    assert all(url.startswith(("file://", "data:")) for url in requests), requests
+    context.close()
+
+
+def answer(page: Page, number: int, text: str) -> tuple[str, str]:
+    """Type an answer, press Enter, read the verdict class and message."""
+    box = page.locator(f"#answer-{number}")
+    box.fill(text)
+    box.press("Enter")
+    feedback = page.locator(f"#feedback-{number}")
+    return feedback.get_attribute("class").split()[-1], feedback.text_content()
+
+
+def numbers(practice_dir: Path) -> dict[str, int]:
+    quiz = json.loads((practice_dir / "quiz.json").read_text())
+    return {p["kind"]: p["number"] for p in quiz["problems"]}
+
+
+# Walkthrough problems with answers worked by hand: (kind, typed answer, verdict, words in the message).
+TYPED = [
+    ("evaluate", "9", "correct", "Correct"),
+    ("difference", "0.008003", "correct", "Correct"),
+    ("difference-quotient", "8003/1000", "correct", "Correct"),
+    ("difference-quotient", "0.008003", "incorrect", "divide by h"),
+    ("difference-quotient", "8", "incorrect", "exact slope"),
+    ("expand", "3x^2+6xh+3h^2-4x-4h+5", "correct", "Correct"),
+    ("expand", "3(x+h)^2-4(x+h)+5", "correct", "Correct"),
+    ("simplify-quotient", "6x + 3h - 4", "correct", "Correct"),
+    ("simplify-quotient", "6xh+3h^2-4h", "incorrect", "divide by h"),
+    ("limit-definition", "6x-4", "correct", "Correct"),
+    ("limit-definition", "2(3x-2)", "correct", "Correct"),
+    ("limit-definition", "-4+6*x", "correct", "Correct"),
+    ("limit-definition", "6x+3h-4", "incorrect", "still contains h"),
+    ("limit-definition", "6x+4", "incorrect", ""),
+    ("limit-definition", "6x^^2", "invalid", ""),
+    ("derivative-at", "8, -4, 26", "correct", "Correct"),
+    ("derivative-at", "8, -4", "incorrect", "3 values"),
+    ("estimate-error", "0.003", "correct", "Correct"),
+    ("linear-approximation", "0.008", "correct", "Correct"),
+    ("rising-falling", "8", "correct", "Correct"),
+]
+
+
+@pytest.mark.parametrize(("kind", "typed", "status", "words"), TYPED, ids=[f"{k}:{t}" for k, t, _, _ in TYPED])
+def test_typed_answers_get_the_python_verdict(page: Page, practice_dir: Path, kind: str, typed: str, status: str,
+                                              words: str) -> None:
+    quiz = {p["kind"]: p for p in json.loads((practice_dir / "quiz.json").read_text())["problems"]}
+    got_status, message = answer(page, quiz[kind]["number"], typed)
+    assert got_status == status, message
+    assert words in message
+    python = check(typed, quiz[kind]["answer"], mistakes=tuple(tuple(m) for m in quiz[kind].get("mistakes", [])))
+    assert (python.status, python.message) == (got_status, message)
+
+
+def test_score_counts_correct_answers_and_the_key_is_hidden_until_asked(page: Page, practice_dir: Path) -> None:
+    n = numbers(practice_dir)
+    total = len(json.loads((practice_dir / "quiz.json").read_text())["problems"])
+    assert page.locator("#score").text_content() == f"0 of {total} correct"
+    answer(page, n["evaluate"], "9")
+    answer(page, n["limit-definition"], "6x-4")
+    assert page.locator("#score").text_content() == f"2 of {total} correct"
+    answer(page, n["evaluate"], "10")  # changing a right answer to a wrong one takes the point back
+    assert page.locator("#score").text_content() == f"1 of {total} correct"
+    solution = page.locator(f"#p{n['limit-definition']} details")
+    assert not solution.locator(".solution").is_visible()
+    solution.locator("summary").click()
+    assert solution.locator(".solution").is_visible()
+    assert "6x − 4" in solution.inner_text()
+
+
+def test_keyboard_only(page: Page, practice_dir: Path) -> None:
+    """Tab reaches the first answer box, typing and Enter check it, Tab moves on to the Check button."""
+    page.locator("body").click(position={"x": 5, "y": 5})
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "answer-1":
+            break
+    assert page.evaluate("document.activeElement.id") == "answer-1"
+    page.keyboard.type("9")
+    page.keyboard.press("Enter")
+    assert page.locator("#feedback-1").text_content() == "Correct."
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Check"
+
+
+def test_phone_width_has_no_sideways_scrolling(browser: Browser, practice_dir: Path, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    page.goto((practice_dir / "practice.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = page.locator("#answer-3").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    answer(page, 3, "8.003")
+    shot = tmp_path / "phone.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000  # a real picture of the page (looked at by hand too)
+    context.close()
+
+
+def test_a_hostile_answer_is_invalid_quickly(page: Page) -> None:
+    status, message = answer(page, 6, "x^999999999")
+    assert status == "invalid" and message
+    status, _ = answer(page, 6, "(" * 10_000)
+    assert status == "invalid"
