@@ -220,10 +220,10 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
         write_report_csv(report, target)
     except OSError as exc:
         raise click.BadParameter(f"cannot write {target} ({exc.strerror})", param_hint="'--report'") from None
-    click.echo(format_scores(report))
+    click.echo(format_scores(report), nl=False)
     errors = format_errors(report)
     if errors:
-        click.echo(errors, err=True)
+        click.echo(f"{answers_path}: " + errors.rstrip("\n").replace("\n", f"\n{answers_path}: "), err=True)
     click.echo(f"report: {target}")
 
 
