@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -171,7 +173,7 @@ def _draw_secants(pic: SecantPicture, full: bool) -> bytes:
     ax.set_ylim(ylo, yhi)
     ax.set_xlabel("x", fontsize=7, labelpad=1)
     if full:
-        ax.legend(loc="best", fontsize=5.8, frameon=True, framealpha=0.9, edgecolor="#999",
+        ax.legend(loc="best", fontsize=6.2, frameon=True, framealpha=0.9, edgecolor="#999",
                   handlelength=2.6, borderpad=0.3, labelspacing=0.25)
     return _svg_bytes(fig)
 
@@ -212,12 +214,12 @@ def _draw_loss(pic: LossPicture, full: bool) -> bytes:
                 arrowprops={"arrowstyle": "-|>", "color": "#1f5fa8", "lw": 1.0, "shrinkA": 3, "shrinkB": 3,
                             "linestyle": "solid", "mutation_scale": 7},
             )
-            arrow.set_gid(f"step-{n + 1}")
+            arrow.arrow_patch.set_gid(f"step-{n + 1}")
     ax.set_xlim(lo, hi)
     ax.set_ylim(ylo, yhi)
     ax.set_xlabel("w", fontsize=7, labelpad=1)
     if full:
-        ax.legend(loc="best", fontsize=5.8, frameon=True, framealpha=0.9, edgecolor="#999",
+        ax.legend(loc="best", fontsize=6.2, frameon=True, framealpha=0.9, edgecolor="#999",
                   handlelength=2.6, borderpad=0.3, labelspacing=0.25)
     return _svg_bytes(fig)
 
@@ -233,10 +235,77 @@ def svg(picture: Picture, full: bool = True) -> bytes:
         return _draw_loss(picture, full)
 
 
+# Data URIs drawn ahead by a worker process (see Figures), keyed like the lru caches.
+_READY: dict[tuple[Picture, bool], str] = {}
+_READY_MAX = 2048
+
+
 @lru_cache(maxsize=512)
 def data_uri(picture: Picture, full: bool = True) -> str:
     """The picture as a data URI for an <img> (WeasyPrint and browsers both render it)."""
+    ready = _READY.get((picture, full))
+    if ready is not None:
+        return ready
     return "data:image/svg+xml;base64," + base64.b64encode(svg(picture, full)).decode("ascii")
+
+
+def _uri(item: tuple[Picture, bool]) -> str:
+    return data_uri(*item)
+
+
+class Figures:
+    """The templates' figure(): pictures drawn in a forked worker while the page's math is typeset.
+
+    Importing matplotlib and drawing cost ~0.25 s plus ~30 ms a picture, about as long
+    as typesetting a key's math; on two or more cores the two overlap. The template gets
+    a marker for each pending picture and fill() swaps the finished figures in.
+    """
+
+    def __init__(self, items: Iterable[tuple[Picture, bool]]) -> None:
+        self._todo = [item for item in dict.fromkeys(items) if item not in _READY]
+        self._markers: dict[str, tuple[Picture, bool]] = {}
+        self._pool: Any = None
+        self._pending: Any = None
+        if self._todo and (os.cpu_count() or 1) >= 2:
+            import multiprocessing
+
+            if "fork" in multiprocessing.get_all_start_methods():
+                self._pool = multiprocessing.get_context("fork").Pool(1)
+                self._pending = self._pool.map_async(_uri, self._todo, chunksize=len(self._todo))
+        self._waiting = set(self._todo) if self._pending is not None else set()
+
+    def __enter__(self) -> Figures:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:  # fill() was never reached: stop the worker, leave nothing running
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = self._pending = None
+
+    def __call__(self, picture: Picture, full: bool = True) -> Markup:
+        if (picture, full) in self._waiting:
+            marker = f"<!--quizgen-figure-{len(self._markers)}-->"
+            self._markers[marker] = (picture, full)
+            return Markup(marker)
+        return figure_html(picture, full)
+
+    def fill(self, html: str) -> str:
+        """The page with every marker replaced by its finished figure."""
+        if self._pending is not None:
+            try:
+                uris = self._pending.get()
+            finally:
+                self._pool.close()
+                self._pool.join()
+                self._pool = None
+            if len(_READY) > _READY_MAX:
+                _READY.clear()
+            _READY.update(zip(self._todo, uris))
+            self._pending = None
+        for marker, (picture, full) in self._markers.items():
+            html = html.replace(marker, figure_html(picture, full), 1)
+        return html
 
 
 def figure_html(picture: Picture, full: bool = True) -> Markup:
