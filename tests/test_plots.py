@@ -1,0 +1,166 @@
+"""Pictures: the right curves in the SVG, deterministic bytes, readable in black and white, where asked."""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen import plots
+from quizgen.cli import main
+from quizgen.generate import Options, make_quiz
+from quizgen.plots import LossPicture, SecantPicture
+
+F = Fraction
+WALK = (F(5), F(-4), F(3))  # 3x² − 4x + 5
+SECANT = SecantPicture(WALK, F(2), (F(1), F(1, 2), F(1, 10), F(1, 100), F(1, 1000)), "key caption", "given caption")
+LOSS = LossPicture(WALK, (F(2), F(6, 5), F(22, 25)), "key caption", "given caption", True, F(2, 3))
+
+
+def gids(svg: bytes) -> list[str]:
+    """The ids quizgen gave its artists (matplotlib's own ids such as line2d_3 left out)."""
+    ids = re.findall(r'<g id="([^"]+)"', svg.decode())
+    return [i for i in ids if not re.match(r"(figure|axes|patch|line2d|text|legend|[xy]tick|matplotlib)[._]", i)]
+
+
+def group(svg: bytes, gid: str) -> str:
+    text = svg.decode()
+    start = text.index(f'<g id="{gid}">')
+    return text[start:text.index("</g>", start)]
+
+
+def test_secant_picture_has_curve_every_secant_and_the_tangent() -> None:
+    svg = plots.svg(SECANT)
+    assert gids(svg) == [
+        "curve",
+        *[name for n in range(1, 6) for name in (f"secant-{n}", f"secant-point-{n}")],
+        "tangent",
+        "point",
+    ]
+    # The curve is a sampled path of many points; each secant and the tangent a single segment.
+    assert group(svg, "curve").count("\nL ") > 30
+    for gid in ("secant-1", "tangent"):
+        assert group(svg, gid).count("<path") == 1 and group(svg, gid).count("\nL ") == 1
+
+
+def test_secant_slopes_shrink_onto_the_tangent() -> None:
+    """Read the segments back: slopes (in SVG units, y down) approach the tangent's as h shrinks."""
+    svg = plots.svg(SECANT)
+
+    def slope(gid: str) -> float:
+        (x0, y0, x1, y1) = map(float, re.search(r'd="M ([-\d.]+) ([-\d.]+) \s*L ([-\d.]+) ([-\d.]+)', group(svg, gid)).groups())
+        return (y0 - y1) / (x1 - x0)
+
+    tangent = slope("tangent")
+    gaps = [abs(slope(f"secant-{n}") - tangent) for n in range(1, 6)]
+    assert gaps == sorted(gaps, reverse=True) and gaps[-1] < 0.01 * gaps[0]
+
+
+def test_black_and_white_styles_differ_by_dash_and_marker() -> None:
+    svg = plots.svg(SECANT)
+    dashes = {re.search(r"stroke-dasharray: ([\d.,]+)", group(svg, f"secant-{n}")).group(1) for n in range(1, 6)}
+    assert len(dashes) == 5  # each secant its own dash pattern
+    assert "stroke-dasharray" not in group(svg, "curve") and "stroke-dasharray" not in group(svg, "tangent")
+    markers = {re.search(r'<path id="(m[0-9a-f]+)"', group(svg, f"secant-point-{n}")).group(1) for n in range(1, 6)}
+    assert len(markers) == 5  # circle, square, triangle, diamond, triangle down
+
+
+def test_loss_picture_shows_the_steps_the_slope_and_the_minimum() -> None:
+    svg = plots.svg(LOSS)
+    assert gids(svg) == ["loss", "minimum", "tangent-w0", "step-1", "step-2", "weight-0", "weight-1", "weight-2"]
+    assert "w₀" in svg.decode() and "w₂" in svg.decode()
+
+
+def test_worksheet_pictures_give_nothing_away() -> None:
+    assert gids(plots.svg(SECANT, full=False)) == ["curve", "point"]
+    assert gids(plots.svg(LOSS, full=False)) == ["loss", "weight-0"]
+
+
+def test_svg_is_small_deterministic_and_dateless() -> None:
+    svg = plots.svg(SECANT)
+    assert len(svg) < 40_000
+    assert b"<dc:date>" not in svg and b"Created with matplotlib" not in svg
+    assert b"<text" in svg  # text kept as text (svg.fonttype none), not glyph paths
+    script = (
+        "from fractions import Fraction as F; import sys, hashlib; from quizgen import plots; "
+        "p = plots.SecantPicture((F(5), F(-4), F(3)), F(2), (F(1), F(1, 2)), 'c', 'g'); "
+        "sys.stdout.write(hashlib.sha256(plots.svg(p)).hexdigest())"
+    )
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)}
+    assert len(runs) == 1
+    plots.svg.cache_clear()
+    again = plots.SecantPicture(SECANT.coeffs, SECANT.a, SECANT.hs, SECANT.caption, SECANT.given_caption)
+    assert plots.svg(again) == svg
+
+
+def test_figures_worker_gives_the_same_bytes_as_drawing_inline() -> None:
+    pictures = [(SECANT, True), (LOSS, True), (LOSS, False)]
+    plots._READY.clear()
+    plots.data_uri.cache_clear()
+    with plots.Figures(pictures) as figure:
+        page = "".join(figure(p, full) for p, full in pictures)
+        assert page.count("<!--quizgen-figure-") == (3 if figure._pending is not None else 0)
+        page = figure.fill(page)
+    inline = "".join(plots.figure_html(p, full) for p, full in pictures)
+    assert page == inline and "quizgen-figure" not in page
+
+
+def _img_uris(html: str) -> list[bytes]:
+    return [base64.b64decode(u) for u in re.findall(r'<figure class="plot[^"]*"><img src="data:image/svg\+xml;base64,([^"]+)"', html)]
+
+
+@pytest.mark.parametrize(
+    ("plots_option", "in_key", "in_worksheet"), [("key", 4, 0), ("worksheet", 4, 4), ("none", 0, 0)]
+)
+def test_plots_option_places_pictures(tmp_path: Path, plots_option: str, in_key: int, in_worksheet: int) -> None:
+    kinds = ["limit-definition", "secant-table", "tangent-line", "gradient-step", "partial-derivatives", "evaluate"]
+    args = ["make", "--seed", "4", "-n", "12", "-f", "html", "--plots", plots_option, "-o", str(tmp_path)]
+    for kind in kinds:
+        args += ["-k", kind]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    key = (tmp_path / "key.html").read_text()
+    worksheet = (tmp_path / "worksheet.html").read_text()
+    assert len(_img_uris(key)) == in_key * 2  # 12 problems: each picture kind twice
+    assert len(_img_uris(worksheet)) == in_worksheet * 2
+    for svg in _img_uris(worksheet):
+        assert "tangent" not in gids(svg) and "step-1" not in gids(svg)
+    if in_key:
+        assert "secants for h = 1, 1/2, 1/4 tilt onto the tangent" in key
+
+
+def test_matplotlib_is_imported_only_when_a_picture_is_drawn(tmp_path: Path) -> None:
+    # One core: pictures are drawn in this process (with two, a forked worker draws them).
+    script = (
+        "import os, sys; os.cpu_count = lambda: 1; from quizgen.cli import main; "
+        f"main(['make', '--seed', '1', '-n', '12', '-f', 'html,json', '--plots', sys.argv[1], '-o', {str(tmp_path)!r}], "
+        "standalone_mode=False); print('matplotlib' in sys.modules)"
+    )
+    for option, imported in (("none", "False"), ("key", "True")):
+        out = subprocess.run([sys.executable, "-c", script, option], capture_output=True, text=True, check=True)
+        assert out.stdout.strip().splitlines()[-1] == imported, option
+
+
+def test_key_pdf_has_the_picture_caption_as_text(tmp_path: Path) -> None:
+    from conftest import pdf_text
+
+    args = ["make", "--seed", "2", "-k", "tangent-line", "-n", "1", "-f", "pdf", "-o", str(tmp_path)]
+    assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
+    text = pdf_text(tmp_path / "key.pdf")
+    assert "touchesthegraphat" in text
+
+
+def test_pictures_come_from_the_problem_data() -> None:
+    quiz = make_quiz(Options(kinds=("secant-table", "gradient-step"), function="3x^2-4x+5", point="2", count=2), 1)
+    secant, loss = (p.plot for p in quiz.problems)
+    assert secant == SecantPicture(WALK, F(2), (F(1), F(1, 2), F(1, 10), F(1, 100), F(1, 1000)), secant.caption,
+                                   secant.given_caption, True)
+    assert loss.weights == (F(2), F(6, 5)) and loss.minimiser == F(2, 3)
+    assert all("plot" not in p for p in quiz.to_json()["problems"])  # pictures never reach quiz.json
