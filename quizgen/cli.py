@@ -117,8 +117,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
     given = ctx.get_parameter_source
     try:
         if spec_path is not None:
-            from quizgen.generate import make_sectioned_quiz
-            from quizgen.spec import load_spec
+            from quizgen.spec import load_spec, make_spec_quiz
 
             clash = [name for name in ("count", "kinds", "function", "point", "step")
                      if given(name) is not click.core.ParameterSource.DEFAULT]
@@ -129,10 +128,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
             seed = seed if seed is not None else spec.seed
             seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
             explicit_title = given("title") is not click.core.ParameterSource.DEFAULT
-            quiz = make_sectioned_quiz(
-                title.strip() if explicit_title or spec.title is None else spec.title,
-                spec.instructions, spec.sections, seed,
-            )
+            quiz = make_spec_quiz(spec, spec_path, seed, title.strip() if explicit_title else None)
         else:
             seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
             options = Options(count=count, kinds=kinds or tuple(KINDS), degree=degree, function=function,

@@ -336,7 +336,9 @@ def make_sectioned_quiz(title: str, instructions: str, sections: Sequence[Sectio
             _add_problems(section.options, set_rng, seen, problems, section.heading)
         except InputError as exc:
             name = f"section {n} ({section.heading!r})" if section.heading else f"section {n}"
-            raise InputError(f"{name}: {exc}", option=exc.option) from None
+            error = InputError(f"{name}: {exc}", option=exc.option)
+            error.section = n  # type: ignore[attr-defined]  # which section, for the spec's line numbers
+            raise error from None
         recorded.append({"heading": section.heading, **_options_json(section.options)})
     for s in recorded:
         s.pop("title", None)

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from quizgen.errors import InputError
-from quizgen.generate import MAX_COUNT, Options, Section, parse_pins
+from quizgen.generate import MAX_COUNT, Options, Section, make_sectioned_quiz, parse_pins
 from quizgen.kinds import KINDS
 from quizgen.levels import DEFAULT_LEVEL, LEVELS
+from quizgen.model import Quiz
 
 TOP_KEYS = ("title", "instructions", "seed", "difficulty", "degree", "sections")
 SECTION_KEYS = ("heading", "kinds", "count", "difficulty", "degree", "function", "point", "step", "rate")
@@ -42,6 +43,7 @@ class WorksheetSpec:
     instructions: str
     seed: int | None
     sections: tuple[Section, ...]
+    text: str = ""  # the file's text, to find lines for errors found while generating
 
 
 class _Where:
@@ -112,8 +114,8 @@ def _difficulty(value: Any, where: _Where, section: int | None, label: str) -> s
 def _unknown(table: dict[str, Any], allowed: tuple[str, ...], where: _Where, section: int | None, label: str) -> None:
     for key in table:
         if key not in allowed:
-            place = label.rstrip(": ") or "the top level"
-            raise where.error(f"unknown key '{key}' in {place} (allowed: {', '.join(allowed)})", key, section)
+            place = f"in {label.rstrip(': ')}" if label else "at the top level"
+            raise where.error(f"unknown key '{key}' {place} (allowed: {', '.join(allowed)})", key, section)
 
 
 def parse_spec(text: str, path: Path, *, difficulty: str = DEFAULT_LEVEL, degree: int = 2) -> WorksheetSpec:
@@ -184,7 +186,18 @@ def parse_spec(text: str, path: Path, *, difficulty: str = DEFAULT_LEVEL, degree
             message = re.sub(r"^--", "", str(exc))
             raise where.error(f"{label}{message}", key, n) from None
         sections.append(Section(heading, options))
-    return WorksheetSpec(title, instructions, seed, tuple(sections))
+    return WorksheetSpec(title, instructions, seed, tuple(sections), text)
+
+
+def make_spec_quiz(spec: WorksheetSpec, path: Path, seed: int, title: str | None = None) -> Quiz:
+    """The spec's quiz; a section whose pinned values allow too few problems is named with its file and line."""
+    try:
+        return make_sectioned_quiz(title or spec.title or Options.title, spec.instructions, spec.sections, seed)
+    except InputError as exc:
+        section = getattr(exc, "section", None)
+        where = _Where(path, spec.text)
+        key = (exc.option or "").lstrip("-") or None
+        raise where.error(re.sub(r"(\): )--", r"\1", str(exc)), key, section) from None
 
 
 def load_spec(path: Path, *, difficulty: str = DEFAULT_LEVEL, degree: int = 2) -> WorksheetSpec:
