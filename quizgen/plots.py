@@ -181,6 +181,10 @@ def _draw_secants(pic: SecantPicture, full: bool) -> bytes:
 def _draw_loss(pic: LossPicture, full: bool) -> bytes:
     shown = pic.weights if full else pic.weights[:1]
     ws = [float(w) for w in pic.weights] + ([float(pic.minimiser)] if pic.minimiser is not None else [])
+    if pic.minimiser is None:
+        # Show the low point the steps head for: the lowest sample within 2 of the weights.
+        near_x, near_y = _curve(pic.coeffs, min(ws) - 2, max(ws) + 2, 161)
+        ws.append(near_x[near_y.index(min(near_y))])
     span = max(max(ws) - min(ws), 1.0)
     lo, hi = min(ws) - 0.45 * span, max(ws) + 0.45 * span
     fig, ax = _figure()

@@ -7,6 +7,7 @@ Used by the tests only: it reads our own generated `function`, `point`, `step`
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy
@@ -21,7 +22,9 @@ LISTS = ("derivative-at", "secant-table", "gradient-step", "partial-derivatives"
 def read(text: str) -> sympy.Expr:
     """One of quizgen's own exact strings (``8.003``, ``-7/2``, ``6*x - 4``) as an exact sympy value."""
     names = {"x": x, "h": h, "w": w, "w1": w1, "w2": w2}
-    return sympy.nsimplify(parse_expr(text, local_dict=names, evaluate=True), rational=True)
+    # Decimals become exact Rationals before parsing: nsimplify would round 15.999999 to 16.
+    exact = re.sub(r"\d+\.\d+", lambda m: f"Rational('{m.group()}')", text)
+    return parse_expr(exact, local_dict={**names, "Rational": sympy.Rational}, evaluate=True)
 
 
 def _slope(f: sympy.Expr, var: sympy.Symbol, at: dict[sympy.Symbol, Any]) -> sympy.Expr:

@@ -119,9 +119,11 @@ def solve(task: Task) -> Solved:
         steps.append(Step(verdict, (Line(Math("w^{*}", "w*"), Math(rf"-\frac{{b}}{{2a}}", "−b/(2a)")), Line(None, num(task, best)))))
     else:
         verdict = (
-            f"The slope after the last step, L′({s.text(last)}) = {s.text(grads[-1])}, has "
+            f"The slope after the last step, L′({s.text(last)}) = {s.text(grads[-1])}, "
+            + ("" if grads[-1] == 0 and not over else "has ")
             + ("the opposite sign to the slope before it: the step jumped past a low point of the loss, an overshoot."
-               if over else "the same sign as (or is 0 like) the slope before it: no overshoot.")
+               if over else "is 0: the step landed on a flat point, no overshoot." if grads[-1] == 0
+               else "the same sign as the slope before it: the step has not passed the low point, no overshoot.")
         )
         steps.append(Step(verdict, substitution_lines(task, last, "L'", lprime)))
     g0 = grads[0]
