@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from fractions import Fraction
 from math import comb
 
@@ -37,25 +38,31 @@ def is_decimal_text(text: str) -> bool:
     return "." in cleaned and bool(_DECIMAL_TEXT.match(cleaned))
 
 
+def _twos_fives(d: int) -> tuple[int, int, int]:
+    """d = 2^a · 5^b · rest; returns (a, b, rest)."""
+    a = (d & -d).bit_length() - 1
+    d >>= a
+    b = 0
+    while d % 5 == 0:
+        d //= 5
+        b += 1
+    return a, b, d
+
+
 def terminates(q: Fraction) -> bool:
     """True when q has a finite decimal expansion (denominator 2^a 5^b)."""
-    d = q.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return d == 1
+    return _twos_fives(q.denominator)[2] == 1
 
 
+@lru_cache(maxsize=65536)
 def decimal_str(q: Fraction) -> str:
     """The exact decimal expansion of a terminating fraction, e.g. 9.008003."""
-    if not terminates(q):
+    a, b, rest = _twos_fives(q.denominator)
+    if rest != 1:
         raise ValueError(f"{q} has no finite decimal expansion")
+    digits = max(a, b)
+    scaled = abs(q.numerator) * 10**digits // q.denominator  # exact: the denominator divides 10^digits
     sign = "-" if q < 0 else ""
-    q = abs(q)
-    digits = 0
-    while (q * 10**digits).denominator != 1:
-        digits += 1
-    scaled = int(q * 10**digits)
     if digits == 0:
         return f"{sign}{scaled}"
     whole, frac = divmod(scaled, 10**digits)
@@ -68,6 +75,8 @@ class Style:
 
     decimal: bool = False
 
+    # Writers are called tens of thousands of times per set with few distinct values.
+    @lru_cache(maxsize=65536)  # noqa: B019 - Style is a frozen two-value dataclass
     def plain(self, q: Fraction) -> str:
         """Plain syntax: ``8.003``, ``-7/2``, ``9``."""
         if q.denominator == 1:
@@ -76,10 +85,12 @@ class Style:
             return decimal_str(q)
         return f"{q.numerator}/{q.denominator}"
 
+    @lru_cache(maxsize=65536)  # noqa: B019
     def text(self, q: Fraction) -> str:
         """Unicode text with a real minus sign: ``−7/2``."""
         return self.plain(q).replace("-", "\u2212")
 
+    @lru_cache(maxsize=65536)  # noqa: B019
     def latex(self, q: Fraction) -> str:
         """LaTeX; negatives are grouped ``{-3}`` so ziamath spaces them as a sign."""
         if q.denominator == 1 or (self.decimal and terminates(q)):

@@ -51,13 +51,18 @@ def _f(coeffs: tuple[Fraction, ...]) -> PolyElement:
 
 def sympy_symbolic(task: Task) -> Symbolic:
     """The limit definition with sympy: compose with x + h, subtract, divide by h, h → 0."""
-    fx = _RING.from_dict({(i, 0): QQ(c.numerator, c.denominator) for i, c in enumerate(task.coeffs) if c})
+    return _symbolic(task.coeffs)
+
+
+@lru_cache(maxsize=4096)
+def _symbolic(coeffs: tuple[Fraction, ...]) -> Symbolic:
+    fx = _RING.from_dict({(i, 0): QQ(c.numerator, c.denominator) for i, c in enumerate(coeffs) if c})
     shifted = fx.compose(_RX, _RX + _RH)
     difference = shifted - fx
     quotient = difference.exquo(_RH)
     # For a polynomial in h the limit h → 0 is its value at h = 0; sympy's diff must agree.
     derivative = quotient.evaluate(_RH, 0)
-    by_diff = {(int(i), 0): _frac(c) for (i,), c in _f(task.coeffs).diff(_UX).terms() if c}
+    by_diff = {(int(i), 0): _frac(c) for (i,), c in _f(coeffs).diff(_UX).terms() if c}
     by_limit = {(int(i), 0): _frac(c) for (i,), c in derivative.terms() if c}
     if by_limit != by_diff:
         raise AssertionError("limit of the quotient differs from sympy's diff")
