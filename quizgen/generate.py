@@ -86,6 +86,14 @@ class Pins:
     rate: Fraction | None = None
 
 
+def _pinned_number(option: str, text: str) -> Fraction:
+    """An exact number given for an option; InputError names the option."""
+    try:
+        return parse_number(text)
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}", option=option) from None
+
+
 def parse_pins(options: Options) -> Pins:
     """Check and parse the pinned values; InputError names the option."""
     coeffs = point = step = rate = None
@@ -100,26 +108,17 @@ def parse_pins(options: Options) -> Pins:
                 option="--function",
             )
     if options.point is not None:
-        try:
-            point = parse_number(options.point)
-        except ValueError as exc:
-            raise InputError(f"--point: {exc}", option="--point") from None
+        point = _pinned_number("--point", options.point)
         if abs(point) > 100:
             raise InputError(f"--point {options.point}: keep |a| ≤ 100", option="--point")
     if options.step is not None:
-        try:
-            step = parse_number(options.step)
-        except ValueError as exc:
-            raise InputError(f"--step: {exc}", option="--step") from None
+        step = _pinned_number("--step", options.step)
         if step == 0:
             raise InputError("--step 0: the step h must not be 0 (the quotient would divide by 0)", option="--step")
         if abs(step) > 10:
             raise InputError(f"--step {options.step}: keep |h| ≤ 10", option="--step")
     if options.rate is not None:
-        try:
-            rate = parse_number(options.rate)
-        except ValueError as exc:
-            raise InputError(f"rate: {exc}", option="rate") from None
+        rate = _pinned_number("rate", options.rate)
         if not 0 < rate <= 1:
             raise InputError(f"rate {options.rate}: the learning rate must be above 0 and at most 1", option="rate")
     decimal = any(bool(text and is_decimal_text(text)) for text in (options.step, options.point, options.rate))
