@@ -172,7 +172,8 @@ def draw_task(kind: Kind, rng: random.Random, degree: int, pins: Pins, lvl: Leve
     if pins.step is not None:
         step = pins.step
     else:
-        step_text = rng.choice(lvl.steps)
+        small = [t for t in lvl.steps if kind.max_step is None or abs(parse_number(t)) <= kind.max_step]
+        step_text = rng.choice(small or lvl.steps)
         step = parse_number(step_text)
     decimal = pins.decimal or (step_text is not None and is_decimal_text(step_text))
     steps: tuple[Fraction, ...] = ()

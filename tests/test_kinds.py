@@ -100,3 +100,12 @@ def test_no_trick_zero_slopes_except_flat() -> None:
         if (p := build_problem(KINDS["rising-falling"], 1, seed, 2, Pins(None, None, None, False))).extra["trend"] == "flat"
     ]
     assert flats, "rising-falling should sometimes ask about a flat point"
+
+
+def test_linear_approximation_uses_small_steps() -> None:
+    """The key says the prediction is close because Δx is small: every level keeps |Δx| ≤ 0.1."""
+    from fractions import Fraction
+
+    for level in ("easy", "medium", "hard"):
+        quiz = make_quiz(Options(count=40, kinds=("linear-approximation",), difficulty=level), 9)
+        assert all(abs(p.task.step) <= Fraction(1, 10) for p in quiz.problems), level

@@ -38,6 +38,8 @@ class Kind:
     acceptable: Callable[[Task], bool] = lambda task: True
     # Only rising-falling may ask about a point where f′(a) = 0 ("flat").
     allow_flat: bool = False
+    # Largest |h| the kind draws (a linear approximation is only good for a small Δx).
+    max_step: Fraction | None = None
     # Kinds whose data is not just f, a, h draw their own task: draw(rng, degree, pins, level) -> Task.
     draw: Callable[..., Task] | None = None
     # False for kinds that cannot use a pinned f(x) (a loss of two weights): left out when f is pinned.

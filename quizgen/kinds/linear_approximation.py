@@ -62,5 +62,11 @@ def recompute(task: Task) -> Fraction:
 
 
 KIND = Kind(
-    "linear-approximation", "Linear approximation", ("point", "step"), solve, recompute, "predicted change f′(a)·Δx"
+    "linear-approximation",
+    "Linear approximation",
+    ("point", "step"),
+    solve,
+    recompute,
+    "predicted change f′(a)·Δx",
+    max_step=Fraction(1, 10),
 )
