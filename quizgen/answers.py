@@ -11,7 +11,9 @@ compared with the expected answer by evaluating both at a fixed set of rational 
   calculus answer this is a proof, not a guess;
 * anything with functions, π, e or non-integer powers is evaluated in floating point
   and compared with a relative tolerance of ``REL_TOL``; points where either side is
-  undefined are skipped (equality on the common domain).
+  undefined are skipped (equality on the common domain). Each float carries a bound on
+  its rounding error, so points where cancellation swamps the value (cosh²x − sinh²x at
+  x = 14.5) are left out when enough others remain.
 
 ``templates/checker.js`` implements the same algorithm (same points, same order of
 checks, same messages) for the offline practice page; ``tests/answer_cases.json`` holds
@@ -47,6 +49,13 @@ N_POINTS = 24  # evaluation points per variable
 MIN_COMMON = 3  # points where both sides must be defined (fewer if the key itself is)
 REL_TOL = 1e-9  # floating-point comparison when functions are involved
 ABS_TOL = 1e-12
+# Rounding: each float value carries a magnitude m (sums of absolute values, scaled by
+# derivatives) whose NOISE·EPS·m bounds its rounding error. Where that noise could exceed
+# RELIABLE (relative), cancellation has eaten the digits (cosh²x − sinh²x at x = 14.5):
+# such points are left out if others remain, and the tolerance grows to the noise.
+EPS = 2.0**-52
+NOISE = 8.0
+RELIABLE = 1e-7
 
 # Evaluation points: spread over negative and positive values, no 0 or ±1 (where
 # x, x², x³ coincide). A variable takes every point once, in its own order.
@@ -357,7 +366,28 @@ def _tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
         if final and final[-1].type in _OPERAND_END and t.type in _OPERAND_START:
             final.append(_tok("_IMPL", "", t.start_pos))
         final.append(t)
-    return final
+    return _unwrap_list(final)
+
+
+_LIST_CLOSE = {"_LPAR": "_RPAR", "_LBRACK": "_RBRACK"}
+
+
+def _unwrap_list(toks: list[Token]) -> list[Token]:
+    """``[8, -4, 26]`` or ``(1, 2)``: a whole answer in one pair of brackets with commas is a list."""
+    if len(toks) < 3 or toks[0].type not in _LIST_CLOSE or toks[-1].type != _LIST_CLOSE[toks[0].type]:
+        return toks
+    depth = 0
+    comma = False
+    for k, t in enumerate(toks):
+        if t.type in _OPENING:
+            depth += 1
+        elif t.type in ("_RPAR", "_RBRACK", "_RBRACE", "_RBAR"):
+            depth -= 1
+            if depth == 0 and k < len(toks) - 1:
+                return toks  # the first bracket closes early: (1, 2) + (3, 4)
+        elif t.type == "_COMMA" and depth == 1:
+            comma = True
+    return toks[1:-1] if comma else toks
 
 
 # ---------------------------------------------------------------- grammar
@@ -704,38 +734,100 @@ def _ffn(name: str, v: float) -> float:
     raise AssertionError(name)
 
 
-def _ev_f(node: _Node, env: dict[str, float]) -> float:
-    """Floating-point value at a point; _Undefined where there is none."""
+def _mm(a: float, b: float) -> float:
+    """Product of two magnitudes, with 0·∞ = 0 (never NaN)."""
+    return 0.0 if a == 0 or b == 0 else a * b
+
+
+def _pow_mag(b: float, mb: float, e: float, me: float, r: float) -> float:
+    """Magnitude of r = b**e from those of b and e (relative errors: |e|·δb/|b| + |ln|b||·δe)."""
+    if b == 0:
+        if e == 0:
+            return 1.0
+        if mb == 0:
+            return abs(r)
+        return mb if e >= 1 else math.inf
+    rel = 1.0 + _mm(abs(e), mb / abs(b)) + _mm(abs(math.log(abs(b))), me)
+    return _mm(abs(r), rel)
+
+
+def _fn_mag(name: str, a: float, ma: float, r: float) -> float:
+    """Magnitude of r = name(a): |r| + |name′(a)|·ma, from correctly rounded operations only."""
+    if ma == 0:
+        return abs(r)
+    if name in ("sin", "cos"):
+        d = math.sqrt(max(0.0, 1.0 - r * r))
+    elif name in ("tan", "cot"):
+        d = 1.0 + r * r
+    elif name in ("sec", "csc"):
+        d = abs(r) * math.sqrt(max(0.0, r * r - 1.0))
+    elif name == "exp":
+        d = r
+    elif name == "log":
+        d = 1.0 / a
+    elif name == "sqrt":
+        root = math.sqrt(ma / EPS)  # √(a + δ) − √a ≤ √δ, also at a = 0
+        return abs(r) + (root if r == 0 else min(ma / (2.0 * r), root))
+    elif name in ("asin", "acos"):
+        t = 1.0 - a * a
+        root = math.sqrt(2.0 * ma / EPS)
+        return abs(r) + (root if t <= 0 else min(ma / math.sqrt(t), root))
+    elif name == "atan":
+        d = 1.0 / (1.0 + a * a)
+    elif name == "sinh":
+        d = math.sqrt(1.0 + r * r)
+    elif name == "cosh":
+        d = math.sqrt(max(0.0, r * r - 1.0))
+    elif name == "tanh":
+        d = 1.0 - r * r
+    else:  # abs
+        d = 1.0
+    return abs(r) + _mm(d, ma)
+
+
+def _ev_f(node: _Node, env: dict[str, float]) -> tuple[float, float]:
+    """Floating-point value at a point and its magnitude; _Undefined where there is none."""
     op = node.op
     if op == "num":
-        return node.value[1]
+        return node.value[1], abs(node.value[1])
     if op == "var":
-        return env[node.value]
+        return env[node.value], abs(env[node.value])
     if op == "const":
-        return math.pi if node.value == "pi" else math.e
+        c = math.pi if node.value == "pi" else math.e
+        return c, c
     if op == "add":
-        s = 0.0
+        s, m = 0.0, 0.0
         for a in node.args:
-            s = _fin(s + _ev_f(a, env))
-        return s
+            v, ma = _ev_f(a, env)
+            s = _fin(s + v)
+            m += ma
+        return s, m
     if op == "mul":
-        p = 1.0
+        p, m = 1.0, 1.0
         for a in node.args:
-            p = _fin(p * _ev_f(a, env))
-        return p
+            v, ma = _ev_f(a, env)
+            p = _fin(p * v)
+            m = _mm(m, ma)
+        return p, m
     if op == "neg":
-        return -_ev_f(node.args[0], env)
+        v, m = _ev_f(node.args[0], env)
+        return -v, m
     if op == "inv":
-        v = _ev_f(node.args[0], env)
+        v, m = _ev_f(node.args[0], env)
         if v == 0:
             raise _Undefined("zero")
-        return _fin(1 / v)
+        r = _fin(1 / v)
+        return r, _mm(m / abs(v), abs(r))
     if op == "pow":
-        e = _ev_f(node.args[1], env)
+        e, me = _ev_f(node.args[1], env)
         if not node.args[1].vars and abs(e) > MAX_EXPONENT:
             raise _Invalid(BIG_EXPONENT)
-        return _fpow(_ev_f(node.args[0], env), e)
-    return _ffn(node.value, _ev_f(node.args[0], env))
+        b, mb = _ev_f(node.args[0], env)
+        r = _fpow(b, e)
+        return r, _pow_mag(b, mb, e, me, r)
+    a, ma = _ev_f(node.args[0], env)
+    r = _ffn(node.value, a)
+    return r, _fn_mag(node.value, a, ma, r)
 
 
 class _Expr:
@@ -746,6 +838,7 @@ class _Expr:
         self.vars = node.vars
         self.exact = _rational(node)
         self._values: dict[bool, list[Any]] = {}
+        self._noise: list[float] = []  # rounding noise of the float values (0 where undefined)
         self.reason = ""  # why the first undefined point is undefined
 
     def values(self, exact: bool) -> list[Any]:
@@ -759,13 +852,22 @@ class _Expr:
                     if exact:
                         out.append(_ev_q(self.node, {v: Fraction(*p) for v, p in pts.items()}))
                     else:
-                        out.append(_ev_f(self.node, {v: p[0] / p[1] for v, p in pts.items()}))
+                        value, mag = _ev_f(self.node, {v: p[0] / p[1] for v, p in pts.items()})
+                        out.append(value)
+                        self._noise.append(NOISE * EPS * mag)
                 except _Undefined as why:
                     if not self.reason:
                         self.reason = str(why)
                     out.append(None)
+                    if not exact:
+                        self._noise.append(0.0)
             self._values[exact] = out
         return self._values[exact]
+
+    def noise(self) -> list[float]:
+        """Bounds on the rounding error of the float values."""
+        self.values(False)
+        return self._noise
 
     def validate(self) -> None:
         """Raise _Invalid unless the expression has a value at some point."""
@@ -783,7 +885,7 @@ class _Tol:
         return self.rtol is not None or self.atol is not None
 
 
-def _close(a: Any, b: Any, exact: bool, tol: _Tol) -> bool:
+def _close(a: Any, b: Any, exact: bool, tol: _Tol, noise: float = 0.0) -> bool:
     if exact:
         if not tol.given:
             return a == b
@@ -793,32 +895,50 @@ def _close(a: Any, b: Any, exact: bool, tol: _Tol) -> bool:
         return abs(a - b) <= max(rt * max(abs(a), abs(b)), at)
     rel = max(tol.rtol or 0.0, REL_TOL)
     ab = max(tol.atol or 0.0, ABS_TOL)
-    return abs(a - b) <= max(rel * max(abs(a), abs(b)), ab)
+    return abs(a - b) <= max(rel * max(abs(a), abs(b)), ab, noise)
 
 
-def _agree(va: list[Any], ve: list[Any], exact: bool, tol: _Tol) -> bool:
+Noise = list[float] | None
+
+
+def _agree(va: list[Any], ve: list[Any], exact: bool, tol: _Tol, na: Noise = None, ne: Noise = None) -> bool:
     """Equal wherever both are defined, at enough points (equality on the common domain)."""
+    noise: list[float] | None = None
+    if not exact and na is not None and ne is not None:
+        sums = [x + y for x, y in zip(na, ne)]
+        keep = [
+            a is not None and e is not None and n <= max(RELIABLE * max(abs(a), abs(e)), ABS_TOL)
+            for a, e, n in zip(va, ve, sums)
+        ]
+        solid = sum(k and max(abs(a), abs(e)) > ABS_TOL for a, e, k in zip(va, ve, keep))
+        if solid >= MIN_COMMON:  # leave out the points where rounding noise swamps the values
+            cut = [a is not None and e is not None and not k for a, e, k in zip(va, ve, keep)]
+            va = [None if c else a for a, c in zip(va, cut)]
+            ve = [None if c else e for e, c in zip(ve, cut)]
+            noise = sums
     common = 0
     defined = 0
-    for a, e in zip(va, ve):
+    for i, (a, e) in enumerate(zip(va, ve)):
         if e is not None:
             defined += 1
         if a is None or e is None:
             continue
         common += 1
-        if not _close(a, e, exact, tol):
+        if not _close(a, e, exact, tol, noise[i] if noise is not None else 0.0):
             return False
     return common >= 1 and common >= min(MIN_COMMON, defined)
 
 
-def _pair(a: _Expr, e: _Expr) -> tuple[list[Any], list[Any], bool]:
+def _pair(a: _Expr, e: _Expr) -> tuple[list[Any], list[Any], bool, Noise, Noise]:
     exact = a.exact and e.exact
-    return a.values(exact), e.values(exact), exact
+    if exact:
+        return a.values(True), e.values(True), True, None, None
+    return a.values(False), e.values(False), False, a.noise(), e.noise()
 
 
 def _same(a: _Expr, e: _Expr, tol: _Tol) -> bool:
-    va, ve, exact = _pair(a, e)
-    return _agree(va, ve, exact, tol)
+    va, ve, exact, na, ne = _pair(a, e)
+    return _agree(va, ve, exact, tol, na, ne)
 
 
 def _diff(l: _Expr, r: _Expr, exact: bool) -> list[Any]:
@@ -927,18 +1047,19 @@ def _feedback(a: _Expr, e: _Expr, tol: _Tol) -> str:
     if not e.vars and a.vars:
         return f"Your answer should be a number, but it contains {_names(list(a.vars))}."
     if "h" in a.vars:
-        va, ve, exact = _pair(a, e)
+        va, ve, exact, na, ne = _pair(a, e)
         hs = [_point("h", i) for i in range(N_POINTS)]
         hv = [Fraction(*p) if exact else p[0] / p[1] for p in hs]
         times_h = [None if y is None else y * h for y, h in zip(ve, hv)]
-        if _agree(va, times_h, exact, tol):
+        ne_h = None if ne is None else [n * abs(h) for n, h in zip(ne, hv)]
+        if _agree(va, times_h, exact, tol, na, ne_h):
             return FORGOT_DIVIDE
     if "h" in extra:
         return STILL_H
     if extra:
         return f"Your answer contains {_names(list(extra))}, which should not appear in it."
-    va, ve, exact = _pair(a, e)
-    if _agree(va, [None if y is None else -y for y in ve], exact, tol):
+    va, ve, exact, na, ne = _pair(a, e)
+    if _agree(va, [None if y is None else -y for y in ve], exact, tol, na, ne):
         return SIGN
     missing = e.vars - a.vars
     if missing and not a.vars:

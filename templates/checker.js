@@ -29,6 +29,10 @@
   var MIN_COMMON = 3;
   var REL_TOL = 1e-9;
   var ABS_TOL = 1e-12;
+  // Rounding noise of float values (see answers.py): NOISE * EPS * magnitude.
+  var EPS = Math.pow(2, -52);
+  var NOISE = 8.0;
+  var RELIABLE = 1e-7;
 
   var POINTS = [
     [-7, 3], [2, 1], [-1, 2], [1, 3], [3, 2], [5, 1], [11, 7], [-13, 5],
@@ -339,7 +343,28 @@
       }
       fin.push(u);
     }
-    return fin;
+    return unwrapList(fin);
+  }
+
+  var LIST_CLOSE = { _LPAR: "_RPAR", _LBRACK: "_RBRACK" };
+
+  // [8, -4, 26] or (1, 2): a whole answer in one pair of brackets with commas is a list.
+  function unwrapList(toks) {
+    var n = toks.length;
+    if (n < 3 || !has(LIST_CLOSE, toks[0].type) || toks[n - 1].type !== LIST_CLOSE[toks[0].type]) return toks;
+    var depth = 0, comma = false;
+    for (var k = 0; k < n; k++) {
+      var t = toks[k];
+      if (has(OPENING, t.type)) {
+        depth += 1;
+      } else if (has(CLOSING, t.type)) {
+        depth -= 1;
+        if (depth === 0 && k < n - 1) return toks;  // the first bracket closes early: (1, 2) + (3, 4)
+      } else if (t.type === "_COMMA" && depth === 1) {
+        comma = true;
+      }
+    }
+    return comma ? toks.slice(1, n - 1) : toks;
   }
 
   // ------------------------------------------------------------ tree
@@ -608,33 +633,84 @@
     throw new Error("unknown function " + name);
   }
 
+  function mm(a, b) { return a === 0 || b === 0 ? 0.0 : a * b; }
+
+  function powMag(b, mb, e, me, r) {
+    if (b === 0) {
+      if (e === 0) return 1.0;
+      if (mb === 0) return Math.abs(r);
+      return e >= 1 ? mb : Infinity;
+    }
+    var rel = 1.0 + mm(Math.abs(e), mb / Math.abs(b)) + mm(Math.abs(Math.log(Math.abs(b))), me);
+    return mm(Math.abs(r), rel);
+  }
+
+  function fnMag(name, a, ma, r) {
+    if (ma === 0) return Math.abs(r);
+    var d, root, t;
+    switch (name) {
+      case "sin": case "cos": d = Math.sqrt(Math.max(0.0, 1.0 - r * r)); break;
+      case "tan": case "cot": d = 1.0 + r * r; break;
+      case "sec": case "csc": d = Math.abs(r) * Math.sqrt(Math.max(0.0, r * r - 1.0)); break;
+      case "exp": d = r; break;
+      case "log": d = 1.0 / a; break;
+      case "sqrt":
+        root = Math.sqrt(ma / EPS);
+        return Math.abs(r) + (r === 0 ? root : Math.min(ma / (2.0 * r), root));
+      case "asin": case "acos":
+        t = 1.0 - a * a;
+        root = Math.sqrt(2.0 * ma / EPS);
+        return Math.abs(r) + (t <= 0 ? root : Math.min(ma / Math.sqrt(t), root));
+      case "atan": d = 1.0 / (1.0 + a * a); break;
+      case "sinh": d = Math.sqrt(1.0 + r * r); break;
+      case "cosh": d = Math.sqrt(Math.max(0.0, r * r - 1.0)); break;
+      case "tanh": d = 1.0 - r * r; break;
+      default: d = 1.0;
+    }
+    return Math.abs(r) + mm(d, ma);
+  }
+
+  // [value, magnitude] at a point; Undef where there is none.
   function evF(node, env) {
-    var op = node.op, i, v;
-    if (op === "num") return node.value[1];
-    if (op === "var") return env[node.value];
-    if (op === "const") return node.value === "pi" ? Math.PI : Math.E;
+    var op = node.op, i, v, r;
+    if (op === "num") return [node.value[1], Math.abs(node.value[1])];
+    if (op === "var") return [env[node.value], Math.abs(env[node.value])];
+    if (op === "const") return node.value === "pi" ? [Math.PI, Math.PI] : [Math.E, Math.E];
     if (op === "add") {
-      var s = 0.0;
-      for (i = 0; i < node.args.length; i++) s = fin(s + evF(node.args[i], env));
-      return s;
+      var s = 0.0, ms = 0.0;
+      for (i = 0; i < node.args.length; i++) {
+        v = evF(node.args[i], env);
+        s = fin(s + v[0]);
+        ms += v[1];
+      }
+      return [s, ms];
     }
     if (op === "mul") {
-      var p = 1.0;
-      for (i = 0; i < node.args.length; i++) p = fin(p * evF(node.args[i], env));
-      return p;
+      var p = 1.0, mp = 1.0;
+      for (i = 0; i < node.args.length; i++) {
+        v = evF(node.args[i], env);
+        p = fin(p * v[0]);
+        mp = mm(mp, v[1]);
+      }
+      return [p, mp];
     }
-    if (op === "neg") return -evF(node.args[0], env);
+    if (op === "neg") { v = evF(node.args[0], env); return [-v[0], v[1]]; }
     if (op === "inv") {
       v = evF(node.args[0], env);
-      if (v === 0) throw new Undef("zero");
-      return fin(1 / v);
+      if (v[0] === 0) throw new Undef("zero");
+      r = fin(1 / v[0]);
+      return [r, mm(v[1] / Math.abs(v[0]), Math.abs(r))];
     }
     if (op === "pow") {
       var e = evF(node.args[1], env);
-      if (noVars(node.args[1]) && Math.abs(e) > MAX_EXPONENT) throw new Invalid(BIG_EXPONENT);
-      return fpow(evF(node.args[0], env), e);
+      if (noVars(node.args[1]) && Math.abs(e[0]) > MAX_EXPONENT) throw new Invalid(BIG_EXPONENT);
+      var b = evF(node.args[0], env);
+      r = fpow(b[0], e[0]);
+      return [r, powMag(b[0], b[1], e[0], e[1], r)];
     }
-    return ffn(node.value, evF(node.args[0], env));
+    v = evF(node.args[0], env);
+    r = ffn(node.value, v[0]);
+    return [r, fnMag(node.value, v[0], v[1], r)];
   }
 
   function Expr(node) {
@@ -642,6 +718,7 @@
     this.vars = node.vars;
     this.exact = rational(node);
     this.cache = {};
+    this.noiseList = [];
     this.reason = "";
   }
   Expr.prototype.values = function (exact) {
@@ -656,16 +733,27 @@
           env[letters[l]] = exact ? qPoint(p) : p[0] / p[1];
         }
         try {
-          out.push(exact ? evQ(this.node, env) : evF(this.node, env));
+          if (exact) {
+            out.push(evQ(this.node, env));
+          } else {
+            var vm = evF(this.node, env);
+            out.push(vm[0]);
+            this.noiseList.push(NOISE * EPS * vm[1]);
+          }
         } catch (err) {
           if (!(err instanceof Undef)) throw err;
           if (!this.reason) this.reason = err.reason;
           out.push(null);
+          if (!exact) this.noiseList.push(0.0);
         }
       }
       this.cache[key] = out;
     }
     return this.cache[key];
+  };
+  Expr.prototype.noise = function () {
+    this.values(false);
+    return this.noiseList;
   };
   Expr.prototype.validate = function () {
     var vals = this.values(this.exact);
@@ -676,7 +764,7 @@
   function Tol(rtol, atol) { this.rtol = rtol; this.atol = atol; this.given = rtol !== null || atol !== null; }
   var NO_TOL = new Tol(null, null);
 
-  function close(a, b, exact, tol) {
+  function close(a, b, exact, tol, noise) {
     if (exact) {
       if (!tol.given) return qEq(a, b);
       var rt = qFromDouble(tol.rtol || 0.0), at = qFromDouble(tol.atol || 0.0);
@@ -684,28 +772,46 @@
     }
     var rel = Math.max(tol.rtol || 0.0, REL_TOL);
     var ab = Math.max(tol.atol || 0.0, ABS_TOL);
-    return Math.abs(a - b) <= Math.max(rel * Math.max(Math.abs(a), Math.abs(b)), ab);
+    return Math.abs(a - b) <= Math.max(rel * Math.max(Math.abs(a), Math.abs(b)), ab, noise || 0.0);
   }
 
-  function agree(va, ve, exact, tol) {
+  function agree(va, ve, exact, tol, na, ne) {
+    var i, a, e, noise = null;
+    if (!exact && na && ne) {
+      var sums = [], keep = [], solid = 0;
+      for (i = 0; i < va.length; i++) {
+        sums.push(na[i] + ne[i]);
+        a = va[i]; e = ve[i];
+        keep.push(a !== null && e !== null && sums[i] <= Math.max(RELIABLE * Math.max(Math.abs(a), Math.abs(e)), ABS_TOL));
+        if (keep[i] && Math.max(Math.abs(a), Math.abs(e)) > ABS_TOL) solid += 1;
+      }
+      if (solid >= MIN_COMMON) {  // leave out the points where rounding noise swamps the values
+        va = va.slice(); ve = ve.slice();
+        for (i = 0; i < va.length; i++) {
+          if (va[i] !== null && ve[i] !== null && !keep[i]) { va[i] = null; ve[i] = null; }
+        }
+        noise = sums;
+      }
+    }
     var common = 0, defined = 0;
-    for (var i = 0; i < va.length; i++) {
-      var a = va[i], e = ve[i];
+    for (i = 0; i < va.length; i++) {
+      a = va[i]; e = ve[i];
       if (e !== null) defined += 1;
       if (a === null || e === null) continue;
       common += 1;
-      if (!close(a, e, exact, tol)) return false;
+      if (!close(a, e, exact, tol, noise === null ? 0.0 : noise[i])) return false;
     }
     return common >= 1 && common >= Math.min(MIN_COMMON, defined);
   }
 
   function pair(a, e) {
     var exact = a.exact && e.exact;
-    return [a.values(exact), e.values(exact), exact];
+    if (exact) return [a.values(true), e.values(true), true, null, null];
+    return [a.values(false), e.values(false), false, a.noise(), e.noise()];
   }
   function same(a, e, tol) {
     var p = pair(a, e);
-    return agree(p[0], p[1], p[2], tol);
+    return agree(p[0], p[1], p[2], tol, p[3], p[4]);
   }
   function diff(l, r, exact) {
     var lv = l.values(exact), rv = r.values(exact), out = [];
@@ -812,18 +918,19 @@
     if (has(a.vars, "h")) {
       p = pair(a, e);
       var exact = p[2];
-      var timesH = [];
+      var timesH = [], noiseH = p[4] === null ? null : [];
       for (var i = 0; i < N_POINTS; i++) {
         var y = p[1][i], hp = point("h", i);
         timesH.push(y === null ? null : exact ? qMul(y, qPoint(hp)) : y * (hp[0] / hp[1]));
+        if (noiseH !== null) noiseH.push(p[4][i] * Math.abs(hp[0] / hp[1]));
       }
-      if (agree(p[0], timesH, exact, tol)) return FORGOT_DIVIDE;
+      if (agree(p[0], timesH, exact, tol, p[3], noiseH)) return FORGOT_DIVIDE;
     }
     if (has(extra, "h")) return STILL_H;
     if (size(extra)) return "Your answer contains " + names(keys(extra)) + ", which should not appear in it.";
     p = pair(a, e);
     var ex = p[2];
-    if (agree(p[0], mapDefined(p[1], function (y) { return ex ? qNeg(y) : -y; }), ex, tol)) return SIGN;
+    if (agree(p[0], mapDefined(p[1], function (y) { return ex ? qNeg(y) : -y; }), ex, tol, p[3], p[4])) return SIGN;
     var missing = minus(e.vars, a.vars);
     if (size(missing) && !size(a.vars)) return "Your answer should be an expression in " + names(keys(e.vars)) + ", not a number.";
     if (size(missing)) return "Your answer should also contain " + names(keys(missing)) + ".";
