@@ -26,7 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from lark import Lark, Token, Tree, UnexpectedInput
@@ -1124,13 +1124,22 @@ def _count_message(a: Form, e: Form) -> str | None:
     return f"Expected {n} values separated by commas, got {m}."
 
 
+@lru_cache(maxsize=512)
+def _known(text: str, ctx: frozenset[str]) -> Form:
+    """A key or a listed mistake, parsed and evaluated once: a class's answers share them."""
+    form = _wrap(_parse(text, ctx))
+    for x in _exprs(form):
+        x.validate()
+    return form
+
+
 def _check(answer: Any, expected: str, tol: _Tol, mistakes: Sequence[tuple[str, str]]) -> Verdict:
     """check() without its safety net, so tests see any bug as an exception."""
+    if not isinstance(expected, str):
+        return Verdict("invalid", BAD_EXPECTED)
+    ctx = _context(expected)
     try:
-        ctx = _context(expected) if isinstance(expected, str) else frozenset()
-        e = _wrap(_parse(expected, ctx))
-        for x in _exprs(e):
-            x.validate()
+        e = _known(expected, ctx)
     except _Invalid:
         return Verdict("invalid", BAD_EXPECTED)
     try:
@@ -1151,9 +1160,7 @@ def _check(answer: Any, expected: str, tol: _Tol, mistakes: Sequence[tuple[str, 
     for item in mistakes:
         try:
             wrong, message = item
-            m = _wrap(_parse(wrong, ctx))
-            for x in _exprs(m):
-                x.validate()
+            m = _known(wrong, ctx)
             if _equivalent(a, m, tol):
                 return Verdict("incorrect", str(message))
         except (_Invalid, TypeError, ValueError):

@@ -185,7 +185,7 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
       quizgen check --answers answers.csv --report graded.csv
     """
     from quizgen.answers import check as check_answer
-    from quizgen.grading import format_errors, format_scores, grade_csv, write_report_csv
+    from quizgen.grading import decode_csv, format_errors, format_scores, grade_csv, write_report_csv
 
     single = problem is not None or answer is not None
     if single and answers_path is not None:
@@ -206,11 +206,10 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
         click.echo(f"{verdict.status}: {verdict.message}")
         return
     try:
-        csv_text = answers_path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.BadParameter(f"cannot read {answers_path} ({getattr(exc, 'strerror', None) or exc})",
-                                 param_hint="'--answers'") from None
-    report = grade_csv(quiz, csv_text)
+        csv_text, notes = decode_csv(answers_path.read_bytes())
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {answers_path} ({exc.strerror or exc})", param_hint="'--answers'") from None
+    report = grade_csv(quiz, csv_text, notes)
     target = report_path or answers_path.with_name(f"{answers_path.stem}-report.csv")
     try:
         write_report_csv(report, target)

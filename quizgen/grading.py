@@ -6,11 +6,13 @@ its 1-based line number, and every answer gets a verdict from ``quizgen.answers.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
+import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,9 +112,23 @@ def _keys(quiz: Mapping[str, Any]) -> tuple[dict[int, _Key], list[str]]:
     return keys, problems
 
 
-def _rows(csv_text: str) -> list[tuple[int, list[str] | None, str]]:
-    """(first line number, fields or None, csv error) for every non-blank record."""
-    out: list[tuple[int, list[str] | None, str]] = []
+def decode_csv(data: bytes) -> tuple[str, tuple[RowError, ...]]:
+    """The text of a CSV file: UTF-8 (with or without BOM) or UTF-16 with a BOM; otherwise
+    Windows-1252, as spreadsheets on Windows save it, with a note naming the first line
+    that is not UTF-8."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), ()
+    try:
+        return data.decode("utf-8-sig"), ()
+    except UnicodeDecodeError as exc:
+        line = len(re.split(rb"\r\n|\r|\n", data[: exc.start]))
+        note = RowError(line, "this line is not UTF-8 text: the file was read as Windows-1252 (save it as 'CSV UTF-8' to be sure)")
+        return data.decode("cp1252", errors="replace"), (note,)
+
+
+def _rows(csv_text: str) -> list[tuple[int, list[str] | None, str, int]]:
+    """(first line number, fields or None, csv error, last line number) for every non-blank record."""
+    out: list[tuple[int, list[str] | None, str, int]] = []
     reader = csv.reader(io.StringIO(csv_text.removeprefix("\ufeff"), newline=""))
     start = 1
     while True:
@@ -121,22 +137,23 @@ def _rows(csv_text: str) -> list[tuple[int, list[str] | None, str]]:
         except StopIteration:
             break
         except csv.Error as err:
-            out.append((start, None, str(err)))
+            out.append((start, None, str(err), start))
             if reader.line_num < start:  # no progress: stop rather than loop
                 break
             start = reader.line_num + 1
             continue
         if any(field.strip() for field in row):
-            out.append((start, row, ""))
+            out.append((start, row, "", reader.line_num))
         start = reader.line_num + 1
     return out
 
 
-def grade_csv(quiz: Mapping[str, Any], csv_text: str) -> GradeReport:
-    """Grade every row of a ``student,problem,answer`` CSV against a quiz.json dict."""
+def grade_csv(quiz: Mapping[str, Any], csv_text: str, notes: Sequence[RowError] = ()) -> GradeReport:
+    """Grade every row of a ``student,problem,answer`` CSV against a quiz.json dict (notes come first)."""
     keys, quiz_errors = _keys(quiz)
     answers: list[GradedAnswer] = []
-    errors: list[RowError] = []
+    errors: list[RowError] = list(notes)
+    verdicts: dict[tuple[int, str], Verdict] = {}  # a class types the same answers many times
     order: list[str] = []
     latest: dict[tuple[str, int], tuple[int, str]] = {}  # (student, problem) -> (line, status)
     columns = {name: i for i, name in enumerate(HEADER)}
@@ -144,10 +161,14 @@ def grade_csv(quiz: Mapping[str, Any], csv_text: str) -> GradeReport:
     rows = _rows(csv_text)
     if not rows:
         errors.append(RowError(1, "the file is empty: expected a header line 'student,problem,answer'"))
-    for n, (line, row, problem_text) in enumerate(rows):
+    for n, (line, row, problem_text, last) in enumerate(rows):
         if row is None:
             errors.append(RowError(line, f"cannot read this line as CSV ({problem_text})"))
             continue
+        if last > line:
+            errors.append(
+                RowError(line, f"this row runs on to line {last}: a line break inside double quotes (is a closing quote missing?)")
+            )
         if n == 0:
             names = [field.strip().lower() for field in row]
             if sorted(names) == sorted(HEADER):
@@ -174,7 +195,10 @@ def grade_csv(quiz: Mapping[str, Any], csv_text: str) -> GradeReport:
             known = f" (the quiz has problems {min(keys)}–{max(keys)})" if keys else ""
             errors.append(RowError(line, f"there is no problem {number} in this quiz{known}"))
             continue
-        verdict: Verdict = check(answer, key.answer, rtol=key.rtol, atol=key.atol, mistakes=key.mistakes)
+        verdict = verdicts.get((number, answer))
+        if verdict is None:
+            verdict = check(answer, key.answer, rtol=key.rtol, atol=key.atol, mistakes=key.mistakes)
+            verdicts[(number, answer)] = verdict
         answers.append(GradedAnswer(line, student, number, answer, verdict.status, verdict.message))
         if student not in order:
             order.append(student)
@@ -197,7 +221,7 @@ def format_scores(report: GradeReport) -> str:
     """The score table as aligned plain text, one student per line."""
     head = ("student", "correct", "answered", "score")
     lines = [
-        (s.student, f"{s.correct}/{s.total}", str(s.answered), f"{round(100 * s.score)}%") for s in report.scores
+        (_plain(s.student), f"{s.correct}/{s.total}", str(s.answered), f"{round(100 * s.score)}%") for s in report.scores
     ]
     widths = [max(len(row[i]) for row in [head, *lines]) for i in range(len(head))]
 
@@ -215,7 +239,15 @@ def format_errors(report: GradeReport) -> str:
     """Quiz problems and row errors, one per line (empty when there are none)."""
     lines = [f"quiz: {message}" for message in report.quiz_errors]
     lines += [f"line {e.line}: {e.message}" for e in report.errors]
-    return "".join(line + "\n" for line in lines)
+    return "".join(_plain(line) + "\n" for line in lines)
+
+
+def _plain(text: str) -> str:
+    """Text safe to print on a terminal: control and direction-changing characters become �."""
+    return "".join(
+        "\ufffd" if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 else c
+        for c in text
+    )
 
 
 def _cell(value: object) -> str:

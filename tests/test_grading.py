@@ -11,6 +11,7 @@ from quizgen.grading import (
     GradeReport,
     RowError,
     StudentScore,
+    decode_csv,
     format_errors,
     format_scores,
     grade_csv,
@@ -105,19 +106,47 @@ BROKEN = (
 def test_broken_rows_are_reported_with_line_numbers_and_never_raise():
     report = grade_csv(QUIZ, BROKEN)
     errors = {e.line: e.message for e in report.errors}
-    assert sorted(errors) == [3, 4, 5, 6, 8, 12, 13]
+    assert sorted(errors) == [3, 4, 5, 6, 8, 9, 12, 13]
     assert errors[3] == "problem number 'one' is not a whole number"
     assert errors[4] == "there is no problem 9 in this quiz (the quiz has problems 1–5)"
     assert errors[5].startswith("expected 3 columns (student, problem, answer), got 5")
     assert "double quotes" in errors[5]
     assert errors[6] == "expected 3 columns (student, problem, answer), got 1"
     assert errors[8] == "the student name is empty"
+    assert errors[9].startswith("this row runs on to line 10: a line break inside double quotes")
     assert "again (first on line 11); the last answer counts" in errors[12]
     graded = {a.line: (a.student, a.problem, a.status) for a in report.answers}
     assert graded[9] == ("Bob", 2, "invalid")  # "8.\n003" has a line break in it
     assert graded[11] == ("Bob", 1, "invalid")
     assert graded[12] == ("Bob", 1, "correct")
     assert report.scores == (StudentScore("Ann", 1, 1, 5), StudentScore("Bob", 1, 2, 5))
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens():
+    # Without the warning, the rows it swallows would vanish from the report silently.
+    report = grade_csv(QUIZ, 'student,problem,answer\nAnn,1,"6x-4\nBob,1,6x-4\nCy,2,8.003\n')
+    assert [(a.line, a.student) for a in report.answers] == [(2, "Ann")]
+    assert report.errors == (
+        RowError(2, "this row runs on to line 4: a line break inside double quotes (is a closing quote missing?)"),
+    )
+
+
+def test_non_utf8_files_are_read_as_windows_1252_with_a_note():
+    text, notes = decode_csv("student,problem,answer\nAnn,1,6x-4\nJosé,2,8.003\n".encode("cp1252"))
+    assert "José" in text
+    assert notes == (RowError(3, "this line is not UTF-8 text: the file was read as Windows-1252 (save it as 'CSV UTF-8' to be sure)"),)
+    report = grade_csv(QUIZ, text, notes)
+    assert [(a.student, a.status) for a in report.answers] == [("Ann", "correct"), ("José", "correct")]
+    assert report.errors == notes
+    assert decode_csv("\ufeffstudent,problem,answer\n".encode("utf-8")) == ("student,problem,answer\n", ())
+    assert decode_csv("student,problem,answer\nJosé,1,2\n".encode("utf-16")) == ("student,problem,answer\nJosé,1,2\n", ())
+
+
+def test_terminal_output_has_no_control_characters():
+    report = grade_csv(QUIZ, "student,problem,answer\nA\x1b[2Jnn,1,6x-4\nA\x1b[2Jnn,1,6x-4\nB\u202eob,1,1\n")
+    text = format_scores(report) + format_errors(report)
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "A\ufffd[2Jnn" in text
 
 
 def test_missing_header_is_a_row_error_and_rows_are_still_graded():
