@@ -19,6 +19,11 @@ HINTS = {
 }
 _EXPRESSION_KINDS = {"expand", "simplify-quotient"}
 _DERIVATIVE_KINDS = {"limit-definition"}
+# Prompts that ask several things say which of them the box takes.
+_KIND_HINTS = {
+    "tangent-line": "An equation, e.g. y = 3x - 2",
+    "partial-derivatives": "∂L/∂w₁ and ∂L/∂w₂ in that order, separated by commas",
+}
 
 
 def answer_hint(problem: Problem) -> str:
@@ -27,6 +32,14 @@ def answer_hint(problem: Problem) -> str:
         return HINTS["expression"]
     if problem.kind in _DERIVATIVE_KINDS:
         return HINTS["derivative"]
+    if problem.kind in _KIND_HINTS:
+        return _KIND_HINTS[problem.kind]
+    if problem.kind == "gradient-step":
+        if "," in problem.answer.plain:
+            return "The new weights w₁, w₂, … in order, separated by commas"
+        return "The new weight w₁, an exact number such as 0.25 or -7/2"
+    if "=" in problem.answer.plain:
+        return "An equation, e.g. y = 3x - 2"
     if "," in problem.answer.plain:
         return HINTS["list"]
     return problem.extra.get("answer_hint") or HINTS["number"]

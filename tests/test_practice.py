@@ -149,3 +149,22 @@ def test_a_hostile_answer_is_invalid_quickly(page: Page) -> None:
     assert status == "invalid" and message
     status, _ = answer(page, 6, "(" * 10_000)
     assert status == "invalid"
+
+
+def test_long_formulas_wrap_at_phone_width_and_hints_name_what_to_type(browser: Browser, tmp_path: Path) -> None:
+    # A two-weight loss is wider than a 360 px screen: it must wrap, not push the page sideways.
+    kinds = ["--kind", "partial-derivatives", "--kind", "tangent-line", "--kind", "gradient-step"]
+    result = CliRunner().invoke(main, ["make", *kinds, "--count", "3", "--seed", "11", "--format", "practice", "--out", str(tmp_path)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto((tmp_path / "practice.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    hints = page.locator("p.hint").all_text_contents()
+    assert hints == [
+        "∂L/∂w₁ and ∂L/∂w₂ in that order, separated by commas",
+        "An equation, e.g. y = 3x - 2",
+        "The new weight w₁, an exact number such as 0.25 or -7/2",
+    ]
+    context.close()
