@@ -194,6 +194,10 @@ def draw_task(kind: Kind, rng: random.Random, degree: int, pins: Pins, lvl: Leve
             candidates = [point, Fraction(0), point + 3, point - 3, point + 1]
         else:
             candidates = [draw_point(rng, span, lvl) for _ in range(12)]
+        if not kind.allow_flat:
+            # No trick f′(a) = 0 among the points either (only rising-falling asks about a flat point).
+            fprime = power_rule(coeffs)
+            candidates = [c for c in candidates if horner(fprime, c) != 0]
         points = tuple(dict.fromkeys(candidates))[:3]
     needs = kind.needs
     return Task(
@@ -213,8 +217,10 @@ def _good(kind: Kind, task: Task) -> bool:
             return False
         if task.step is not None and abs(horner(task.coeffs, at + task.step)) > MAX_MAGNITUDE:
             return False
-        if not kind.allow_flat and "point" in kind.needs and horner(power_rule(task.coeffs), at) == 0:
+        if not kind.allow_flat and horner(power_rule(task.coeffs), at) == 0:
             return False
+    if "points" in kind.needs and len(task.points) < 3:
+        return False
     return kind.acceptable(task)
 
 

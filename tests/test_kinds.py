@@ -109,3 +109,13 @@ def test_linear_approximation_uses_small_steps() -> None:
     for level in ("easy", "medium", "hard"):
         quiz = make_quiz(Options(count=40, kinds=("linear-approximation",), difficulty=level), 9)
         assert all(abs(p.task.step) <= Fraction(1, 10) for p in quiz.problems), level
+
+
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+def test_derivative_at_points_have_non_zero_slopes(difficulty: str) -> None:
+    """derivative-at asks for f′ at three points, none of them a trick f′(a) = 0 (only rising-falling is flat)."""
+    for degree in (2, 3, 4):
+        quiz = make_quiz(Options(count=40, kinds=("derivative-at",), degree=degree, difficulty=difficulty), 11)
+        for p in quiz.problems:
+            slopes = [sum(i * c * a ** (i - 1) for i, c in enumerate(p.task.coeffs) if i) for a in p.task.points]
+            assert len(p.task.points) == 3 and 0 not in slopes, p.to_json()
