@@ -107,3 +107,41 @@ def test_key_follows_the_walkthrough_steps() -> None:
     ]
     positions = [html.index(words) for words in order]
     assert positions == sorted(positions)
+
+
+def test_long_substitution_chains_break_at_their_equals_signs() -> None:
+    """f(−0.999) for a quartic is too wide for one line of the page: it goes on aligned lines; short chains stay whole."""
+    from quizgen.kinds.base import MAX_CHAIN, _width
+
+    options = Options(count=1, kinds=("difference",), function="-3x^4+2x^3+4x^2-6x+2", point="-1", step="0.001")
+    (step,) = [s for s in make_quiz(options, 1).problems[0].steps if "−0.999" in s.words]
+    rows = step.lines[1:]  # the first row is f(−1 + 0.001) = f(−0.999)
+    assert rows[0].lhs is not None and rows[0].lhs.text == "f(−0.999)" and len(rows) > 1
+    assert all(r.lhs is None for r in rows[1:])
+    assert all(_width([r.lhs] if r.lhs else []) + _width(r.rhs) <= MAX_CHAIN for r in rows)
+    assert rows[-1].rhs.text.endswith(" = 7.003980013997")
+    walkthrough = Options(count=1, kinds=("evaluate",), function="3x^2-4x+5", point="2")
+    (step,) = make_quiz(walkthrough, 1).problems[0].steps
+    assert [(r.lhs.text, r.rhs.text) for r in step.lines] == [("f(2)", "3·2² − 4·2 + 5 = 12 − 8 + 5 = 9")]
+
+
+def test_hard_keys_keep_math_on_the_page_and_problems_whole(tmp_path: Path) -> None:
+    """Two-step gradient descent on a quartic with fractional rates (the tallest keys) and decimal quartic
+    chains (the widest lines), on Letter: no word past the right margin, every page starts a problem."""
+    import subprocess
+
+    from quizgen.render import html_to_pdf
+
+    quiz = make_quiz(Options(count=6, kinds=("gradient-step", "difference"), degree=4, difficulty="hard"), 1)
+    pdf = tmp_path / "key.pdf"
+    pdf.write_bytes(html_to_pdf(render_html(quiz, "key", paper="letter")))
+    bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    right = 612 - 17 / 25.4 * 72  # Letter width less the 17 mm margin, in pt
+    for n, page in enumerate(bbox.split("<page ")[1:], start=1):
+        xmax = [float(v) for v in re.findall(r'xMax="([\d.]+)"', page)]
+        assert max(xmax) <= right + 4, f"page {n}: text runs past the margin to x = {max(xmax)}"
+        text = subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                              check=True, capture_output=True, text=True).stdout
+        body = [line for line in text.splitlines() if line.strip()][1:]  # below the running header
+        if n > 1:
+            assert re.match(r"\s*\d+\.\s", body[0]), f"page {n} continues a problem: {body[0].strip()}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from quizgen.exact import Poly, Style, poly_latex, poly_plain, poly_terms, poly_text
+from quizgen.mathtex import is_linear
 from quizgen.model import Answer, Line, Math, Step, Task
 
 
@@ -86,6 +88,24 @@ def sum_point(task: Task, a: Fraction, h: Fraction) -> Math:
     return Math(f"{s.latex(a)} {sign_l} {s.latex(abs(h))}", f"{s.text(a)} {sign_t} {s.text(abs(h))}")
 
 
+# Widest chain ``f(a) = substitution = values = total`` set on one line, in characters of its
+# text (about 105 fit the key's column); longer ones are broken at their = signs.
+MAX_CHAIN = 100
+_FRACTION = re.compile(r"(\d+)/(\d+)")
+
+
+def _width(math: Math | Sequence[Math]) -> float:
+    """About how many characters of text wide formulas are set.
+
+    A fraction p/q is stacked, as wide as p or q; a formula drawn as a picture (fractions,
+    limits) is set with wider spacing than one typeset as text, about 5/4 as wide.
+    """
+    parts = [math] if isinstance(math, Math) else list(math)
+    text = " = ".join(m.text for m in parts)
+    chars = len(_FRACTION.sub(lambda m: "0" * max(len(m.group(1)), len(m.group(2))), text))
+    return chars * 1.25 if any(not is_linear(m.latex) for m in parts) else chars
+
+
 def substitution_lines(
     task: Task, at: Fraction, name: str = "f", coeffs: tuple[Fraction, ...] | None = None
 ) -> tuple[Line, ...]:
@@ -130,7 +150,25 @@ def substitution_lines(
     if len(terms) > 1 or terms[0][0] > 0:
         chain_l.append(task.style.latex(total))
         chain_t.append(task.style.text(total))
-    return (Line(lhs, Math(" = ".join(chain_l), " = ".join(chain_t))),)
+    return chain_lines(lhs, [Math(part_l, part_t) for part_l, part_t in zip(chain_l, chain_t)])
+
+
+def chain_lines(lhs: Math, parts: Sequence[Math]) -> tuple[Line, ...]:
+    """``lhs = part = part = …`` on one line when it fits the page, else broken at = signs onto aligned lines.
+
+    A line of math cannot wrap, so a chain wider than the key's column would run off the page.
+    """
+    budget = MAX_CHAIN - _width(lhs) - 3
+    rows: list[list[Math]] = [[parts[0]]]
+    for part in parts[1:]:
+        if _width(rows[-1] + [part]) <= budget:
+            rows[-1].append(part)
+        else:
+            rows.append([part])
+    return tuple(
+        Line(lhs if k == 0 else None, Math(" = ".join(m.latex for m in row), " = ".join(m.text for m in row)))
+        for k, row in enumerate(rows)
+    )
 
 
 def shifted_form(task: Task) -> Math:

@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from quizgen.exact import Poly, Style, horner, is_decimal_text, parse_number, poly_latex, poly_text, power_rule
-from quizgen.kinds.base import Kind, Solved, num, substitution_lines
+from quizgen.kinds.base import Kind, Solved, chain_lines, num, substitution_lines
 from quizgen.kinds.calculus import Symbolic, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.levels import Level, draw_coeffs, draw_point
 from quizgen.model import Answer, Line, Math, Step, Task
@@ -88,12 +88,15 @@ def solve(task: Task) -> Solved:
         steps.append(
             Step(
                 "Step against the slope: subtract the learning rate times the slope.",
-                (
-                    Line(wn1, Math(rf"{wn.latex} - \eta \cdot L'({wn.latex})", f"{wn.text} − η·L′({wn.text})")),
-                    Line(None, Math(rf"{s.latex(w)} - {s.latex_factor(eta)} \cdot {s.latex_factor(g)}",
-                                    f"{s.text(w)} − {s.text_factor(eta)}·{s.text_factor(g)}")),
-                    Line(None, Math(f"{s.latex(w)} - {s.latex_factor(eta * g)}", f"{s.text(w)} − {s.text_factor(eta * g)}")),
-                    Line(None, num(task, new)),
+                chain_lines(
+                    wn1,
+                    (
+                        Math(rf"{wn.latex} - \eta \cdot L'({wn.latex})", f"{wn.text} − η·L′({wn.text})"),
+                        Math(rf"{s.latex(w)} - {s.latex_factor(eta)} \cdot {s.latex_factor(g)}",
+                             f"{s.text(w)} − {s.text_factor(eta)}·{s.text_factor(g)}"),
+                        Math(f"{s.latex(w)} - {s.latex_factor(eta * g)}", f"{s.text(w)} − {s.text_factor(eta * g)}"),
+                        num(task, new),
+                    ),
                 ),
             )
         )
@@ -116,7 +119,7 @@ def solve(task: Task) -> Solved:
             + ("it jumped past the minimum, an overshoot." if over
                else "it landed exactly on the minimum, no overshoot." if last == best else "no overshoot.")
         )
-        steps.append(Step(verdict, (Line(Math("w^{*}", "w*"), Math(rf"-\frac{{b}}{{2a}}", "−b/(2a)")), Line(None, num(task, best)))))
+        steps.append(Step(verdict, chain_lines(Math("w^{*}", "w*"), (Math(rf"-\frac{{b}}{{2a}}", "−b/(2a)"), num(task, best)))))
     else:
         verdict = (
             f"The slope after the last step, L′({s.text(last)}) = {s.text(grads[-1])}, "
