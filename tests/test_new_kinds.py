@@ -314,3 +314,25 @@ def test_every_formula_of_the_new_kinds_typesets() -> None:
                         # An unknown macro survives into MathML as text such as <mi>\foo</mi>.
                         assert "\\" not in re.sub(r"<[^>]*>", "", tex2mml(m.latex)), m.latex
     assert len(seen) > 100
+
+
+def test_gradient_step_losses_have_bounded_fractions() -> None:
+    """Two steps with η = 1/8 on a quartic once gave L(w₂) = 92821373137/68719476736: losses stay writable."""
+    seeds = [52406301788243, *range(150)]
+    for degree in (3, 4):
+        for seed in seeds:
+            p = build_problem(KINDS["gradient-step"], 1, seed, degree, NO_PINS, "hard")
+            if p is None:  # no acceptable draw from this seed: the set moves on to another
+                continue
+            for loss in (p.extra["loss_before"], p.extra["loss_after"]):
+                if "/" in loss:  # decimals are bounded by their number of places
+                    assert Fraction(loss).denominator <= 10**8, (seed, degree, loss)
+
+
+def test_two_step_prompt_asks_about_the_last_step() -> None:
+    """With two steps, overshoot is judged on the last one (the key says so): the question says so too."""
+    from quizgen.render import render_html
+
+    for difficulty, question in (("medium", "Did the step overshoot"), ("hard", "Did the last step overshoot")):
+        quiz = make_quiz(Options(count=1, kinds=("gradient-step",), difficulty=difficulty), 3)
+        assert question in render_html(quiz, "worksheet"), difficulty

@@ -222,6 +222,10 @@ def acceptable(task: Task) -> bool:
             return False
         if "/" in task.style.plain(w) and w.denominator > 1000:
             return False
+        # A loss shown as a fraction has the weight's denominator to the power of the degree.
+        loss = horner(task.coeffs, w)
+        if "/" in task.style.plain(loss) and loss.denominator > 10**MAX_DECIMALS:
+            return False
     return True
 
 
