@@ -145,3 +145,21 @@ def test_hard_keys_keep_math_on_the_page_and_problems_whole(tmp_path: Path) -> N
         body = [line for line in text.splitlines() if line.strip()][1:]  # below the running header
         if n > 1:
             assert re.match(r"\s*\d+\.\s", body[0]), f"page {n} continues a problem: {body[0].strip()}"
+
+
+def test_problem_numbers_sit_on_the_first_line_of_text(tmp_path: Path) -> None:
+    """A fraction in a prompt's first line makes the line taller: the number still shares its baseline."""
+    import subprocess
+
+    from quizgen.render import html_to_pdf
+
+    quiz = make_quiz(Options(count=2, kinds=("evaluate", "difference-quotient"), function="3x^2-4x+5", point="2",
+                             step="0.001"), 1)
+    pdf = tmp_path / "worksheet.pdf"
+    pdf.write_bytes(html_to_pdf(render_html(quiz, "worksheet")))
+    bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    words = re.findall(r'yMax="([\d.]+)">(1\.|2\.|Let)</word>', bbox)
+    (n1, let1), (n2, let2) = [(float(words[i][0]), float(words[i + 1][0])) for i in (0, 2)]
+    assert [w for _, w in words[:4]] == ["1.", "Let", "2.", "Let"]
+    # Same offset between the number's and the text's glyph boxes with and without the fraction.
+    assert abs((let2 - n2) - (let1 - n1)) < 0.5, (let1 - n1, let2 - n2)
