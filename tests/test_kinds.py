@@ -119,3 +119,13 @@ def test_derivative_at_points_have_non_zero_slopes(difficulty: str) -> None:
         for p in quiz.problems:
             slopes = [sum(i * c * a ** (i - 1) for i, c in enumerate(p.task.coeffs) if i) for a in p.task.points]
             assert len(p.task.points) == 3 and 0 not in slopes, p.to_json()
+
+
+def test_rising_falling_meaning_reads_well_for_a_slope_of_one() -> None:
+    """f(x) = x² + x at 0 has f′(0) = 1: "as fast as the input", not "about 1 times as fast"."""
+    for function, word in (("x^2+x", "grows"), ("x^2-x", "drops")):
+        options = Options(count=1, kinds=("rising-falling",), function=function, point="0")
+        meaning = make_quiz(options, 1).problems[0].meaning
+        assert f"the output {word} about as fast as the input" in meaning and "1 times" not in meaning, meaning
+    options = Options(count=1, kinds=("rising-falling",), function="3x^2-4x+5", point="2")
+    assert "grows about 8 times as fast as the input." in make_quiz(options, 1).problems[0].meaning

@@ -21,10 +21,12 @@ def solve(task: Task) -> Solved:
     fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
     word = trend(slope)
     name = call("f'", num(task, a))
+    # "about 1 times as fast" reads badly: a slope of ±1 moves the output as fast as the input.
+    rate = "" if abs(slope) == 1 else f"{s.text(abs(slope))} times "
     if slope > 0:
-        meaning = f"f is rising at x = {s.text(a)}: the output grows about {s.text(slope)} times as fast as the input."
+        meaning = f"f is rising at x = {s.text(a)}: the output grows about {rate}as fast as the input."
     elif slope < 0:
-        meaning = f"f is falling at x = {s.text(a)}: the output drops about {s.text(-slope)} times as fast as the input grows."
+        meaning = f"f is falling at x = {s.text(a)}: the output drops about {rate}as fast as the input grows."
     else:
         meaning = f"f is flat at x = {s.text(a)}: a small nudge of the input barely moves the output."
     return Solved(
