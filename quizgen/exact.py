@@ -33,9 +33,9 @@ def parse_number(text: str) -> Fraction:
 
 
 def is_decimal_text(text: str) -> bool:
-    """True when a user wrote the number as a decimal (so answers are shown as decimals)."""
+    """True when a user wrote the number as a decimal or in e-notation (so answers are shown as decimals)."""
     cleaned = text.strip().replace("\u2212", "-")
-    return "." in cleaned and bool(_DECIMAL_TEXT.match(cleaned))
+    return ("." in cleaned or "e" in cleaned.lower()) and bool(_DECIMAL_TEXT.match(cleaned))
 
 
 def _twos_fives(d: int) -> tuple[int, int, int]:

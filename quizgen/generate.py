@@ -86,6 +86,11 @@ class Pins:
     rate: Fraction | None = None
 
 
+# Pinned values stay hand-sized: 1e-300 would give 900-digit answers.
+MIN_STEP = Fraction(1, 10**6)
+MAX_DENOMINATOR = 10**6
+
+
 def _pinned_number(option: str, text: str) -> Fraction:
     """An exact number given for an option; InputError names the option."""
     try:
@@ -111,12 +116,20 @@ def parse_pins(options: Options) -> Pins:
         point = _pinned_number("--point", options.point)
         if abs(point) > 100:
             raise InputError(f"--point {options.point}: keep |a| ≤ 100", option="--point")
+        if point.denominator > MAX_DENOMINATOR:
+            raise InputError(f"--point {options.point}: keep its denominator ≤ {MAX_DENOMINATOR:,}", option="--point")
     if options.step is not None:
         step = _pinned_number("--step", options.step)
         if step == 0:
             raise InputError("--step 0: the step h must not be 0 (the quotient would divide by 0)", option="--step")
         if abs(step) > 10:
             raise InputError(f"--step {options.step}: keep |h| ≤ 10", option="--step")
+        if abs(step) < MIN_STEP or step.denominator > MAX_DENOMINATOR:
+            raise InputError(
+                f"--step {options.step}: keep |h| ≥ 0.000001 and its denominator ≤ {MAX_DENOMINATOR:,} "
+                "(answers must stay short enough to work by hand)",
+                option="--step",
+            )
     if options.rate is not None:
         rate = _pinned_number("rate", options.rate)
         if not 0 < rate <= 1:

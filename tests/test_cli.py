@@ -82,6 +82,8 @@ def test_kinds_lists_every_kind_with_an_example() -> None:
         (["--step", "0.0"], "the step h must not be 0"),
         (["--step", "abc"], "--step: 'abc' is not a number"),
         (["--point", "1/0"], "--point: '1/0' is not a number"),
+        (["--step", "1e-300"], "--step 1e-300: keep |h| ≥ 0.000001"),
+        (["--point", "1/9999999"], "keep its denominator ≤ 1,000,000"),
         (["--degree", "7"], "'--degree': 7 is not in the range 2<=x<=4"),
         (["--paper", "a3"], "'--paper': 'a3' is not one of"),
         (["--format", "docx"], "'docx' is not one of html, pdf, json"),
@@ -119,3 +121,11 @@ def test_pinned_walkthrough_default_count_is_one_per_kind(tmp_path: Path) -> Non
     result = run("make", "--function", "3x^2-4x+5", "--point", "2", "--step", "0.001", "-f", "json", "-o", str(tmp_path))
     # every kind but partial-derivatives (a loss of two weights cannot take a pinned f(x))
     assert result.exit_code == 0 and "13 problems" in result.output
+
+
+def test_e_notation_step_gives_decimal_answers(tmp_path: Path) -> None:
+    result = run("make", "--step", "1e-3", "--point", "2", "--function", "3x^2-4x+5", "-k", "difference-quotient",
+                 "-f", "json", "-o", str(tmp_path))
+    assert result.exit_code == 0
+    problem = json.loads((tmp_path / "quiz.json").read_text())["problems"][0]
+    assert (problem["step"], problem["answer"]) == ("0.001", "8.003")

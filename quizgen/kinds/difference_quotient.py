@@ -39,7 +39,10 @@ def solve(task: Task) -> Solved:
         given={"f": task.f_math(), "a": labeled("a", num(task, task.point)), "h": labeled("h", num(task, task.step))},
         answer=answer_number(task, q),
         steps=steps + (step,),
-        meaning=f"Near x = {s.text(task.point)} the output moves about {s.text(q)} times as much as the input.",
+        meaning=f"Near x = {s.text(task.point)} the output moves about {s.text(q)} times as much as the input."
+        if q > 0
+        else f"Near x = {s.text(task.point)} the output moves about {s.text(-q)} times as much as the input, "
+        "in the opposite direction.",
         mistakes=tuple(mistakes),
     )
 
