@@ -169,10 +169,16 @@ def _draw_secants(pic: SecantPicture, full: bool) -> bytes:
     point.set_gid("point")
     ax.annotate(f"({_label(pic.a, pic.decimal)}, {_label(fa, pic.decimal)})", (a, float(fa)),
                 xytext=(-4, 5), textcoords="offset points", ha="right", fontsize=6.5)
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(ylo, yhi)
-    ax.set_xlabel("x", fontsize=7, labelpad=1)
-    if full:
+    return _finish(fig, ax, (lo, hi), (ylo, yhi), "x", legend=full)
+
+
+def _finish(fig: Any, ax: Any, xlim: tuple[float, float], ylim: tuple[float, float], xlabel: str,
+            legend: bool) -> bytes:
+    """Limits, axis label and (for keys) the legend, then the SVG bytes."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel(xlabel, fontsize=7, labelpad=1)
+    if legend:
         ax.legend(loc="best", fontsize=6.2, frameon=True, framealpha=0.9, edgecolor="#999",
                   handlelength=2.6, borderpad=0.3, labelspacing=0.25)
     return _svg_bytes(fig)
@@ -219,13 +225,7 @@ def _draw_loss(pic: LossPicture, full: bool) -> bytes:
                             "linestyle": "solid", "mutation_scale": 7},
             )
             arrow.arrow_patch.set_gid(f"step-{n + 1}")
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(ylo, yhi)
-    ax.set_xlabel("w", fontsize=7, labelpad=1)
-    if full:
-        ax.legend(loc="best", fontsize=6.2, frameon=True, framealpha=0.9, edgecolor="#999",
-                  handlelength=2.6, borderpad=0.3, labelspacing=0.25)
-    return _svg_bytes(fig)
+    return _finish(fig, ax, (lo, hi), (ylo, yhi), "w", legend=full)
 
 
 @lru_cache(maxsize=512)
