@@ -372,11 +372,6 @@ def make_sectioned_quiz(title: str, instructions: str, sections: Sequence[Sectio
     )
 
 
-def rebuild_problem(kind_id: str, seed: int, degree: int = 2, pins: Pins | None = None) -> Problem | None:
-    """Recreate one problem from its own seed (as recorded in quiz.json)."""
-    return build_problem(KINDS[kind_id], 1, seed, degree, pins or Pins(None, None, None, False))
-
-
 def kinds_examples(seed: int = 2) -> Sequence[Problem]:
     """One example problem per kind for `quizgen kinds`, built on the walkthrough's f."""
     pins = Pins((Fraction(5), Fraction(-4), Fraction(3)), Fraction(2), Fraction(1, 1000), True)

@@ -173,11 +173,6 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     return written
 
 
-def describe(files: dict[str, Any]) -> str:
-    """A short list of what was written, for the CLI's message."""
-    return ", ".join(sorted(files))
-
-
 def prompt_text(problem: Any) -> str:
     """A problem's prompt as plain text (the kind's template with math written as text)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), autoescape=False,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from quizgen.exact import Poly, Style, poly_latex, poly_plain, poly_terms, poly_text
+from quizgen.exact import Poly, Style, poly_latex, poly_plain, poly_text
 from quizgen.mathtex import is_linear
 from quizgen.model import Answer, Line, Math, Step, Task
 

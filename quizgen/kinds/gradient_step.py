@@ -119,7 +119,7 @@ def solve(task: Task) -> Solved:
             + ("it jumped past the minimum, an overshoot." if over
                else "it landed exactly on the minimum, no overshoot." if last == best else "no overshoot.")
         )
-        steps.append(Step(verdict, chain_lines(Math("w^{*}", "w*"), (Math(rf"-\frac{{b}}{{2a}}", "−b/(2a)"), num(task, best)))))
+        steps.append(Step(verdict, chain_lines(Math("w^{*}", "w*"), (Math(r"-\frac{b}{2a}", "−b/(2a)"), num(task, best)))))
     else:
         verdict = (
             f"The slope after the last step, L′({s.text(last)}) = {s.text(grads[-1])}, "
@@ -157,7 +157,7 @@ def solve(task: Task) -> Solved:
             "L": loss_math(task),
             "w0": Math(f"w_{{0}} = {s.latex(task.start)}", f"w₀ = {s.text(task.start)}"),
             "eta": Math(rf"\eta = {s.latex(eta)}", f"η = {s.text(eta)}"),
-            "rule": Math(rf"w_{{1}} = w_{{0}} - \eta \cdot L'(w_{{0}})", "w₁ = w₀ − η·L′(w₀)"),
+            "rule": Math(r"w_{1} = w_{0} - \eta \cdot L'(w_{0})", "w₁ = w₀ − η·L′(w₀)"),
             **({"n": Math(str(task.iterations), str(task.iterations))} if task.iterations > 1 else {}),
         },
         answer=Answer(

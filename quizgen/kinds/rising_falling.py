@@ -20,7 +20,6 @@ def solve(task: Task) -> Solved:
     slope = sympy_derivative_at(task, a)
     fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
     word = trend(slope)
-    name = call("f'", num(task, a))
     # "about 1 times as fast" reads badly: a slope of ±1 moves the output as fast as the input.
     rate = "" if abs(slope) == 1 else f"{s.text(abs(slope))} times "
     if slope > 0:
