@@ -100,6 +100,9 @@ NOT_REAL = "Your answer is not a real number (for example the square root of a n
 NOT_EQUATION = "Your answer should be a value, not an equation."
 NEED_EQUATION = "Write your answer as an equation."
 WRONG_EQUATION = "Your equation is not equivalent to the correct one."
+NOT_EXPANDED = (
+    "That is equal to the answer, but not fully expanded: multiply out the brackets and collect like terms."
+)
 UNDEFINED = {"zero": DIV_ZERO, "domain": NOT_REAL, "overflow": TOO_BIG}
 
 
@@ -1016,6 +1019,31 @@ def _degree(node: _Node) -> int:
     return 0
 
 
+def _has_sum(node: _Node) -> bool:
+    return node.op == "add" or any(_has_sum(a) for a in node.args)
+
+
+def _expanded_term(node: _Node) -> bool:
+    """A product of numbers and powers of single variables (signs allowed, no brackets around sums)."""
+    op = node.op
+    if not node.vars:
+        return not _has_sum(node)  # a constant factor such as 3, π or 1/2, but not (2+3)
+    if op == "var":
+        return True
+    if op in ("neg", "mul"):
+        return all(_expanded_term(a) for a in node.args)
+    if op == "pow":
+        base, ex = node.args
+        return base.op == "var" and ex.op == "num" and ex.value[0].denominator == 1 and ex.value[0] >= 0
+    return False  # add inside a product, division by a variable, functions of a variable
+
+
+def _expanded(node: _Node) -> bool:
+    """True if the tree is a sum of expanded terms (``form="expanded"``)."""
+    terms = node.args if node.op == "add" else (node,)
+    return all(_expanded_term(t) for t in terms)
+
+
 def _slip(a: _Expr, e: _Expr) -> str | None:
     """The one power of the variable in which two polynomials differ, as a message."""
     if len(e.vars) != 1 or a.vars != e.vars or not (a.exact and e.exact):
@@ -1133,7 +1161,9 @@ def _known(text: str, ctx: frozenset[str]) -> Form:
     return form
 
 
-def _check(answer: Any, expected: str, tol: _Tol, mistakes: Sequence[tuple[str, str]]) -> Verdict:
+def _check(
+    answer: Any, expected: str, tol: _Tol, mistakes: Sequence[tuple[str, str]], form: str | None = None
+) -> Verdict:
     """check() without its safety net, so tests see any bug as an exception."""
     if not isinstance(expected, str):
         return Verdict("invalid", BAD_EXPECTED)
@@ -1154,6 +1184,8 @@ def _check(answer: Any, expected: str, tol: _Tol, mistakes: Sequence[tuple[str, 
         return Verdict("incorrect", count)
     try:
         if _equivalent(a, e, tol):
+            if form == "expanded" and not all(_expanded(x.node) for x in _exprs(a)):
+                return Verdict("incorrect", NOT_EXPANDED)
             return Verdict("correct", CORRECT)
     except _Invalid as why:  # e.g. numbers too large only once compared in another mode
         return Verdict("invalid", str(why))
@@ -1208,10 +1240,15 @@ def check(
     rtol: float | None = None,
     atol: float | None = None,
     mistakes: Sequence[tuple[str, str]] = (),
+    form: str | None = None,
 ) -> Verdict:
-    """Compare a typed answer with the key: correct, incorrect or invalid, with one sentence why."""
+    """Compare a typed answer with the key: correct, incorrect or invalid, with one sentence why.
+
+    ``form="expanded"``: an equal answer must also be multiplied out (a sum of products of
+    numbers and powers of single variables), else it is "incorrect" with NOT_EXPANDED.
+    """
     try:
-        return _check(answer, expected, _Tol(_tolerance(rtol), _tolerance(atol)), mistakes)
+        return _check(answer, expected, _Tol(_tolerance(rtol), _tolerance(atol)), mistakes, form)
     except Exception:  # noqa: BLE001 - a student's input must never crash grading or the page
         return Verdict("invalid", "Your answer could not be checked.")
 

@@ -202,7 +202,8 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
         key = keys[problem]
         tolerance = key.get("tolerance") or {}
         verdict = check_answer(answer, str(key.get("answer", "")), rtol=tolerance.get("rtol"), atol=tolerance.get("atol"),
-                               mistakes=tuple(tuple(m) for m in key.get("mistakes", []) if len(m) == 2))
+                               mistakes=tuple(tuple(m) for m in key.get("mistakes", []) if len(m) == 2),
+                               form=key.get("form"))
         click.echo(f"{verdict.status}: {verdict.message}")
         return
     try:

@@ -77,6 +77,7 @@ class _Key:
     rtol: float | None
     atol: float | None
     mistakes: tuple[tuple[str, str], ...]
+    form: str | None = None
 
 
 def _number(value: Any) -> float | None:
@@ -102,7 +103,8 @@ def _keys(quiz: Mapping[str, Any]) -> tuple[dict[int, _Key], list[str]]:
         mistakes = tuple(
             (str(m[0]), str(m[1])) for m in p.get("mistakes") or () if isinstance(m, (list, tuple)) and len(m) == 2
         )
-        key = _Key(answer, _number(tol.get("rtol")), _number(tol.get("atol")), mistakes)
+        form = p.get("form") if isinstance(p.get("form"), str) else None
+        key = _Key(answer, _number(tol.get("rtol")), _number(tol.get("atol")), mistakes, form)
         if number in keys:
             problems.append(f"problem number {number} appears twice; the first one is used")
             continue
@@ -197,7 +199,7 @@ def grade_csv(quiz: Mapping[str, Any], csv_text: str, notes: Sequence[RowError] 
             continue
         verdict = verdicts.get((number, answer))
         if verdict is None:
-            verdict = check(answer, key.answer, rtol=key.rtol, atol=key.atol, mistakes=key.mistakes)
+            verdict = check(answer, key.answer, rtol=key.rtol, atol=key.atol, mistakes=key.mistakes, form=key.form)
             verdicts[(number, answer)] = verdict
         answers.append(GradedAnswer(line, student, number, answer, verdict.status, verdict.message))
         if student not in order:

@@ -55,6 +55,9 @@ def checker_data(quiz: Quiz) -> Markup:
         tolerance = p.extra.get("tolerance")
         if tolerance:
             item["tolerance"] = tolerance
+        form = p.extra.get("form")
+        if form:
+            item["form"] = form
         data.append(item)
     text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
     # "</" would end the <script> element early; JSON allows the escaped form.

@@ -73,6 +73,7 @@
   var NOT_EQUATION = "Your answer should be a value, not an equation.";
   var NEED_EQUATION = "Write your answer as an equation.";
   var WRONG_EQUATION = "Your equation is not equivalent to the correct one.";
+  var NOT_EXPANDED = "That is equal to the answer, but not fully expanded: multiply out the brackets and collect like terms.";
   var UNDEFINED = { zero: DIV_ZERO, domain: NOT_REAL, overflow: TOO_BIG };
 
   function Invalid(message) { this.message = message; }
@@ -869,6 +870,34 @@
     return true;
   }
 
+  function hasSum(node) {
+    if (node.op === "add") return true;
+    for (var i = 0; i < node.args.length; i++) if (hasSum(node.args[i])) return true;
+    return false;
+  }
+
+  // A product of numbers and powers of single variables (see _expanded_term in answers.py).
+  function expandedTerm(node) {
+    var op = node.op;
+    if (noVars(node)) return !hasSum(node);
+    if (op === "var") return true;
+    if (op === "neg" || op === "mul") {
+      for (var i = 0; i < node.args.length; i++) if (!expandedTerm(node.args[i])) return false;
+      return true;
+    }
+    if (op === "pow") {
+      var base = node.args[0], ex = node.args[1];
+      return base.op === "var" && ex.op === "num" && ex.value[0].d === 1n && ex.value[0].n >= 0n;
+    }
+    return false;
+  }
+
+  function expanded(node) {
+    var terms = node.op === "add" ? node.args : [node];
+    for (var i = 0; i < terms.length; i++) if (!expandedTerm(terms[i])) return false;
+    return true;
+  }
+
   function degree(node) {
     var op = node.op, i, m;
     if (noVars(node)) return 0;
@@ -987,7 +1016,7 @@
     for (var i = 0; i < xs.length; i++) xs[i].validate();
   }
 
-  function checkStrict(answer, expected, tol, mistakes) {
+  function checkStrict(answer, expected, tol, mistakes, form) {
     var ctx, e, a;
     try {
       ctx = typeof expected === "string" ? context(expected) : {};
@@ -1007,7 +1036,13 @@
     var count = countMessage(a, e);
     if (count) return verdict("incorrect", count);
     try {
-      if (equivalent(a, e, tol)) return verdict("correct", CORRECT);
+      if (equivalent(a, e, tol)) {
+        if (form === "expanded") {
+          var xs = exprs(a);
+          for (var k = 0; k < xs.length; k++) if (!expanded(xs[k].node)) return verdict("incorrect", NOT_EXPANDED);
+        }
+        return verdict("correct", CORRECT);
+      }
     } catch (err) {
       if (err instanceof Invalid) return verdict("invalid", err.message);
       throw err;
@@ -1054,7 +1089,11 @@
 
   function options(opts) {
     opts = opts || {};
-    return [new Tol(tolerance(opts.rtol), tolerance(opts.atol)), Array.isArray(opts.mistakes) ? opts.mistakes : []];
+    return [
+      new Tol(tolerance(opts.rtol), tolerance(opts.atol)),
+      Array.isArray(opts.mistakes) ? opts.mistakes : [],
+      typeof opts.form === "string" ? opts.form : null
+    ];
   }
 
   window.QuizgenChecker = {
@@ -1062,7 +1101,7 @@
     check: function (answer, expected, opts) {
       try {
         var o = options(opts);
-        return checkStrict(answer, expected, o[0], o[1]);
+        return checkStrict(answer, expected, o[0], o[1], o[2]);
       } catch (err) {
         return verdict("invalid", "Your answer could not be checked.");
       }
@@ -1070,7 +1109,7 @@
     /** The same without the safety net, so tests see a bug as an exception. */
     checkStrict: function (answer, expected, opts) {
       var o = options(opts);
-      return checkStrict(answer, expected, o[0], o[1]);
+      return checkStrict(answer, expected, o[0], o[1], o[2]);
     }
   };
 })();

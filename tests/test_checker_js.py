@@ -43,7 +43,7 @@ def page() -> Iterator[Page]:
 
 
 def opts(case: dict[str, Any]) -> dict[str, Any]:
-    return {k: case[k] for k in ("rtol", "atol", "mistakes") if k in case}
+    return {k: case[k] for k in ("rtol", "atol", "mistakes", "form") if k in case}
 
 
 def js_check_all(page: Page, items: list[list[Any]], strict: bool = True) -> list[dict[str, str]]:
@@ -67,7 +67,8 @@ def table_verdicts(page: Page) -> list[dict[str, str]]:
 def test_table_in_chromium(table_verdicts, i):
     case = CASES[i]
     js = table_verdicts[i]
-    py = check(case["answer"], case["expected"], rtol=case.get("rtol"), atol=case.get("atol"), mistakes=case.get("mistakes", ()))
+    py = check(case["answer"], case["expected"], rtol=case.get("rtol"), atol=case.get("atol"),
+               mistakes=case.get("mistakes", ()), form=case.get("form"))
     assert js["status"] == case["status"], js["message"]
     assert case.get("message_contains", "") in js["message"]
     assert (js["status"], js["message"]) == (py.status, py.message)

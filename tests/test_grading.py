@@ -75,6 +75,16 @@ def test_good_csv_grades_every_answer():
     assert report.scores[1].score == pytest.approx(0.2)
 
 
+def test_a_form_in_the_quiz_is_passed_to_the_checker():
+    quiz = {"problems": [
+        {"number": 1, "kind": "expand", "answer": "x**2 + 2*x*h + h**2", "form": "expanded"},
+        {"number": 2, "kind": "expand", "answer": "x**2 + 2*x*h + h**2"},
+    ]}
+    report = grade_csv(quiz, "student,problem,answer\nAnn,1,(x+h)^2\nAnn,2,(x+h)^2\nBob,1,x^2+2xh+h^2\n")
+    assert [(a.problem, a.status) for a in report.answers] == [(1, "incorrect"), (2, "correct"), (1, "correct")]
+    assert "not fully expanded" in report.answers[0].message
+
+
 def test_score_counts_unanswered_problems_as_not_correct():
     report = grade_csv(QUIZ, "student,problem,answer\nCy,1,2(3x-2)\n")
     assert report.scores == (StudentScore("Cy", 1, 1, 5),)

@@ -71,9 +71,11 @@ TYPED = [
     ("difference-quotient", "0.008003", "incorrect", "divide by h"),
     ("difference-quotient", "8", "incorrect", "exact slope"),
     ("expand", "3x^2+6xh+3h^2-4x-4h+5", "correct", "Correct"),
-    ("expand", "3(x+h)^2-4(x+h)+5", "correct", "Correct"),
+    ("expand", "3(x+h)^2-4(x+h)+5", "incorrect", "not fully expanded"),
+    ("expand", "-4x+3x²+6xh+3h²-4h+5", "correct", "Correct"),
     ("simplify-quotient", "6x + 3h - 4", "correct", "Correct"),
     ("simplify-quotient", "6xh+3h^2-4h", "incorrect", "divide by h"),
+    ("simplify-quotient", "(6xh+3h^2-4h)/h", "incorrect", "not fully expanded"),
     ("limit-definition", "6x-4", "correct", "Correct"),
     ("limit-definition", "2(3x-2)", "correct", "Correct"),
     ("limit-definition", "-4+6*x", "correct", "Correct"),
@@ -95,7 +97,8 @@ def test_typed_answers_get_the_python_verdict(page: Page, practice_dir: Path, ki
     got_status, message = answer(page, quiz[kind]["number"], typed)
     assert got_status == status, message
     assert words in message
-    python = check(typed, quiz[kind]["answer"], mistakes=tuple(tuple(m) for m in quiz[kind].get("mistakes", [])))
+    python = check(typed, quiz[kind]["answer"], mistakes=tuple(tuple(m) for m in quiz[kind].get("mistakes", [])),
+                   form=quiz[kind].get("form"))
     assert (python.status, python.message) == (got_status, message)
 
 

@@ -41,6 +41,9 @@ def number_of(quiz_path: Path, kind: str) -> int:
         ("difference-quotient", "0.008003", "incorrect: It looks like you forgot to divide by h."),
         ("derivative-at", "8,-4,26", "correct: Correct."),
         ("evaluate", "9)", "invalid: "),
+        ("expand", "3x^2+6xh+3h^2-4x-4h+5", "correct: Correct."),
+        ("expand", "3(x+h)^2-4(x+h)+5", "incorrect: That is equal to the answer, but not fully expanded"),
+        ("simplify-quotient", "(6xh+3h^2-4h)/h", "incorrect: That is equal to the answer, but not fully expanded"),
     ],
 )
 def test_check_one_answer(quiz_path: Path, kind: str, typed: str, expected: str) -> None:

@@ -31,6 +31,7 @@ def solve(task: Task) -> Solved:
         ),
         meaning="This is the output after the input x is nudged by h.",
         mistakes=mistakes,
+        extra={"form": "expanded"},  # an equal but unexpanded answer is not what was asked
     )
 
 

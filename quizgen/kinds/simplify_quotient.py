@@ -18,6 +18,7 @@ def solve(task: Task) -> Solved:
         mistakes=(
             (poly_plain(sym.derivative, task.style), "That is the limit f′(x); this question stops before letting h → 0, so keep the h terms."),
         ),
+        extra={"form": "expanded"},  # an equal but unexpanded answer is not what was asked
     )
 
 
