@@ -200,61 +200,49 @@ def poly_terms(p: Poly) -> list[tuple[tuple[int, int], Fraction]]:
     return sorted(p.items(), key=lambda kv: _order(kv[0]))
 
 
+def _join(terms: list[tuple[bool, str]], lead: str, minus: str, group_lead: bool = False) -> str:
+    """Signed terms as ``a + b − c``: the first term's sign written tight, the others spaced."""
+    out = []
+    for n, (negative, body) in enumerate(terms):
+        if n == 0:
+            # ziamath spaces a leading minus as a binary operator unless it is grouped.
+            out.append(("{" + lead + body + "}" if group_lead else lead + body) if negative else body)
+        else:
+            out.append((f"{minus} " if negative else "+ ") + body)
+    return " ".join(out) or "0"
+
+
 def poly_latex(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> str:
     """LaTeX of p in walkthrough order, e.g. ``6x + 3h - 4``."""
-    if not p:
-        return "0"
-    out = []
-    for n, ((i, j), c) in enumerate(poly_terms(p)):
+    terms = []
+    for (i, j), c in poly_terms(p):
         mono = _monomial(i, j, var, sup=False)
-        mag = abs(c)
-        if mono and mag == 1:
-            body = mono
-        else:
-            body = Style(style.decimal).latex(mag) + mono
-        if n == 0:
-            out.append(f"{{-{body}}}" if c < 0 else body)
-        else:
-            out.append(("- " if c < 0 else "+ ") + body)
-    return " ".join(out)
+        body = mono if mono and abs(c) == 1 else style.latex(abs(c)) + mono
+        terms.append((c < 0, body))
+    return _join(terms, "-", "-", group_lead=True)
 
 
 def poly_text(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> str:
     """Unicode text of p, e.g. ``6x + 3h − 4``."""
-    if not p:
-        return "0"
-    out = []
-    for n, ((i, j), c) in enumerate(poly_terms(p)):
+    terms = []
+    for (i, j), c in poly_terms(p):
         mono = _monomial(i, j, var, sup=True)
-        mag = abs(c)
-        num = style.text(mag)
-        if mono and mag == 1:
+        num = style.text(abs(c))
+        if mono and abs(c) == 1:
             body = mono
         elif mono and "/" in num:
             body = f"({num}){mono}"
         else:
             body = num + mono
-        if n == 0:
-            out.append(("\u2212" if c < 0 else "") + body)
-        else:
-            out.append(("\u2212 " if c < 0 else "+ ") + body)
-    return " ".join(out)
+        terms.append((c < 0, body))
+    return _join(terms, "\u2212", "\u2212")
 
 
 def poly_plain(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> str:
     """Plain syntax of p, e.g. ``6*x + 3*h - 4`` (what quiz.json stores)."""
-    if not p:
-        return "0"
-    out = []
-    for n, ((i, j), c) in enumerate(poly_terms(p)):
+    terms = []
+    for (i, j), c in poly_terms(p):
         factors = [f"{name}**{k}" if k > 1 else name for name, k in ((var[0], i), (var[1], j)) if k]
-        mag = abs(c)
-        if factors and mag == 1:
-            body = "*".join(factors)
-        else:
-            body = "*".join([style.plain(mag), *factors])
-        if n == 0:
-            out.append(("-" if c < 0 else "") + body)
-        else:
-            out.append(("- " if c < 0 else "+ ") + body)
-    return " ".join(out)
+        body = "*".join(factors) if factors and abs(c) == 1 else "*".join([style.plain(abs(c)), *factors])
+        terms.append((c < 0, body))
+    return _join(terms, "-", "-")
