@@ -15,7 +15,7 @@ compared with the expected answer by evaluating both at a fixed set of rational 
   its rounding error, so points where cancellation swamps the value (cosh²x − sinh²x at
   x = 14.5) are left out when enough others remain.
 
-``templates/checker.js`` implements the same algorithm (same points, same order of
+``quizgen/templates/checker.js`` implements the same algorithm (same points, same order of
 checks, same messages) for the offline practice page; ``tests/answer_cases.json`` holds
 the table both must agree on. Keep the two files in step.
 """

@@ -23,10 +23,8 @@ FORMATS = ("html", "pdf", "json", "practice")
 
 
 def templates_dir() -> Path:
-    """The shipped templates: inside the installed package, or top-level in a checkout."""
-    here = Path(__file__).resolve().parent
-    installed = here / "templates"  # pyproject maps the top-level templates/ here in the wheel
-    return installed if installed.is_dir() else here.parent / "templates"
+    """The shipped templates' folder (WeasyPrint's base URL for style.css)."""
+    return Path(__file__).resolve().parent / "templates"
 
 
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
@@ -34,7 +32,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
         loaders.append(jinja2.FileSystemLoader(user_templates))
-    loaders.append(jinja2.FileSystemLoader(templates_dir()))
+    loaders.append(jinja2.PackageLoader("quizgen", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,

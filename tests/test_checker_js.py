@@ -20,7 +20,7 @@ from quizgen import answers
 from quizgen.answers import check
 
 ROOT = Path(__file__).resolve().parent.parent
-JS = (ROOT / "templates" / "checker.js").read_text(encoding="utf-8")
+JS = (ROOT / "quizgen" / "templates" / "checker.js").read_text(encoding="utf-8")
 CASES = json.loads((Path(__file__).parent / "answer_cases.json").read_text(encoding="utf-8"))
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
