@@ -1,4 +1,4 @@
-"""templates/checker.js in real headless Chromium must give the same verdicts as answers.py.
+"""templates/checker.js in real headless Chromium must give the same verdicts as quizgen.answers.
 
 Playwright and Chromium are required (CI installs them): if either is missing these
 tests fail, they are never skipped.
@@ -127,7 +127,7 @@ def test_random_inputs_agree_with_python(page, seed):
     js = js_check_all(page, items)
     mismatches = []
     for (a, e, o), j in zip(items, js):
-        py = answers._check(a, e, answers._Tol(o.get("rtol"), o.get("atol")), o.get("mistakes", ()))
+        py = answers.check_strict(a, e, answers.Tol(o.get("rtol"), o.get("atol")), o.get("mistakes", ()))
         if (py.status, py.message) != (j["status"], j["message"]):
             mismatches.append((a, e, o, py, j))
     assert not mismatches, mismatches[:5]

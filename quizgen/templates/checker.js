@@ -1,21 +1,26 @@
 /* quizgen answer checker for the offline practice page.
  *
- * A line-by-line port of quizgen/answers.py: same tokenizer, same grammar, same
- * evaluation points, same order of checks, same messages, so a student gets the
- * same verdict in the browser as from `quizgen check`. tests/answer_cases.json is
- * the table both are tested against (tests/test_checker_js.py runs this file in
- * Chromium). Keep the two files in step.
+ * The browser twin of the package quizgen/answers/: same tokenizer, same grammar, same
+ * evaluation points, same order of checks, same messages, so a student gets the same
+ * verdict in the browser as from `quizgen check`. Its sections follow the package's
+ * modules in the same order (limits, tokens, grammar, evaluation, feedback, check), each
+ * headed with the module it mirrors. tests/answer_cases.json is the table both are tested
+ * against (tests/test_checker_js.py runs this file in Chromium). Keep the two in step.
  *
  * The parser is a hand-written recursive descent over the grammar that the Python
  * side gives to lark: the page must work offline from one file, and no parser
  * library can be loaded there without bundling it. The answer text is never run as
- * JavaScript: it is only tokenized and parsed here. Exact arithmetic uses BigInt rationals, the
- * counterpart of Python's fractions.Fraction.
+ * JavaScript: it is only tokenized and parsed here. Exact arithmetic uses BigInt rationals,
+ * the counterpart of Python's fractions.Fraction.
  */
 (function () {
   "use strict";
 
-  // ------------------------------------------------------------ limits
+  function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
+
+  // ============================================================================
+  // 1. limits and messages                                        quizgen/answers/limits.py
+  // ============================================================================
   var MAX_LENGTH = 500;
   var MAX_DEPTH = 50;
   var MAX_TREE_DEPTH = 150;
@@ -29,7 +34,7 @@
   var MIN_COMMON = 3;
   var REL_TOL = 1e-9;
   var ABS_TOL = 1e-12;
-  // Rounding noise of float values (see answers.py): NOISE * EPS * magnitude.
+  // Rounding noise of float values (see limits.py): NOISE * EPS * magnitude.
   var EPS = Math.pow(2, -52);
   var NOISE = 8.0;
   var RELIABLE = 1e-7;
@@ -42,20 +47,6 @@
   var LETTER_ORDER = "xhyzwtabcdfgijklmnopqrsuvXYZWTABCDEFGHIJKLMNOPQRSUV";
   var MULTIPLIERS = [1, 5, 7, 11, 13, 17, 19, 23];
 
-  var FUNCTIONS = {
-    sin: "sin", cos: "cos", tan: "tan", sec: "sec", csc: "csc", cot: "cot",
-    asin: "asin", acos: "acos", atan: "atan",
-    arcsin: "asin", arccos: "acos", arctan: "atan",
-    sinh: "sinh", cosh: "cosh", tanh: "tanh",
-    exp: "exp", log: "log", ln: "log", sqrt: "sqrt", abs: "abs"
-  };
-  var CONSTANTS = { pi: "pi", e: "e" };
-  var NAMES = Object.keys(FUNCTIONS).concat(Object.keys(CONSTANTS)).sort(function (a, b) {
-    return b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
-  });
-  function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
-
-  // ------------------------------------------------------------ messages
   var CORRECT = "Correct.";
   var WRONG = "Your answer is not equal to the correct answer.";
   var WRONG_TOL = "Your answer is not close enough to the correct value.";
@@ -80,7 +71,7 @@
   function Undef(reason) { this.reason = reason; }
   var NOT_RATIONAL = { notRational: true };
 
-  // ------------------------------------------------------------ exact rationals (BigInt)
+  // Exact rationals (BigInt): what fractions.Fraction is to the Python side.
   function gcd(a, b) {
     if (a < 0n) a = -a;
     if (b < 0n) b = -b;
@@ -125,7 +116,21 @@
     return q;
   }
 
-  // ------------------------------------------------------------ tokens
+  // ============================================================================
+  // 2. tokens                                                     quizgen/answers/tokens.py
+  // ============================================================================
+  var FUNCTIONS = {
+    sin: "sin", cos: "cos", tan: "tan", sec: "sec", csc: "csc", cot: "cot",
+    asin: "asin", acos: "acos", atan: "atan",
+    arcsin: "asin", arccos: "acos", arctan: "atan",
+    sinh: "sinh", cosh: "cosh", tanh: "tanh",
+    exp: "exp", log: "log", ln: "log", sqrt: "sqrt", abs: "abs"
+  };
+  var CONSTANTS = { pi: "pi", e: "e" };
+  var NAMES = Object.keys(FUNCTIONS).concat(Object.keys(CONSTANTS)).sort(function (a, b) {
+    return b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
+  });
+
   var WHITESPACE = " \t\n\r\u00a0";
   var OPEN = { "(": "_LPAR", "[": "_LBRACK", "{": "_LBRACE" };
   var CLOSE = { ")": "_RPAR", "]": "_RBRACK", "}": "_RBRACE" };
@@ -368,7 +373,9 @@
     return comma ? toks.slice(1, n - 1) : toks;
   }
 
-  // ------------------------------------------------------------ tree
+  // ============================================================================
+  // 3. grammar                                                    quizgen/answers/grammar.py
+  // ============================================================================
   function Node(op, args, value) {
     this.op = op;
     this.args = args || [];
@@ -393,7 +400,7 @@
 
   var BRACKET_CLOSE = { _LPAR: "_RPAR", _LBRACK: "_RBRACK", _LBRACE: "_RBRACE" };
 
-  // Recursive descent over the grammar in answers.py (_GRAMMAR); like lark's LALR parser
+  // Recursive descent over the grammar in grammar.py (_GRAMMAR); like lark's LALR parser
   // it stops at the first token that cannot continue the input, so errors agree.
   function parseTokens(toks) {
     var i = 0;
@@ -502,7 +509,9 @@
     return form;
   }
 
-  // ------------------------------------------------------------ evaluation
+  // ============================================================================
+  // 4. evaluation                                                 quizgen/answers/evaluation.py
+  // ============================================================================
   function point(letter, i) {
     var k = LETTER_ORDER.indexOf(letter);
     return POINTS[(i * MULTIPLIERS[k % 8] + 7 * k) % N_POINTS];
@@ -844,7 +853,42 @@
     return agree(d1, mapDefined(d2, function (y) { return exact ? qMul(y, k) : y * k; }), exact, NO_TOL);
   }
 
-  // ------------------------------------------------------------ forms
+  // Equivalence of whole answers: values, lists, and equations up to a constant factor.
+  function explicit(form) {
+    if (form[0] !== "eq") return null;
+    var lhs = form[1], rhs = form[2];
+    if (lhs.node.op === "var" && !has(rhs.vars, lhs.node.value)) return [lhs.node.value, rhs];
+    if (rhs.node.op === "var" && !has(lhs.vars, rhs.node.value)) return [rhs.node.value, lhs];
+    return null;
+  }
+  function wrap(form) {
+    if (form[0] === "parts") return ["parts", form[1].map(function (n) { return new Expr(n); })];
+    return ["eq", new Expr(form[1]), new Expr(form[2])];
+  }
+  function exprs(form) { return form[0] === "parts" ? form[1] : [form[1], form[2]]; }
+
+  function equivalent(a, e, tol) {
+    var ex, ax;
+    if (e[0] === "eq") {
+      ex = explicit(e);
+      if (a[0] === "parts") return ex !== null && a[1].length === 1 && same(a[1][0], ex[1], tol);
+      ax = explicit(a);
+      if (ex !== null && ax !== null && ax[0] === ex[0]) return same(ax[1], ex[1], tol);
+      return sameEquation([a[1], a[2]], [e[1], e[2]]);
+    }
+    if (a[0] === "eq") {
+      ax = explicit(a);
+      if (e[1].length !== 1 || ax === null || has(e[1][0].vars, ax[0])) return false;
+      return same(ax[1], e[1][0], tol);
+    }
+    if (a[1].length !== e[1].length) return false;
+    for (var i = 0; i < a[1].length; i++) if (!same(a[1][i], e[1][i], tol)) return false;
+    return true;
+  }
+
+  // ============================================================================
+  // 5. feedback                                                   quizgen/answers/feedback.py
+  // ============================================================================
   function keys(set) { return Object.keys(set); }
   function minus(a, b) { var out = {}; for (var v in a) if (!has(b, v)) out[v] = true; return out; }
   function size(set) { return Object.keys(set).length; }
@@ -876,7 +920,7 @@
     return false;
   }
 
-  // A product of numbers and powers of single variables (see _expanded_term in answers.py).
+  // A product of numbers and powers of single variables (see _expanded_term in feedback.py).
   function expandedTerm(node) {
     var op = node.op;
     if (noVars(node)) return !hasSum(node);
@@ -968,38 +1012,6 @@
     return tol.given ? WRONG_TOL : WRONG;
   }
 
-  function explicit(form) {
-    if (form[0] !== "eq") return null;
-    var lhs = form[1], rhs = form[2];
-    if (lhs.node.op === "var" && !has(rhs.vars, lhs.node.value)) return [lhs.node.value, rhs];
-    if (rhs.node.op === "var" && !has(lhs.vars, rhs.node.value)) return [rhs.node.value, lhs];
-    return null;
-  }
-  function wrap(form) {
-    if (form[0] === "parts") return ["parts", form[1].map(function (n) { return new Expr(n); })];
-    return ["eq", new Expr(form[1]), new Expr(form[2])];
-  }
-  function exprs(form) { return form[0] === "parts" ? form[1] : [form[1], form[2]]; }
-
-  function equivalent(a, e, tol) {
-    var ex, ax;
-    if (e[0] === "eq") {
-      ex = explicit(e);
-      if (a[0] === "parts") return ex !== null && a[1].length === 1 && same(a[1][0], ex[1], tol);
-      ax = explicit(a);
-      if (ex !== null && ax !== null && ax[0] === ex[0]) return same(ax[1], ex[1], tol);
-      return sameEquation([a[1], a[2]], [e[1], e[2]]);
-    }
-    if (a[0] === "eq") {
-      ax = explicit(a);
-      if (e[1].length !== 1 || ax === null || has(e[1][0].vars, ax[0])) return false;
-      return same(ax[1], e[1][0], tol);
-    }
-    if (a[1].length !== e[1].length) return false;
-    for (var i = 0; i < a[1].length; i++) if (!same(a[1][i], e[1][i], tol)) return false;
-    return true;
-  }
-
   function countMessage(a, e) {
     var n = e[0] === "eq" ? 1 : e[1].length;
     if (a[0] === "eq") return n > 1 ? "Expected " + n + " values separated by commas, got an equation." : null;
@@ -1009,6 +1021,9 @@
     return "Expected " + n + " values separated by commas, got " + m + ".";
   }
 
+  // ============================================================================
+  // 6. check                                                      quizgen/answers/checking.py
+  // ============================================================================
   function verdict(status, message) { return { status: status, message: message }; }
 
   function validateAll(form) {
