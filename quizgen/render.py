@@ -57,7 +57,9 @@ def render_html(
     """worksheet.html or key.html as a string; `plots` is where pictures go (worksheet, key, none)."""
     env = env or environment()
     labels = {"worksheet": "Worksheet", "key": "Answer key"}
-    running = f"{labels[which]} · seed {quiz.seed} · version {quiz.version}"
+    # The student's sheet shows only the version code: anyone holding the seed can rebuild the key.
+    running = f"{labels[which]} · seed {quiz.seed} · version {quiz.version}" if which == "key" else (
+        f"{labels[which]} · version {quiz.version}")
     bank = practice.answer_bank(quiz) if answer_bank and which == "worksheet" else []
     # Worksheets show only what a problem gives (full=False); keys show the whole picture.
     full = which == "key"
