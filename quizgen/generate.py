@@ -39,10 +39,10 @@ from fractions import Fraction
 from typing import Any
 
 from quizgen.errors import InputError
-from quizgen.exact import Style, horner, is_decimal_text, parse_number, power_rule
+from quizgen.exact import is_decimal_text, parse_number
 from quizgen.kinds import KINDS, Kind
-from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level, draw_coeffs, draw_point
-from quizgen.model import Problem, Quiz, Task
+from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level
+from quizgen.model import Pins, Problem, Quiz
 from quizgen.polyparse import PolyError, parse_polynomial
 from quizgen.verify import verify
 
@@ -50,8 +50,6 @@ MAX_COUNT = 500
 DEFAULT_COUNT = 20
 # Steps a student can handle by hand; decimal ones are shown as exact decimals.
 STEPS = LEVELS[DEFAULT_LEVEL].steps
-# Bigger numbers make arithmetic, not the idea, the hard part.
-MAX_MAGNITUDE = 10_000
 _TRIES = 60
 
 
@@ -73,17 +71,6 @@ class Options:
     def pinned(self) -> dict[str, Any]:
         pins = (("function", self.function), ("point", self.point), ("step", self.step), ("rate", self.rate))
         return {k: v for k, v in pins if v}
-
-
-@dataclass(frozen=True)
-class Pins:
-    """Parsed --function/--point/--step values."""
-
-    coeffs: tuple[Fraction, ...] | None
-    point: Fraction | None
-    step: Fraction | None
-    decimal: bool
-    rate: Fraction | None = None
 
 
 # Pinned values stay hand-sized: 1e-300 would give 900-digit answers.
@@ -174,69 +161,6 @@ def _options_json(options: Options) -> dict[str, Any]:
     }
 
 
-def draw_task(kind: Kind, rng: random.Random, degree: int, pins: Pins, lvl: Level = LEVELS[DEFAULT_LEVEL]) -> Task:
-    """One random task for a kind, honouring pinned values."""
-    if kind.draw is not None:
-        return kind.draw(rng, degree, pins, lvl)
-    coeffs = pins.coeffs or draw_coeffs(rng, degree, lvl)
-    span = lvl.span.get(len(coeffs) - 1, 2)
-    point = pins.point if pins.point is not None else draw_point(rng, span, lvl)
-    step_text = None
-    if pins.step is not None:
-        step = pins.step
-    else:
-        small = [t for t in lvl.steps if kind.max_step is None or abs(parse_number(t)) <= kind.max_step]
-        step_text = rng.choice(small or lvl.steps)
-        step = parse_number(step_text)
-    decimal = pins.decimal or (step_text is not None and is_decimal_text(step_text))
-    steps: tuple[Fraction, ...] = ()
-    if "steps" in kind.needs:
-        # Decimal steps 10⁻¹ … 10⁻ᵏ, so every quotient is an exact decimal.
-        steps = tuple(Fraction(1, 10**i) for i in range(1, lvl.secant_k + 1))
-        decimal = True
-    if kind.allow_flat and pins.point is None and rng.random() < 0.2:
-        fprime = power_rule(coeffs)
-        if len(fprime) == 2:  # quadratic: the vertex
-            vertex = -fprime[0] / fprime[1]
-            if vertex.denominator in (1, 2):
-                point = vertex
-    points: tuple[Fraction, ...] = ()
-    if "points" in kind.needs:
-        if pins.point is not None:
-            # The walkthrough's f′(2), f′(0), f′(5): the pinned point, 0 and three further on.
-            candidates = [point, Fraction(0), point + 3, point - 3, point + 1]
-        else:
-            candidates = [draw_point(rng, span, lvl) for _ in range(12)]
-        if not kind.allow_flat:
-            # No trick f′(a) = 0 among the points either (only rising-falling asks about a flat point).
-            fprime = power_rule(coeffs)
-            candidates = [c for c in candidates if horner(fprime, c) != 0]
-        points = tuple(dict.fromkeys(candidates))[:3]
-    needs = kind.needs
-    return Task(
-        coeffs=coeffs,
-        style=Style(decimal=decimal),
-        point=point if "point" in needs else None,
-        points=points,
-        step=step if "step" in needs else None,
-        steps=steps,
-    )
-
-
-def _good(kind: Kind, task: Task) -> bool:
-    """Nice-number rules: bounded values, no trick f′(a) = 0 except where it is the point."""
-    for at in ([task.point] if task.point is not None else []) + list(task.points):
-        if abs(horner(task.coeffs, at)) > MAX_MAGNITUDE:
-            return False
-        if task.step is not None and abs(horner(task.coeffs, at + task.step)) > MAX_MAGNITUDE:
-            return False
-        if not kind.allow_flat and horner(power_rule(task.coeffs), at) == 0:
-            return False
-    if "points" in kind.needs and len(task.points) < 3:
-        return False
-    return kind.acceptable(task)
-
-
 def build_problem(
     kind: Kind, number: int, seed: int, degree: int, pins: Pins, difficulty: str = DEFAULT_LEVEL, section: str = ""
 ) -> Problem | None:
@@ -244,8 +168,8 @@ def build_problem(
     rng = random.Random(seed)
     lvl = level(difficulty)
     for _ in range(_TRIES):
-        task = draw_task(kind, rng, degree, pins, lvl)
-        if _good(kind, task):
+        task = kind.new_task(rng, degree, pins, lvl)
+        if kind.good(task):
             break
     else:
         return None

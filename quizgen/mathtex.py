@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from quizgen.model import Math
+from quizgen.model import Math, is_linear
 
 # 11 pt body text; ziamath sizes are in px (pt × 4/3).
 TEXT_PT = 11.0
@@ -35,16 +35,9 @@ def svg_image(latex: str, size_pt: float = TEXT_PT) -> tuple[str, float, float, 
     return uri, width + 2 * MARGIN, height + 2 * MARGIN, formula.getyofst() - MARGIN
 
 
-# Constructs that need real math layout; everything else is a line of symbols.
-_NEEDS_LAYOUT = re.compile(r"\\(frac|lim|sqrt|sum|int|begin|over)")
 _LETTERS = re.compile(r"[A-Za-z]+")
 # Words that stay upright; any other run of letters is a product of variables (xh = x·h).
 _WORDS = frozenset({"lim", "error", "true", "predicted", "rising", "falling", "flat", "sin", "cos", "tan", "exp", "ln", "log"})
-
-
-def is_linear(latex: str) -> bool:
-    """True for formulas that are one line of symbols (no fractions, limits, roots)."""
-    return not _NEEDS_LAYOUT.search(latex)
 
 
 def _italicise(match: re.Match[str]) -> str:

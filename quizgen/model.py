@@ -1,7 +1,13 @@
-"""The data quizgen passes around: what a problem gives, its answer, its worked solution."""
+"""The data quizgen passes around: what a problem gives, its answer, its worked solution.
+
+Everything here is plain frozen data; every other module may import it (it imports only
+quizgen.exact), so kinds, generation, pictures and rendering share these records
+without importing one another.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -15,6 +21,15 @@ class Math:
 
     latex: str
     text: str
+
+
+# Constructs that need real math layout; everything else is a line of symbols.
+_NEEDS_LAYOUT = re.compile(r"\\(frac|lim|sqrt|sum|int|begin|over)")
+
+
+def is_linear(latex: str) -> bool:
+    """True for formulas that are one line of symbols (no fractions, limits, roots)."""
+    return not _NEEDS_LAYOUT.search(latex)
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,48 @@ class Task:
 
 
 @dataclass(frozen=True)
+class Pins:
+    """Parsed --function/--point/--step/rate values: what every drawn task must keep."""
+
+    coeffs: tuple[Fraction, ...] | None
+    point: Fraction | None
+    step: Fraction | None
+    decimal: bool
+    rate: Fraction | None = None
+
+
+NO_PINS = Pins(None, None, None, False)
+
+
+@dataclass(frozen=True)
+class SecantPicture:
+    """f with secant lines through (a, f(a)) for each h, shrinking onto the tangent at a."""
+
+    coeffs: tuple[Fraction, ...]
+    a: Fraction
+    hs: tuple[Fraction, ...]
+    caption: str  # for the key: may name the slope
+    given_caption: str  # for the worksheet: gives nothing away
+    decimal: bool = True
+
+
+@dataclass(frozen=True)
+class LossPicture:
+    """A loss curve L(w) with the gradient steps w₀ → w₁ → … drawn on it."""
+
+    coeffs: tuple[Fraction, ...]
+    weights: tuple[Fraction, ...]
+    caption: str
+    given_caption: str
+    decimal: bool = True
+    minimiser: Fraction | None = None
+
+
+# Picture data a kind returns (exact numbers, no floats); quizgen.plots draws it.
+Picture = SecantPicture | LossPicture
+
+
+@dataclass(frozen=True)
 class Answer:
     """An exact answer in the three forms quizgen writes, plus the value it was made from."""
 
@@ -101,7 +158,7 @@ class Problem:
     mistakes: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     # Picture data for quizgen.plots (drawn only when rendering asks for it); never in quiz.json.
-    plot: Any = None
+    plot: Picture | None = None
     section: str = ""
 
     def to_json(self) -> dict[str, Any]:

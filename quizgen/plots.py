@@ -1,6 +1,6 @@
 """Pictures for the key (and, if asked, the worksheet): picture data from the kinds, drawn as SVG.
 
-The kinds return frozen picture records (exact numbers, no floats); this module
+The kinds return frozen picture records (quizgen.model: exact numbers, no floats); this module
 draws them with matplotlib only when a page asks for a picture, so importing
 quizgen never imports matplotlib. Output is deterministic: a fixed hash salt for
 the SVG ids, no date in the metadata, text kept as text (small files, and the
@@ -15,7 +15,6 @@ import io
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from quizgen.exact import Style, horner, power_rule
+from quizgen.model import LossPicture, Picture, SecantPicture
 
 # Matches the figure to the page: 74 mm wide in the key at 96 px per inch.
 WIDTH_IN = 3.1
@@ -50,31 +50,6 @@ _RC = {
 }
 
 
-@dataclass(frozen=True)
-class SecantPicture:
-    """f with secant lines through (a, f(a)) for each h, shrinking onto the tangent at a."""
-
-    coeffs: tuple[Fraction, ...]
-    a: Fraction
-    hs: tuple[Fraction, ...]
-    caption: str  # for the key: may name the slope
-    given_caption: str  # for the worksheet: gives nothing away
-    decimal: bool = True
-
-
-@dataclass(frozen=True)
-class LossPicture:
-    """A loss curve L(w) with the gradient steps w₀ → w₁ → … drawn on it."""
-
-    coeffs: tuple[Fraction, ...]
-    weights: tuple[Fraction, ...]
-    caption: str
-    given_caption: str
-    decimal: bool = True
-    minimiser: Fraction | None = None
-
-
-Picture = SecantPicture | LossPicture
 # Where pictures go: "worksheet" puts them on both (the worksheet shows only what is given).
 PLACES = ("worksheet", "key", "none")
 

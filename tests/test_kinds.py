@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from independent import agrees, expected_answer, read
 from quizgen.errors import VerificationError
-from quizgen.generate import Options, Pins, build_problem, make_quiz
+from quizgen.generate import Options, build_problem, make_quiz
+from quizgen.model import Pins
 from quizgen.kinds import KINDS
 from quizgen.model import Task
 from quizgen.verify import verify

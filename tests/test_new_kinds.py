@@ -15,7 +15,8 @@ from sympy.parsing.sympy_parser import parse_expr
 
 from quizgen.errors import VerificationError
 from quizgen.exact import Style
-from quizgen.generate import Options, Pins, build_problem, make_quiz
+from quizgen.generate import Options, build_problem, make_quiz
+from quizgen.model import Pins
 from quizgen.kinds import KINDS
 from quizgen.levels import LEVELS
 from quizgen.model import Task

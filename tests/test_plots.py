@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from quizgen import plots
 from quizgen.cli import main
 from quizgen.generate import Options, make_quiz
-from quizgen.plots import LossPicture, SecantPicture
+from quizgen.model import LossPicture, SecantPicture
 
 F = Fraction
 WALK = (F(5), F(-4), F(3))  # 3x² − 4x + 5

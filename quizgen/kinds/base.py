@@ -1,16 +1,25 @@
-"""What every kind shares: the Kind record, the sympy route, and worked-solution pieces."""
+"""What every kind shares: the Kind record, default drawing and nice-number rules, worked-solution pieces.
+
+Kinds sit below generation, rendering and pictures: they import only quizgen.exact,
+quizgen.levels, quizgen.model and each other (the import-linter contract in
+pyproject.toml checks this).
+"""
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from quizgen.exact import Poly, Style, poly_latex, poly_plain, poly_text
-from quizgen.mathtex import is_linear
-from quizgen.model import Answer, Line, Math, Step, Task
+from quizgen.exact import Poly, Style, horner, is_decimal_text, parse_number, poly_latex, poly_plain, poly_text, power_rule
+from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level, draw_coeffs, draw_point
+from quizgen.model import Answer, Line, Math, Picture, Pins, Step, Task, is_linear
+
+# Bigger numbers make arithmetic, not the idea, the hard part.
+MAX_MAGNITUDE = 10_000
 
 
 @dataclass(frozen=True)
@@ -23,7 +32,7 @@ class Solved:
     meaning: str = ""
     mistakes: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] | None = None
-    plot: Any = None  # picture data for quizgen.plots, drawn only if a page shows it
+    plot: Picture | None = None  # picture data for quizgen.plots, drawn only if a page shows it
 
 
 @dataclass(frozen=True)
@@ -43,9 +52,81 @@ class Kind:
     # Largest |h| the kind draws (a linear approximation is only good for a small Δx).
     max_step: Fraction | None = None
     # Kinds whose data is not just f, a, h draw their own task: draw(rng, degree, pins, level) -> Task.
-    draw: Callable[..., Task] | None = None
+    draw: Callable[[random.Random, int, Pins, Level], Task] | None = None
     # False for kinds that cannot use a pinned f(x) (a loss of two weights): left out when f is pinned.
     takes_function: bool = True
+
+    def new_task(self, rng: random.Random, degree: int, pins: Pins, lvl: Level = LEVELS[DEFAULT_LEVEL]) -> Task:
+        """One random task for this kind, honouring pinned values: its own draw, else draw_task."""
+        if self.draw is not None:
+            return self.draw(rng, degree, pins, lvl)
+        return draw_task(self, rng, degree, pins, lvl)
+
+    def good(self, task: Task) -> bool:
+        """The nice-number rules every kind keeps, then the kind's own `acceptable`."""
+        return nice(self, task) and self.acceptable(task)
+
+
+# ---------------------------------------------------------------- drawing
+
+
+def draw_task(kind: Kind, rng: random.Random, degree: int, pins: Pins, lvl: Level = LEVELS[DEFAULT_LEVEL]) -> Task:
+    """The default task: f, a, h (and points or several h when the kind needs them), honouring pinned values."""
+    coeffs = pins.coeffs or draw_coeffs(rng, degree, lvl)
+    span = lvl.span.get(len(coeffs) - 1, 2)
+    point = pins.point if pins.point is not None else draw_point(rng, span, lvl)
+    step_text = None
+    if pins.step is not None:
+        step = pins.step
+    else:
+        small = [t for t in lvl.steps if kind.max_step is None or abs(parse_number(t)) <= kind.max_step]
+        step_text = rng.choice(small or lvl.steps)
+        step = parse_number(step_text)
+    decimal = pins.decimal or (step_text is not None and is_decimal_text(step_text))
+    steps: tuple[Fraction, ...] = ()
+    if "steps" in kind.needs:
+        # Decimal steps 10⁻¹ … 10⁻ᵏ, so every quotient is an exact decimal.
+        steps = tuple(Fraction(1, 10**i) for i in range(1, lvl.secant_k + 1))
+        decimal = True
+    if kind.allow_flat and pins.point is None and rng.random() < 0.2:
+        fprime = power_rule(coeffs)
+        if len(fprime) == 2:  # quadratic: the vertex
+            vertex = -fprime[0] / fprime[1]
+            if vertex.denominator in (1, 2):
+                point = vertex
+    points: tuple[Fraction, ...] = ()
+    if "points" in kind.needs:
+        if pins.point is not None:
+            # The walkthrough's f′(2), f′(0), f′(5): the pinned point, 0 and three further on.
+            candidates = [point, Fraction(0), point + 3, point - 3, point + 1]
+        else:
+            candidates = [draw_point(rng, span, lvl) for _ in range(12)]
+        if not kind.allow_flat:
+            # No trick f′(a) = 0 among the points either (only rising-falling asks about a flat point).
+            fprime = power_rule(coeffs)
+            candidates = [c for c in candidates if horner(fprime, c) != 0]
+        points = tuple(dict.fromkeys(candidates))[:3]
+    needs = kind.needs
+    return Task(
+        coeffs=coeffs,
+        style=Style(decimal=decimal),
+        point=point if "point" in needs else None,
+        points=points,
+        step=step if "step" in needs else None,
+        steps=steps,
+    )
+
+
+def nice(kind: Kind, task: Task) -> bool:
+    """Nice-number rules: bounded values, no trick f′(a) = 0 except where it is the point."""
+    for at in ([task.point] if task.point is not None else []) + list(task.points):
+        if abs(horner(task.coeffs, at)) > MAX_MAGNITUDE:
+            return False
+        if task.step is not None and abs(horner(task.coeffs, at + task.step)) > MAX_MAGNITUDE:
+            return False
+        if not kind.allow_flat and horner(power_rule(task.coeffs), at) == 0:
+            return False
+    return "points" not in kind.needs or len(task.points) >= 3
 
 
 # ---------------------------------------------------------------- writing

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from quizgen.exact import Poly, Style, horner, is_decimal_text, parse_number, poly_latex, poly_text, power_rule
 from quizgen.kinds.base import Kind, Solved, chain_lines, num, substitution_lines
 from quizgen.kinds.calculus import Symbolic, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.levels import Level, draw_coeffs, draw_point
-from quizgen.model import Answer, Line, Math, Step, Task
-from quizgen.plots import LossPicture
-
-if TYPE_CHECKING:
-    from quizgen.generate import Pins
+from quizgen.model import Answer, Line, LossPicture, Math, Pins, Step, Task
 
 W = ("w", "h")
 # Answers stay something a student can write down: weights and losses of bounded size and length.

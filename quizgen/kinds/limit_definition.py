@@ -17,8 +17,7 @@ from quizgen.kinds.base import (
     quotient_name,
 )
 from quizgen.kinds.calculus import Symbolic, exact_symbolic, sympy_symbolic
-from quizgen.model import Line, Math, Step, Task
-from quizgen.plots import SecantPicture
+from quizgen.model import Line, Math, SecantPicture, Step, Step, Task
 
 
 def limit_step(task: Task, sym: Symbolic) -> Step:

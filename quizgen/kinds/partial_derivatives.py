@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from sympy import QQ
 from sympy.polys.rings import PolyElement, ring
@@ -13,10 +12,7 @@ from sympy.polys.rings import PolyElement, ring
 from quizgen.exact import Poly, Style, is_decimal_text, parse_number, poly_latex, poly_terms, poly_text
 from quizgen.kinds.base import Kind, Solved, num, poly_math
 from quizgen.levels import Level, draw_point
-from quizgen.model import Answer, Line, Math, Step, Task
-
-if TYPE_CHECKING:
-    from quizgen.generate import Pins
+from quizgen.model import Answer, Line, Math, Pins, Step, Task
 
 LATEX_VARS = ("w_{1}", "w_{2}")
 TEXT_VARS = ("w₁", "w₂")

@@ -8,8 +8,8 @@ from quizgen.exact import Style
 from quizgen.kinds.base import Kind, Solved, call, labeled, num, substitution_lines, sum_point
 from quizgen.kinds.calculus import exact_value, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.kinds.limit_definition import short_derivation
-from quizgen.model import Answer, Line, Math, Step, Task
-from quizgen.plots import SecantPicture
+from quizgen.model import Answer, Line, Math, SecantPicture, Step, Step, Task
+
 
 QUOTIENT = Math(r"\frac{f(a + h) - f(a)}{h}", "(f(a + h) − f(a))/h")
 HEADER = (
