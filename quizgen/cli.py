@@ -1,4 +1,9 @@
-"""The command line: options → one library call → files → a one-line message."""
+"""The command line: options → one library call → files → a one-line message.
+
+Only light modules are imported here: sympy, Jinja, WeasyPrint, lark and matplotlib
+are imported inside the commands that use them, so `quizgen --help` starts fast
+(benchmarks/startup.py; tests/test_startup.py checks what --help imports).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,27 @@ import click
 
 from quizgen import __version__
 from quizgen.errors import InputError, QuizgenError
-from quizgen.generate import DEFAULT_COUNT, MAX_COUNT, Options, make_quiz
-from quizgen.kinds import KINDS
 from quizgen.levels import DEFAULT_LEVEL, LEVELS
+from quizgen.model import DEFAULT_COUNT, MAX_COUNT
 from quizgen.plots import PLACES
 from quizgen.render import FORMATS, PAPER
+
+
+class KindChoice(click.Choice):
+    """click.Choice over the kind ids, read on first use: the kinds import sympy."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from quizgen.kinds import KINDS
+
+        return tuple(KINDS)
+
+    @choices.setter
+    def choices(self, value: Any) -> None:  # click.Choice.__init__ assigns; the registry decides
+        pass
 
 
 class OneLineErrors(click.Group):
@@ -67,8 +88,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @main.command()
 @click.option("--count", "-n", type=click.IntRange(1, MAX_COUNT), default=None,
               help=f"Number of problems (1–{MAX_COUNT}) [default: {DEFAULT_COUNT}, fewer if pinned values allow fewer].")
-@click.option("--kind", "-k", "kinds", multiple=True, type=click.Choice(list(KINDS)),
-              help="Problem kind; repeat for several [default: all, in walkthrough order].")
+@click.option("--kind", "-k", "kinds", multiple=True, type=KindChoice(), metavar="ID",
+              help="Problem kind (ids: quizgen kinds); repeat for several [default: all, in walkthrough order].")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
               help="Seed for a reproducible set [default: random; always printed].")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
@@ -108,6 +129,8 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
       quizgen make --difficulty hard --degree 3 --plots worksheet
       quizgen make --spec examples/walkthrough.toml --out walkthrough
     """
+    from quizgen.generate import Options, make_quiz
+    from quizgen.kinds import KINDS
     from quizgen.render import build_files, write_files
 
     if not title.strip():
@@ -152,6 +175,7 @@ def kinds() -> None:
       quizgen kinds
     """
     from quizgen.generate import kinds_examples
+    from quizgen.kinds import KINDS
     from quizgen.render import prompt_text
 
     for problem in kinds_examples():

@@ -42,12 +42,10 @@ from quizgen.errors import InputError
 from quizgen.exact import is_decimal_text, parse_number
 from quizgen.kinds import KINDS, Kind
 from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level
-from quizgen.model import Pins, Problem, Quiz
+from quizgen.model import DEFAULT_COUNT, MAX_COUNT, Pins, Problem, Quiz
 from quizgen.polyparse import PolyError, parse_polynomial
 from quizgen.verify import verify
 
-MAX_COUNT = 500
-DEFAULT_COUNT = 20
 # Steps a student can handle by hand; decimal ones are shown as exact decimals.
 STEPS = LEVELS[DEFAULT_LEVEL].steps
 _TRIES = 60

@@ -14,6 +14,11 @@ from typing import Any
 
 from quizgen.exact import Poly, Style, poly_from_coeffs, poly_latex, poly_plain, poly_text
 
+# Problems in one set (--count and a spec's sections); here, not in generate.py, so the
+# command line can show them without importing sympy.
+MAX_COUNT = 500
+DEFAULT_COUNT = 20
+
 
 @dataclass(frozen=True)
 class Math:

@@ -8,15 +8,16 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from quizgen import __version__, practice
 from quizgen.errors import InputError
 from quizgen.mathtex import math_html
 from quizgen.model import Math, Quiz
 from quizgen.plots import Figures, figure_html
+
+if TYPE_CHECKING:
+    import jinja2
 
 PAPER = {"a4": "A4", "letter": "letter"}
 FORMATS = ("html", "pdf", "json", "practice")
@@ -29,6 +30,8 @@ def templates_dir() -> Path:
 
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
     """Jinja environment: user overrides first, then the shipped templates (datasette-style)."""
+    import jinja2
+
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
         loaders.append(jinja2.FileSystemLoader(user_templates))
@@ -175,6 +178,8 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
 
 def prompt_text(problem: Any) -> str:
     """A problem's prompt as plain text (the kind's template with math written as text)."""
+    import jinja2
+
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), autoescape=False,
                              undefined=jinja2.StrictUndefined)
     env.globals.update(m=lambda math: math.text, text=Math)
