@@ -139,13 +139,31 @@ Picture = SecantPicture | LossPicture
 
 
 @dataclass(frozen=True)
+class Tolerance:
+    """How far a typed number may be from the key and still count (math.isclose's rtol and atol)."""
+
+    rtol: float | None = None
+    atol: float | None = None
+
+    def to_json(self) -> dict[str, float]:
+        """As quiz.json and the practice page store it: only the bounds that are set."""
+        return {name: value for name, value in (("rtol", self.rtol), ("atol", self.atol)) if value is not None}
+
+
+# The answer forms quizgen.answers.check knows: "expanded" = an equal answer must also be multiplied out.
+FORMS = ("expanded",)
+
+
+@dataclass(frozen=True)
 class Answer:
-    """An exact answer in the three forms quizgen writes, plus the value it was made from."""
+    """An exact answer in the three forms quizgen writes, the value it was made from, and how it is graded."""
 
     value: Any
     plain: str
     latex: str
     text: str
+    form: str | None = None  # one of FORMS, or None: any equal answer counts
+    tolerance: Tolerance | None = None  # None: only an exactly equal number counts
 
 
 @dataclass(frozen=True)
@@ -200,6 +218,10 @@ class Problem:
             out["meaning"] = self.meaning
         if self.mistakes:
             out["mistakes"] = [list(m) for m in self.mistakes]
+        if self.answer.form:
+            out["form"] = self.answer.form
+        if self.answer.tolerance:
+            out["tolerance"] = self.answer.tolerance.to_json()
         out.update(self.extra)
         return out
 

@@ -21,6 +21,13 @@ from quizgen.model import Answer, Line, Math, Picture, Pins, Step, Task, is_line
 # Bigger numbers make arithmetic, not the idea, the hard part.
 MAX_MAGNITUDE = 10_000
 
+# What an answer box takes, by the shape of the answer (never the answer itself); a kind's `hint`.
+NUMBER_HINT = "An exact number, e.g. 12, -7/2 or 0.25"
+EXPRESSION_HINT = "An expression in x and h, e.g. 2x^2 + 3xh - 1"
+DERIVATIVE_HINT = "An expression in x, e.g. 4x - 3"
+LIST_HINT = "The values in order, separated by commas"
+EQUATION_HINT = "An equation, e.g. y = 3x - 2"
+
 
 @dataclass(frozen=True)
 class Solved:
@@ -55,6 +62,12 @@ class Kind:
     draw: Callable[[random.Random, int, Pins, Level], Task] | None = None
     # False for kinds that cannot use a pinned f(x) (a loss of two weights): left out when f is pinned.
     takes_function: bool = True
+    # What the answer box takes (shown under it on the practice page): text, or text chosen by the task.
+    hint: str | Callable[[Task], str] = NUMBER_HINT
+
+    def answer_hint(self, task: Task) -> str:
+        """The hint for this task's answer box."""
+        return self.hint if isinstance(self.hint, str) else self.hint(task)
 
     def new_task(self, rng: random.Random, degree: int, pins: Pins, lvl: Level = LEVELS[DEFAULT_LEVEL]) -> Task:
         """One random task for this kind, honouring pinned values: its own draw, else draw_task."""
@@ -147,9 +160,9 @@ def answer_number(task: Task, q: Fraction) -> Answer:
     return Answer(q, task.style.plain(q), task.style.latex(q), task.style.text(q))
 
 
-def answer_poly(task: Task, p: Poly) -> Answer:
-    """A polynomial in x (and h) as an Answer."""
-    return Answer(p, poly_plain(p, task.style), poly_latex(p, task.style), poly_text(p, task.style))
+def answer_poly(task: Task, p: Poly, form: str | None = None) -> Answer:
+    """A polynomial in x (and h) as an Answer (form="expanded": it must be typed multiplied out)."""
+    return Answer(p, poly_plain(p, task.style), poly_latex(p, task.style), poly_text(p, task.style), form=form)
 
 
 def labeled(name: str, value: Math) -> Math:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.kinds.base import Kind, Solved, substitution_lines
+from quizgen.kinds.base import LIST_HINT, Kind, Solved, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic
 from quizgen.kinds.limit_definition import derivation
 from quizgen.model import Answer, Math, Step, Task
@@ -39,4 +39,7 @@ def recompute(task: Task) -> tuple[Fraction, ...]:
     return tuple(exact_derivative_at(task, p) for p in task.points)
 
 
-KIND = Kind("derivative-at", "Derivative at several points", ("points",), solve, recompute, "f′(a₁), f′(a₂), f′(a₃)")
+KIND = Kind(
+    "derivative-at", "Derivative at several points", ("points",), solve, recompute, "f′(a₁), f′(a₂), f′(a₃)",
+    hint=LIST_HINT,
+)

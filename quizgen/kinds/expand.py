@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quizgen.exact import Poly, poly_plain
-from quizgen.kinds.base import Kind, Solved, answer_poly, f_shift_name, poly_math, shifted_form
+from quizgen.kinds.base import EXPRESSION_HINT, Kind, Solved, answer_poly, f_shift_name, poly_math, shifted_form
 from quizgen.kinds.calculus import exact_symbolic, sympy_symbolic
 from quizgen.model import Line, Step, Task
 
@@ -22,7 +22,8 @@ def solve(task: Task) -> Solved:
         mistakes = ((poly_plain(slip, task.style), "(x + h)² is not x² + h²: keep the cross terms such as 2xh."),)
     return Solved(
         given={"f": task.f_math(), "target": f_shift_name()},
-        answer=answer_poly(task, sym.shifted),
+        # An equal but unexpanded answer is not what was asked.
+        answer=answer_poly(task, sym.shifted, form="expanded"),
         steps=(
             Step(
                 "Replace every x by (x + h), then expand the powers and collect like terms.",
@@ -31,7 +32,6 @@ def solve(task: Task) -> Solved:
         ),
         meaning="This is the output after the input x is nudged by h.",
         mistakes=mistakes,
-        extra={"form": "expanded"},  # an equal but unexpanded answer is not what was asked
     )
 
 
@@ -39,4 +39,4 @@ def recompute(task: Task) -> Poly:
     return exact_symbolic(task).shifted
 
 
-KIND = Kind("expand", "Expand f(x + h)", (), solve, recompute, "f(x + h) expanded")
+KIND = Kind("expand", "Expand f(x + h)", (), solve, recompute, "f(x + h) expanded", hint=EXPRESSION_HINT)

@@ -244,6 +244,13 @@ def draw(rng: random.Random, degree: int, pins: Pins, level: Level) -> Task:
                 iterations=level.iterations)
 
 
+def hint(task: Task) -> str:
+    """One step asks for w₁; more ask for every new weight in turn."""
+    if task.iterations > 1:
+        return "The new weights w₁, w₂, … in order, separated by commas"
+    return "The new weight w₁, an exact number such as 0.25 or -7/2"
+
+
 KIND = Kind(
     "gradient-step",
     "One gradient-descent step",
@@ -253,4 +260,5 @@ KIND = Kind(
     "w₁ = w₀ − η·L′(w₀), the loss before and after",
     acceptable=acceptable,
     draw=draw,
+    hint=hint,
 )

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from quizgen.exact import Poly, horner, power_rule
 from quizgen.kinds.base import (
+    DERIVATIVE_HINT,
     Kind,
     Solved,
     answer_poly,
@@ -79,4 +80,7 @@ def recompute(task: Task) -> Poly:
     return exact_symbolic(task).derivative
 
 
-KIND = Kind("limit-definition", "Derivative from the limit definition", (), solve, recompute, "f′(x) from the definition")
+KIND = Kind(
+    "limit-definition", "Derivative from the limit definition", (), solve, recompute, "f′(x) from the definition",
+    hint=DERIVATIVE_HINT,
+)

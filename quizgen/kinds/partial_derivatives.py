@@ -295,5 +295,6 @@ KIND = Kind(
     "∂L/∂w₁, ∂L/∂w₂ at a point, then one step",
     acceptable=acceptable,
     draw=draw,
+    hint="∂L/∂w₁ and ∂L/∂w₂ in that order, separated by commas",
     takes_function=False,
 )

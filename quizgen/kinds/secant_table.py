@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from quizgen.exact import Style
-from quizgen.kinds.base import Kind, Solved, call, labeled, num, substitution_lines, sum_point
+from quizgen.kinds.base import LIST_HINT, Kind, Solved, call, labeled, num, substitution_lines, sum_point
 from quizgen.kinds.calculus import exact_value, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.kinds.limit_definition import short_derivation
 from quizgen.model import Answer, Line, Math, SecantPicture, Step, Step, Task
@@ -116,4 +116,5 @@ KIND = Kind(
     solve,
     recompute,
     "(f(a + h) − f(a))/h for h = 0.1, 0.01, 0.001",
+    hint=LIST_HINT,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quizgen.exact import Poly, poly_plain
-from quizgen.kinds.base import Kind, Solved, answer_poly, expansion_steps, quotient_name
+from quizgen.kinds.base import EXPRESSION_HINT, Kind, Solved, answer_poly, expansion_steps, quotient_name
 from quizgen.kinds.calculus import exact_symbolic, sympy_symbolic
 from quizgen.model import Task
 
@@ -12,13 +12,13 @@ def solve(task: Task) -> Solved:
     sym = sympy_symbolic(task)
     return Solved(
         given={"f": task.f_math(), "target": quotient_name()},
-        answer=answer_poly(task, sym.quotient),
+        # An equal but unexpanded answer is not what was asked.
+        answer=answer_poly(task, sym.quotient, form="expanded"),
         steps=expansion_steps(task, sym.shifted, sym.difference, sym.quotient),
         meaning="This is the average slope between x and x + h; it still depends on h.",
         mistakes=(
             (poly_plain(sym.derivative, task.style), "That is the limit f′(x); this question stops before letting h → 0, so keep the h terms."),
         ),
-        extra={"form": "expanded"},  # an equal but unexpanded answer is not what was asked
     )
 
 
@@ -27,5 +27,6 @@ def recompute(task: Task) -> Poly:
 
 
 KIND = Kind(
-    "simplify-quotient", "Simplify the difference quotient", (), solve, recompute, "(f(x + h) − f(x))/h simplified"
+    "simplify-quotient", "Simplify the difference quotient", (), solve, recompute, "(f(x + h) − f(x))/h simplified",
+    hint=EXPRESSION_HINT,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from quizgen.exact import Poly, Style, poly_latex, poly_plain, poly_text, terminates
-from quizgen.kinds.base import Kind, Solved, labeled, num, substitution_lines
+from quizgen.kinds.base import EQUATION_HINT, Kind, Solved, labeled, num, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, exact_value, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.kinds.limit_definition import short_derivation
 from quizgen.model import Answer, Line, Math, SecantPicture, Step, Step, Task
@@ -120,4 +120,6 @@ def recompute(task: Task) -> tuple[Fraction, Fraction]:
     return (slope, exact_value(task, a) - slope * a)
 
 
-KIND = Kind("tangent-line", "Tangent line", ("point",), solve, recompute, "y = f′(a)(x − a) + f(a)")
+KIND = Kind(
+    "tangent-line", "Tangent line", ("point",), solve, recompute, "y = f′(a)(x − a) + f(a)", hint=EQUATION_HINT
+)
