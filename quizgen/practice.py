@@ -8,11 +8,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from quizgen.kinds import KINDS
 from quizgen.model import Answer, Problem, Quiz
 
 def answer_hint(problem: Problem) -> str:
     """The input hint shown under a practice answer box: what the problem's kind says its box takes."""
+    from quizgen.kinds import KINDS  # the kinds import sympy; `quizgen --help` imports this module
+
     return KINDS[problem.kind].answer_hint(problem.task)
 
 
