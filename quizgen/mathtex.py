@@ -1,78 +1,267 @@
-"""LaTeX → SVG with ziamath, as a data-URI image plus an invisible text layer.
+"""Formulas as HTML text in one math face: the small LaTeX subset the kinds write → HTML.
 
-WeasyPrint runs no JavaScript and ignores MathML, so math is drawn here. The SVG's
-glyphs are paths, so every formula also carries its plain Unicode text in a
-transparent span: the PDF stays searchable and copyable (see shared RENDERING.md).
-A data-URI <img> keeps each SVG self-contained (inline <svg> repeats symbol ids).
+WeasyPrint pays per box, not per page (shared RENDERING.md), so a formula is set as
+plain text wherever it can be: variables are Unicode math-italic letters (𝑥 U+1D465,
+ℎ U+210E), powers and indices are the superscript and subscript digits, operators
+are their Unicode characters. Only what needs two dimensions gets boxes: a stacked
+fraction (one element for the numerator, one for the denominator), ``lim`` with
+``h→0`` under it, and brackets grown around a stacked fraction.
+
+The text a PDF reader extracts stays linear: each stacked fraction carries a
+zero-width, transparent ``/`` (and parentheses around a compound part), so a reader
+following the content stream gets ``(f(x + h) − f(x))/h``; after Unicode NFKC
+normalisation the math-italic letters read as ASCII ``x`` and ``h`` again.
+
+The subset (every LaTeX string the kinds produce; tests convert them all):
+``\\frac{a}{b}``, ``\\lim_{h \\to 0}``, ``\\left( … \\right)``, ``{…}`` groups,
+``^{…}``, ``_{…}``, ``\\cdot``, ``\\to``, ``\\eta``, ``\\partial``, ``\\Delta``,
+``\\approx``, ``\\leftarrow``, ``\\,``, ``\\text{…}``, letters, digits and
+``+ - = , . ( ) ' / *``. Anything else raises ValueError.
 """
 
 from __future__ import annotations
 
-import base64
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from quizgen.model import Math, is_linear
+from quizgen.model import Math
 
-# 11 pt body text; ziamath sizes are in px (pt × 4/3).
-TEXT_PT = 11.0
-MARGIN = 1.0
-# The invisible text layer's size relative to the text around it (its offsets are in its own em).
-LAYER_EM = 0.2
-
-
-@lru_cache(maxsize=8192)
-def svg_image(latex: str, size_pt: float = TEXT_PT) -> tuple[str, float, float, float]:
-    """(data URI, width px, height px, baseline offset px) for one LaTeX string; cached."""
-    import ziamath
-
-    formula = ziamath.Latex(latex, size=size_pt * 4 / 3, margin=MARGIN)
-    svg = formula.svg()
-    width, height = formula.getsize()
-    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
-    return uri, width + 2 * MARGIN, height + 2 * MARGIN, formula.getyofst() - MARGIN
-
-
-_LETTERS = re.compile(r"[A-Za-z]+")
-# Words that stay upright; any other run of letters is a product of variables (xh = x·h).
-_WORDS = frozenset({"lim", "error", "true", "predicted", "rising", "falling", "flat", "sin", "cos", "tan", "exp", "ln", "log"})
+# Math italic: a–z from U+1D44E (h is the older ℎ U+210E), A–Z from U+1D434.
+_ITALIC = {chr(ord("a") + i): chr(0x1D44E + i) for i in range(26)}
+_ITALIC["h"] = "\u210e"
+_ITALIC.update({chr(ord("A") + i): chr(0x1D434 + i) for i in range(26)})
+_SUP = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
+_SUB = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
+_MACROS = {
+    "cdot": "\u2009\u00b7\u2009",  # a thin space either side, so 5 · 0.1 never reads as 5.0.1
+    "to": "\u2192",
+    "eta": "\U0001d702",  # math italic η, like the other variables
+    "partial": "\u2202",
+    "Delta": "\u0394",
+    "approx": "\u2248",
+    "leftarrow": "\u2190",
+    ",": "\u2009",
+}
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\[,()]|[{}^_]|\s+|.", re.S)
+# A part of a fraction that reads unambiguously after a slash without parentheses.
+_ATOM = re.compile(r"^\u2212?[0-9.]+$|^\u2212?[\u2202\u0394]?\S[\u2080-\u2089]*$")
 
 
-def _italicise(match: re.Match[str]) -> str:
-    word = match.group()
-    return word if word in _WORDS else f"<i>{word}</i>"
+@dataclass
+class _Out:
+    """HTML and the linear reading of one piece of a formula, and whether it is stacked."""
+
+    html: str = ""
+    text: str = ""
+    tall: bool = False
+
+    def add(self, other: _Out) -> None:
+        self.html += other.html
+        self.text += other.text
+        self.tall = self.tall or other.tall
+
+    def put(self, html: str, text: str | None = None) -> None:
+        self.html += html
+        self.text += html if text is None else text
 
 
-@lru_cache(maxsize=8192)
-def text_html(text: str) -> str:
-    """A one-line formula as typeset text: variables italic, digits and known words upright.
+# Relations keep the spaces written around them; every other control word eats the space
+# after it, as in TeX, and the tight operators (· and → under lim) take none either side.
+_SPACED = frozenset({"\\approx", "\\leftarrow"})
+_TIGHT = frozenset({"\\cdot", "\\to"})
 
-    WeasyPrint draws text far faster than SVG glyph paths (each path is re-parsed
-    per use), and text needs no separate layer to stay searchable. Superscripts are
-    the Unicode characters ² ³ ⁴ that the text form already uses.
+
+def _tidy(toks: list[str]) -> list[str]:
+    out: list[str] = []
+    for tok in toks:
+        if tok.isspace():
+            if out and (out[-1] in _TIGHT or (out[-1][:1] == "\\" and out[-1][1:].isalpha() and out[-1] not in _SPACED)):
+                continue
+            if out and out[-1] == " ":
+                continue
+            tok = " "
+        elif tok in _TIGHT and out and out[-1] == " ":
+            out.pop()
+        out.append(tok)
+    return out
+
+
+class _Parser:
+    def __init__(self, latex: str) -> None:
+        self.latex = latex
+        self.toks = _tidy(_TOKEN.findall(latex))
+        self.i = 0
+
+    def fail(self, why: str) -> ValueError:
+        return ValueError(f"LaTeX not in quizgen's subset ({why}): {self.latex!r}")
+
+    def peek(self) -> str | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> str:
+        tok = self.peek()
+        if tok is None:
+            raise self.fail("unexpected end")
+        self.i += 1
+        return tok
+
+    def expect(self, tok: str) -> None:
+        if self.take() != tok:
+            raise self.fail(f"expected {tok}")
+
+    def group(self) -> _Out:
+        """``{…}`` or a single token (the argument of ^, _, \\frac)."""
+        if self.peek() == "{":
+            self.take()
+            out = self.seq(stop="}")
+            self.expect("}")
+            return out
+        if self.peek() in (None, "}"):
+            raise self.fail("missing argument")
+        return self.seq(single=True)
+
+    def raw_group(self) -> str:
+        """The plain text of ``{…}`` (\\text's argument)."""
+        self.expect("{")
+        words = []
+        while self.peek() != "}":
+            words.append(self.take())
+        self.take()
+        word = "".join(words)
+        if not re.fullmatch(r"[A-Za-z ]+", word):
+            raise self.fail("\\text takes words")
+        return word
+
+    def seq(self, stop: str | None = None, single: bool = False) -> _Out:
+        out = _Out()
+        while (tok := self.peek()) is not None and tok != stop:
+            if stop is None and tok == "}":
+                raise self.fail("unbalanced }")
+            if tok == "\\right":
+                if stop == "\\right":
+                    break
+                raise self.fail("\\right without \\left")
+            self.take()
+            self.atom(tok, out)
+            if single:
+                break
+        return out
+
+    def script(self, out: _Out, table: dict[int, int], cls: str) -> None:
+        arg = self.group()
+        if arg.tall:
+            raise self.fail("stacked script")
+        plain = arg.text
+        mapped = plain.translate(table)
+        if all(ord(c) in table.values() for c in mapped):
+            out.put(mapped, mapped)
+        else:  # a letter index (wᵢ) or w*: one small raised/lowered box
+            out.put(f"<{cls}>{arg.html}</{cls}>", plain.replace("i", "\u1d62") if cls == "sub" else plain)
+
+    def atom(self, tok: str, out: _Out) -> None:
+        if tok.isspace():
+            out.put(" ")
+        elif tok == "{":
+            out.add(self.seq(stop="}"))
+            self.expect("}")
+        elif tok == "^":
+            self.script(out, _SUP, "sup")
+        elif tok == "_":
+            self.script(out, _SUB, "sub")
+        elif tok == "\\frac":
+            num, den = self.group(), self.group()
+            # (37/4)x: a fraction read linearly before a letter or bracket needs its parentheses.
+            nxt = self.peek() or ""
+            out.add(fraction(num, den, wrap=nxt in _ITALIC or nxt in ("(", "\\left")))
+        elif tok == "\\lim":
+            self.expect("_")
+            under = self.group()
+            out.html += f'<span class="lim"><span>lim</span><span>{under.html}</span></span>'
+            out.text += f"lim {under.text} "
+            out.tall = True
+        elif tok == "\\left":
+            opening = self.take()
+            inner = self.seq(stop="\\right")
+            self.expect("\\right")
+            closing = self.take()
+            if (opening, closing) != ("(", ")"):
+                raise self.fail("only \\left( \\right)")
+            if inner.tall:
+                out.put(f'<span class="br">(</span>{inner.html}<span class="br">)</span>', f"({inner.text})")
+                out.tall = True
+                # A power after a grown bracket sits at its top, not at the text's height.
+                if self.peek() == "^":
+                    self.take()
+                    arg = self.group()
+                    out.put(f'<sup class="hi">{arg.html}</sup>', arg.text.translate(_SUP))
+            else:
+                out.put(f"({inner.html})", f"({inner.text})")
+        elif tok == "\\text":
+            word = self.raw_group()
+            out.put(word)
+        elif tok.startswith("\\"):
+            name = tok[1:]
+            if name not in _MACROS:
+                raise self.fail(f"unknown macro {tok}")
+            out.put(_MACROS[name], _MACROS[name].strip("\u2009") if name != "," else " ")
+        elif tok in _ITALIC:
+            out.put(_ITALIC[tok], tok)
+        elif tok == "-":
+            out.put("\u2212")
+        elif tok == "'":
+            out.put("\u2032")
+        elif tok == "*":
+            out.put("\u2217", "*")
+        elif tok in "0123456789+=,.()/":
+            out.put(tok)
+        else:
+            raise self.fail(f"unexpected {tok!r}")
+
+
+def fraction(num: _Out, den: _Out, wrap: bool = False) -> _Out:
+    """A stacked fraction: the numerator's bottom border is the rule.
+
+    The linear reading ``(num)/(den)`` is in the page as zero-width transparent text
+    (class h), so PDF readers extract a fraction as one line of text.
     """
-    escaped = str(escape(text))
-    # Only letters outside entities (&amp; etc.) are variables.
-    parts = re.split(r"(&[a-z#0-9]+;)", escaped)
-    return "".join(p if p.startswith("&") else _LETTERS.sub(_italicise, p) for p in parts)
-
-
-def math_html(math: Math, size_pt: float = TEXT_PT, cls: str = "m") -> Markup:
-    """The HTML for one formula: typeset text when it is one line, else picture + text layer."""
-    if is_linear(math.latex):
-        return Markup(f'<span class="mt">{text_html(math.text)}</span>')
-    uri, width, height, baseline = svg_image(math.latex, size_pt)
-    # Sizes in em, so a formula scales with the text around it (10 pt in the key's steps).
-    em = size_pt * 4 / 3
-    width, height, baseline = width / em, height / em, baseline / em
-    # The span is an inline-block holding only a block image, so its bottom is the
-    # image's bottom; the text layer's bottom sits on the formula's baseline, which
-    # keeps cells of one row on one text line for pdftotext -layout.
-    return Markup(
-        f'<span class="{cls}" style="vertical-align:{baseline:.3f}em">'
-        f'<img src="{uri}" alt="" aria-hidden="true" style="width:{width:.3f}em;height:{height:.3f}em">'
-        f'<span class="tl" style="font-size:{LAYER_EM}em;bottom:{-baseline / LAYER_EM:.3f}em">'
-        f"{escape(math.text)}</span></span>"
+    n_text, d_text = num.text.strip(), den.text.strip()
+    n_open, n_close = ("(", ")") if not _ATOM.match(n_text) else ("", "")
+    d_open, d_close = ("(", ")") if not _ATOM.match(d_text) or d_text.startswith("\u2212") else ("", "")
+    w_open, w_close = ("(", ")") if wrap else ("", "")
+    lead = f'<span class="h">{w_open}{n_open}</span>' if n_open or w_open else ""
+    tail = f'<span class="h">{d_close}{w_close}</span>' if d_close or w_close else ""
+    html = (
+        f'<span class="fr"><span>{lead}{num.html}<span class="h">{n_close}/{d_open}</span></span>'
+        f"<span>{den.html}{tail}</span></span>"
     )
+    return _Out(html, f"{w_open}{n_open}{n_text}{n_close}/{d_open}{d_text}{d_close}{w_close}", True)
+
+
+@lru_cache(maxsize=16384)
+def convert(latex: str) -> tuple[str, str]:
+    """(HTML, linear text) of one LaTeX string of the subset; ValueError for anything else."""
+    parser = _Parser(latex)
+    out = parser.seq()
+    if parser.peek() is not None:
+        raise parser.fail("trailing input")
+    # Only our own tags and characters from the subset: nothing to escape.
+    return out.html, out.text
+
+
+def inner_html(math: Math) -> Markup:
+    """A formula's content, to put inside an element that carries class ``m`` (grid cells)."""
+    return Markup(convert(math.latex)[0])
+
+
+def label(math: Math) -> str:
+    """What a screen reader says for a formula: its plain Unicode text."""
+    return math.text
+
+
+def math_html(math: Math, cls: str = "m") -> Markup:
+    """One formula as a span of math text; screen readers get its plain text as a label."""
+    html, _ = convert(math.latex)
+    return Markup(f'<span class="{cls}" role="math" aria-label="{escape(math.text)}">{html}</span>')

@@ -83,11 +83,37 @@ def render_practice(quiz: Quiz, env: jinja2.Environment | None = None) -> str:
     )
 
 
-def html_to_pdf(html: str) -> bytes:
-    """One HTML document as PDF bytes (WeasyPrint is imported only when a PDF is wanted)."""
-    import weasyprint
+def fonts_dir() -> Path:
+    """STIX Two Text (Latin) and STIX Two Math, shipped under the SIL Open Font Licence."""
+    return Path(__file__).resolve().parent / "fonts"
 
-    return weasyprint.HTML(string=html, base_url=str(templates_dir())).write_pdf()
+
+# The one family of every page, from the package's own files: a PDF looks the same on any
+# machine. Browsers opening the HTML use installed copies (see style.css's fallbacks).
+FONT_FACES = "".join(
+    f'@font-face {{ font-family: "{family}"; font-style: {style}; font-weight: {weight}; src: url("{name}"); }}\n'
+    for family, style, weight, name in (
+        ("STIX Two Text", "normal", 400, "STIXTwoText-Regular.woff"),
+        ("STIX Two Text", "italic", 400, "STIXTwoText-Italic.woff"),
+        ("STIX Two Text", "normal", 700, "STIXTwoText-Bold.woff"),
+        ("STIX Two Text", "italic", 700, "STIXTwoText-BoldItalic.woff"),
+        ("STIX Two Math", "normal", 400, "STIXTwoMath-Regular.ttf"),
+    )
+)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """One HTML document as a tagged PDF (PDF/UA structure, language and title from the HTML).
+
+    WeasyPrint is imported only when a PDF is wanted.
+    """
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    faces = weasyprint.CSS(string=FONT_FACES, base_url=str(fonts_dir()) + "/", font_config=fonts)
+    document = weasyprint.HTML(string=html, base_url=str(templates_dir()))
+    return document.write_pdf(stylesheets=[faces], font_config=fonts, pdf_tags=True)
 
 
 def _import_weasyprint() -> None:

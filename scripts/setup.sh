@@ -9,7 +9,7 @@ test_deps=false
 [ "${1:-}" = "--test" ] && test_deps=true
 
 # WeasyPrint needs Pango/HarfBuzz (harfbuzz-subset for fast font subsetting); STIX and
-# Liberation are the text fonts the templates ask for (math comes from ziamath's STIX Two Math).
+# Liberation are fallbacks for the HTML pages (PDFs embed the STIX Two files in quizgen/fonts).
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
           fonts-stix fonts-liberation2 fonts-dejavu-core)
 if $test_deps; then

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -30,5 +31,10 @@ def pdf_text(path: Path) -> str:
 
 
 def normalise(text: str) -> str:
-    """Minus signs and primes to ASCII, whitespace removed (text-layer order is not reading order)."""
+    """Unicode NFKC (math-italic 𝑥 → x, ² → 2), minus signs and primes to ASCII, whitespace removed.
+
+    Formulas are set in math-italic letters; NFKC is how a reader's search matches them to
+    plain text. Apply it to both sides of a comparison (expected rows too).
+    """
+    text = unicodedata.normalize("NFKC", text)
     return "".join(text.replace("\u2212", "-").replace("\u2032", "'").split())
