@@ -187,14 +187,14 @@ def kinds() -> None:
 
 @main.command()
 @click.option("--quiz", "quiz_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("output/quiz.json"),
-              show_default=True, help="The quiz.json written by quizgen make.")
+              show_default=True, help="The quiz.json written by quizgen make (at most 20 MB).")
 @click.option("--answers", "answers_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV with a header line student,problem,answer.")
+              help="CSV with a header line student,problem,answer (at most 200 MB).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the per-answer report CSV [default: next to --answers, as NAME-report.csv].")
-@click.option("--problem", type=int, help="Check one answer to this problem number (with --answer).")
+              help="Where to write the per-row report CSV [default: next to --answers, as NAME-report.csv].")
+@click.option("--problem", metavar="N", help="Check one answer to this problem number (with --answer).")
 @click.option("--answer", help="The answer to check, e.g. \"6x-4\" (with --problem).")
-def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, problem: int | None,
+def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, problem: str | None,
           answer: str | None) -> None:
     """Check typed answers against a quiz.json: one answer, or a class's CSV.
 
@@ -208,8 +208,7 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
       quizgen check --quiz output/quiz.json --answers answers.csv
       quizgen check --answers answers.csv --report graded.csv
     """
-    from quizgen.answers import check as check_answer
-    from quizgen.grading import decode_csv, format_errors, format_scores, grade_csv, write_report_csv
+    from quizgen import grading
 
     single = problem is not None or answer is not None
     if single and answers_path is not None:
@@ -218,46 +217,33 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
         raise click.UsageError("--problem and --answer go together")
     if not single and answers_path is None:
         raise click.UsageError("give --answers FILE, or --problem N --answer TEXT")
-    quiz = _read_json(quiz_path)
-    if single:
-        keys = {p.get("number"): p for p in quiz.get("problems", []) if isinstance(p, dict)}
-        if problem not in keys:
-            raise click.BadParameter(f"there is no problem {problem} in {quiz_path}", param_hint="'--problem'")
-        key = keys[problem]
-        tolerance = key.get("tolerance") or {}
-        verdict = check_answer(answer, str(key.get("answer", "")), rtol=tolerance.get("rtol"), atol=tolerance.get("atol"),
-                               mistakes=tuple(tuple(m) for m in key.get("mistakes", []) if len(m) == 2),
-                               form=key.get("form"))
-        click.echo(f"{verdict.status}: {verdict.message}")
-        return
     try:
-        csv_text, notes = decode_csv(answers_path.read_bytes())
-    except OSError as exc:
-        raise click.BadParameter(f"cannot read {answers_path} ({exc.strerror or exc})", param_hint="'--answers'") from None
-    report = grade_csv(quiz, csv_text, notes)
-    target = report_path or answers_path.with_name(f"{answers_path.stem}-report.csv")
-    try:
-        write_report_csv(report, target)
-    except OSError as exc:
-        raise click.BadParameter(f"cannot write {target} ({exc.strerror})", param_hint="'--report'") from None
-    click.echo(format_scores(report), nl=False)
-    errors = format_errors(report)
+        if single:
+            assert problem is not None and answer is not None
+            number = problem.strip()
+            if not grading.is_whole(number):
+                raise click.BadParameter(f"{grading.clip(number)!r} is not a whole number", param_hint="'--problem'")
+            keys = grading.load_quiz(quiz_path, check_answers=False)
+            key = keys.get(int(number))
+            if key is None:
+                raise click.BadParameter(f"there is no problem {int(number)} in {quiz_path}", param_hint="'--problem'")
+            grading.ensure_readable(key, str(quiz_path))
+            verdict = key.grade(answer)
+            click.echo(f"{verdict.status}: {grading.plain(verdict.message)}")
+            return
+        assert answers_path is not None
+        keys = grading.load_quiz(quiz_path)
+        target = report_path or answers_path.with_name(f"{answers_path.stem}-report.csv")
+        summary = grading.grade_file(keys, answers_path, target, inputs=[quiz_path])
+    except grading.QuizFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--quiz'") from None
+    except grading.AnswersFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--answers'") from None
+    except grading.ReportFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--report'") from None
+    click.echo(grading.format_scores(summary), nl=False)
+    errors = grading.format_errors(summary)
     if errors:
-        click.echo(f"{answers_path}: " + errors.rstrip("\n").replace("\n", f"\n{answers_path}: "), err=True)
+        prefix = f"{answers_path}: "
+        click.echo(prefix + errors.rstrip("\n").replace("\n", "\n" + prefix), err=True)
     click.echo(f"report: {target}")
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    """quiz.json as a dict; a usage error naming the file (and line) when it cannot be read."""
-    import json
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise click.BadParameter(f"cannot read {path} ({exc.strerror})", param_hint="'--quiz'") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = f" at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise click.BadParameter(f"{path} is not valid JSON{where}", param_hint="'--quiz'") from None
-    if not isinstance(data, dict) or not isinstance(data.get("problems"), list):
-        raise click.BadParameter(f"{path} is not a quiz.json (no list of problems)", param_hint="'--quiz'")
-    return data

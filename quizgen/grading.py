@@ -1,26 +1,86 @@
-"""Grade a CSV of typed answers (student, problem, answer) against a loaded quiz.json.
+"""Grade a class's CSV of typed answers (student, problem, answer) against quiz.json.
 
-Nothing in the CSV can make grading fail: every malformed row becomes a row error with
-its 1-based line number, and every answer gets a verdict from ``quizgen.answers.check``.
+Grading streams: rows are read one at a time and each verdict goes straight to the
+report, so memory grows with the number of students and distinct answers, never with the
+number of rows, and time is linear in the rows. Nothing in the CSV can make grading fail:
+every row that cannot be graded becomes a row error with its 1-based line number (in the
+report too). quiz.json, written by ``quizgen make``, is checked strictly instead: anything
+missing, mistyped or out of bounds is an error naming the file and the problem.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
+import json
+import math
 import os
 import re
+import stat
 import tempfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from quizgen.answers import Verdict, check
+from quizgen.errors import InputError
 
 HEADER = ("student", "problem", "answer")
 REPORT_HEADER = ("line", "student", "problem", "answer", "status", "message")
+
+# Limits (README "Limits"). Each is far above real use and bounds time and memory.
+MAX_QUIZ_BYTES = 20_000_000  # quiz.json (a 500-problem quiz is about 0.5 MB)
+MAX_ANSWERS_BYTES = 200_000_000  # the answers CSV (1,000,000 rows are about 25 MB)
+MAX_LINE = 100_000  # characters in one CSV row (longer rows are skipped, not read whole)
+MAX_QUOTED_LINES = 20  # lines one quoted cell may span before its quote counts as unclosed
+MAX_NAME = 200  # characters in a student name
+MAX_PROBLEMS = 10_000  # problems in quiz.json
+MAX_PROBLEM_NUMBER = 1_000_000
+MAX_KEY_TEXT = 10_000  # characters in a stored answer or a mistake's feedback
+MAX_MISTAKES = 100  # typical mistakes stored with one problem
+MAX_JSON_DIGITS = 30  # digits in one JSON number (Python refuses 4,300; seeds have 19)
+FORMS = ("expanded",)  # the answer forms quizgen.answers.check knows
+ECHO = 60  # characters of a user's text repeated in a message ("…" marks the cut)
+SHOWN_ERRORS = 20  # row errors printed; every one is in the report
+EXAMPLES = 3  # examples given for a summarised warning
+_CACHE = 100_000  # distinct (problem, answer) verdicts remembered
+_CACHED_ANSWER = 1_000  # longer answers are not remembered (they are invalid at once anyway)
+
+
+class QuizFileError(InputError):
+    """quiz.json cannot be read or is not a quiz written by quizgen make."""
+
+
+class AnswersFileError(InputError):
+    """The answers CSV cannot be read (missing, not a regular file, too large)."""
+
+
+class ReportFileError(InputError):
+    """The report cannot be written where it was asked for."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """What one problem is graded against: built the same way for one answer and for a class."""
+
+    number: int
+    answer: str
+    rtol: float | None = None
+    atol: float | None = None
+    mistakes: tuple[tuple[str, str], ...] = ()
+    form: str | None = None
+
+    def grade(self, typed: str) -> Verdict:
+        """The checker's verdict on a typed answer."""
+        return check(typed, self.answer, rtol=self.rtol, atol=self.atol, mistakes=self.mistakes, form=self.form)
+
+    def readable(self) -> bool:
+        """True if the stored answer is itself read as correct (else no answer can be checked)."""
+        return self.grade(self.answer).status == "correct"
 
 
 @dataclass(frozen=True)
@@ -37,10 +97,23 @@ class GradedAnswer:
 
 @dataclass(frozen=True)
 class RowError:
-    """A row that could not be graded, and why."""
+    """A row that could not be graded, and why (fields: what could be read of it); skipped=False
+    for a warning about a row that was graded all the same (or about the whole file)."""
 
     line: int
     message: str
+    fields: tuple[str, ...] = field(default=(), compare=False)
+    skipped: bool = field(default=True, compare=False)
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A student answering a problem again: the last answer counts."""
+
+    line: int
+    student: str
+    problem: int
+    before: int
 
 
 @dataclass(frozen=True)
@@ -59,172 +132,650 @@ class StudentScore:
 
 
 @dataclass(frozen=True)
+class GradeSummary:
+    """What a streamed grading run leaves: scores, counts and the first few row errors."""
+
+    scores: tuple[StudentScore, ...]
+    problem_count: int
+    rows: int  # answers graded
+    error_count: int
+    errors: tuple[RowError, ...]  # the first SHOWN_ERRORS, in line order; file notes first
+    repeat_count: int
+    repeats: tuple[Repeat, ...]  # the first EXAMPLES
+
+
+@dataclass(frozen=True)
 class GradeReport:
-    """Every graded answer, every row error, and a score per student."""
+    """Every graded answer and every row error (for small inputs held in memory), and the scores."""
 
     answers: tuple[GradedAnswer, ...]
     errors: tuple[RowError, ...]
     scores: tuple[StudentScore, ...]
     problem_count: int
-    quiz_errors: tuple[str, ...] = ()
+    repeat_count: int = 0
+    repeats: tuple[Repeat, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Key:
-    """What a problem is graded against."""
-
-    answer: str
-    rtol: float | None
-    atol: float | None
-    mistakes: tuple[tuple[str, str], ...]
-    form: str | None = None
+# ---------------------------------------------------------------- files
 
 
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
-def _keys(quiz: Mapping[str, Any]) -> tuple[dict[int, _Key], list[str]]:
-    """The gradable problems of a quiz.json dict, and what is wrong with the others."""
-    keys: dict[int, _Key] = {}
-    problems: list[str] = []
-    items = quiz.get("problems") if isinstance(quiz, Mapping) else None
-    if not isinstance(items, list):
-        return keys, ["quiz.json has no list of problems"]
-    for index, p in enumerate(items, start=1):
-        if not isinstance(p, Mapping):
-            problems.append(f"problem entry {index} is not an object")
+def _open_regular(path: Path, limit: int, error: type[InputError]) -> IO[bytes]:
+    """A regular file opened for reading, at most limit bytes long; FIFOs, devices and folders refused."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise error(f"cannot read {path} ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise error(f"{path} is {what}: give a file saved on disk")
+        if info.st_size > limit:
+            raise error(f"{path} is {info.st_size:,} bytes, more than the limit of {limit:,}")
+        os.set_blocking(fd, True)
+        return _Capped(os.fdopen(fd, "rb", buffering=0), limit, path, error)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+class _Capped(io.RawIOBase):
+    """A raw reader that refuses to go past limit bytes (the file may grow after it was opened)."""
+
+    def __init__(self, raw: IO[bytes], limit: int, path: Path, error: type[InputError]) -> None:
+        self._raw, self._left, self._limit, self._path, self._error = raw, limit, limit, path, error
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        pos = self._raw.seek(offset, whence)
+        self._left = self._limit - pos
+        return pos
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        n = self._raw.readinto(view[: max(self._left, 0) + 1]) or 0
+        self._left -= n
+        if self._left < 0:
+            raise self._error(f"{self._path} grew past the limit of {self._limit:,} bytes while it was read")
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _read_limited(path: Path, limit: int, error: type[InputError]) -> bytes:
+    with _open_regular(path, limit, error) as f:
+        return f.read()
+
+
+def write_atomic(path: Path, write: Any) -> None:
+    """Create path atomically: write(text_file) fills a temporary file beside it, renamed into
+    place when complete; its mode follows the umask (not mkstemp's 0600); nothing is left on error."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_report_target(report: Path, inputs: Iterable[Path]) -> None:
+    """Refuse a report path that is one of the input files (same path, symlink or hard link)."""
+    try:
+        target = os.stat(report)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ReportFileError(f"cannot write {report} ({exc.strerror or exc})") from None
+    for source in inputs:
+        try:
+            info = os.stat(source)
+        except OSError:
             continue
-        number, answer = p.get("number"), p.get("answer")
-        if isinstance(number, bool) or not isinstance(number, int) or not isinstance(answer, str):
-            problems.append(f"problem entry {index} has no whole 'number' or no 'answer' text")
-            continue
-        tol = p.get("tolerance") if isinstance(p.get("tolerance"), Mapping) else {}
-        mistakes = tuple(
-            (str(m[0]), str(m[1])) for m in p.get("mistakes") or () if isinstance(m, (list, tuple)) and len(m) == 2
-        )
-        form = p.get("form") if isinstance(p.get("form"), str) else None
-        key = _Key(answer, _number(tol.get("rtol")), _number(tol.get("atol")), mistakes, form)
-        if number in keys:
-            problems.append(f"problem number {number} appears twice; the first one is used")
-            continue
-        if check(answer, answer).status != "correct":
-            problems.append(f"problem {number}: the stored answer {answer!r} cannot be read")
-        keys[number] = key
-    return keys, problems
+        if (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino):
+            raise ReportFileError(f"{report} is the input file {source}: the report would overwrite it")
+
+
+# ---------------------------------------------------------------- quiz.json
+
+
+class _JSONLimit(ValueError):
+    pass
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise _JSONLimit(f"a number with {len(text.lstrip('-')):,} digits (at most {MAX_JSON_DIGITS})", text)
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if len(text) > MAX_JSON_DIGITS + 10:
+        raise _JSONLimit(f"a number {len(text):,} characters long (at most {MAX_JSON_DIGITS + 10})", text)
+    return float(text)
+
+
+def _json_constant(text: str) -> Any:
+    raise _JSONLimit(f"{text}, which is not a JSON number", text)
+
+
+def parse_quiz(data: bytes, source: str = "quiz.json") -> Any:
+    """The JSON value in quiz.json's bytes; QuizFileError (one line, naming source) when it is not JSON."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise QuizFileError(f"{source} is not UTF-8 text (line {line})") from None
+    try:
+        return json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
+    except json.JSONDecodeError as exc:
+        raise QuizFileError(f"{source} is not valid JSON at line {exc.lineno} ({exc.msg})") from None
+    except _JSONLimit as exc:
+        line = text[: max(text.find(exc.args[1]), 0)].count("\n") + 1
+        raise QuizFileError(f"{source}: line {line}: {exc.args[0]}") from None
+    except RecursionError:
+        raise QuizFileError(f"{source} is nested too deeply to be a quiz.json") from None
+
+
+def _where(index: int, entry: Mapping[str, Any]) -> str:
+    number = entry.get("number")
+    if isinstance(number, int) and not isinstance(number, bool):
+        return f"problem {number} (entry {index})"
+    return f"problem entry {index}"
+
+
+def _kind_of(value: Any) -> str:
+    names = {str: "a string", bool: "true/false", int: "a whole number", float: "a number", list: "a list",
+             dict: "an object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _text(value: Any, what: str, where: str, source: str) -> str:
+    if not isinstance(value, str):
+        raise QuizFileError(f"{source}: {where}: {what} must be text, not {_kind_of(value)}")
+    if len(value) > MAX_KEY_TEXT:
+        raise QuizFileError(f"{source}: {where}: {what} is {len(value):,} characters long (at most {MAX_KEY_TEXT:,})")
+    return value
+
+
+def _tolerance(value: Any, where: str, source: str) -> tuple[float | None, float | None]:
+    if value is None:
+        return None, None
+    if not isinstance(value, Mapping):
+        raise QuizFileError(f"{source}: {where}: 'tolerance' must be an object such as {{\"rtol\": 0.01}}, not {_kind_of(value)}")
+    unknown = sorted(set(value) - {"rtol", "atol"})
+    if unknown:
+        raise QuizFileError(f"{source}: {where}: 'tolerance' has an unknown key {clip(unknown[0])!r} (only rtol and atol)")
+    out: list[float | None] = []
+    for name in ("rtol", "atol"):
+        tol = value.get(name)
+        if tol is not None and (isinstance(tol, bool) or not isinstance(tol, (int, float))
+                                or not math.isfinite(tol) or not 0 <= tol <= 1e6):
+            raise QuizFileError(f"{source}: {where}: 'tolerance' {name} must be a number from 0 to 1e6, not {_kind_of(tol)}"
+                                if not isinstance(tol, (int, float)) or isinstance(tol, bool)
+                                else f"{source}: {where}: 'tolerance' {name} must be a number from 0 to 1e6, not {tol}")
+        out.append(None if tol is None else float(tol))
+    return out[0], out[1]
+
+
+def _mistakes(value: Any, where: str, source: str) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise QuizFileError(f"{source}: {where}: 'mistakes' must be a list of [answer, feedback] pairs, not {_kind_of(value)}")
+    if len(value) > MAX_MISTAKES:
+        raise QuizFileError(f"{source}: {where}: 'mistakes' has {len(value):,} entries (at most {MAX_MISTAKES})")
+    pairs = []
+    for i, pair in enumerate(value, start=1):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise QuizFileError(f"{source}: {where}: mistake {i} must be an [answer, feedback] pair, not {_kind_of(pair)}"
+                                + (f" of {len(pair)}" if isinstance(pair, list) else ""))
+        pairs.append((_text(pair[0], f"mistake {i}'s answer", where, source),
+                      _text(pair[1], f"mistake {i}'s feedback", where, source)))
+    return tuple(pairs)
+
+
+def _key(index: int, entry: Any, source: str) -> Key:
+    if not isinstance(entry, Mapping):
+        raise QuizFileError(f"{source}: problem entry {index} must be an object, not {_kind_of(entry)}")
+    where = _where(index, entry)
+    if "number" not in entry or "answer" not in entry:
+        missing = "number" if "number" not in entry else "answer"
+        raise QuizFileError(f"{source}: {where} has no {missing!r}")
+    number = entry["number"]
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise QuizFileError(f"{source}: {where}: 'number' must be a whole number, not {_kind_of(number)}")
+    if not 1 <= number <= MAX_PROBLEM_NUMBER:
+        raise QuizFileError(f"{source}: {where}: 'number' must be from 1 to {MAX_PROBLEM_NUMBER:,}")
+    answer = _text(entry["answer"], "'answer'", where, source)
+    if not answer.strip():
+        raise QuizFileError(f"{source}: {where}: 'answer' is empty")
+    rtol, atol = _tolerance(entry.get("tolerance"), where, source)
+    mistakes = _mistakes(entry.get("mistakes"), where, source)
+    form = entry.get("form")
+    if form is not None and form not in FORMS:
+        shown = repr(clip(form)) if isinstance(form, str) else _kind_of(form)
+        raise QuizFileError(f"{source}: {where}: 'form' must be {' or '.join(map(repr, FORMS))}, not {shown}")
+    return Key(number, answer, rtol, atol, mistakes, form)
+
+
+def quiz_keys(quiz: Any, source: str = "quiz.json", *, check_answers: bool = True) -> dict[int, Key]:
+    """Every problem's Key by number, from quiz.json's parsed value; QuizFileError on the first
+    thing wrong (naming source and the problem). check_answers: every stored answer must be readable."""
+    if not isinstance(quiz, Mapping):
+        raise QuizFileError(f"{source} must hold a JSON object with a list of problems, not {_kind_of(quiz)}")
+    problems = quiz.get("problems")
+    if not isinstance(problems, list):
+        raise QuizFileError(f"{source} is not a quiz.json: 'problems' must be a list, not {_kind_of(problems)}")
+    if not problems:
+        raise QuizFileError(f"{source} has no problems")
+    if len(problems) > MAX_PROBLEMS:
+        raise QuizFileError(f"{source} has {len(problems):,} problems (at most {MAX_PROBLEMS:,})")
+    keys: dict[int, Key] = {}
+    for index, entry in enumerate(problems, start=1):
+        key = _key(index, entry, source)
+        if key.number in keys:
+            raise QuizFileError(f"{source}: problem number {key.number} appears twice (entries {_entry(problems, key.number)} and {index})")
+        keys[key.number] = key
+    if check_answers:
+        for key in keys.values():
+            ensure_readable(key, source)
+    return keys
+
+
+def _entry(problems: list[Any], number: int) -> int:
+    return next(i for i, p in enumerate(problems, start=1) if isinstance(p, Mapping) and p.get("number") == number)
+
+
+def ensure_readable(key: Key, source: str = "quiz.json") -> None:
+    """QuizFileError if the stored answer of key cannot be read by the checker."""
+    if not key.readable():
+        raise QuizFileError(f"{source}: problem {key.number}: the stored answer {clip(key.answer)!r} cannot be read")
+
+
+def load_quiz(path: Path, *, check_answers: bool = True) -> dict[int, Key]:
+    """quiz.json's keys: a regular file of at most MAX_QUIZ_BYTES, valid JSON, every problem well formed."""
+    return quiz_keys(parse_quiz(_read_limited(path, MAX_QUIZ_BYTES, QuizFileError), str(path)), str(path),
+                     check_answers=check_answers)
+
+
+# ---------------------------------------------------------------- reading the CSV
+
+
+def _line_breaks(data: bytes, after_cr: bool) -> int:
+    """Line breaks (\\r\\n, \\r or \\n) in data; after_cr: the byte before data was \\r."""
+    n = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    return n - 1 if after_cr and data[:1] == b"\n" else n
+
+
+def _encoding(f: IO[bytes]) -> tuple[str, tuple[RowError, ...]]:
+    """The text encoding of a CSV: UTF-8 (with or without BOM) or UTF-16 with a BOM; otherwise
+    Windows-1252, as spreadsheets on Windows save it, with a note naming the first line that is
+    not UTF-8. Reads the file once in 1 MB chunks and rewinds it."""
+    head = f.read(4)
+    f.seek(0)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", ()
+    line, tail, after_cr = 1, b"", False
+    while True:
+        chunk = f.read(1 << 20)
+        data = tail + chunk
+        try:
+            _, used = codecs.utf_8_decode(data, "strict", not chunk)
+        except UnicodeDecodeError as exc:
+            line += _line_breaks(data[: exc.start], after_cr)
+            f.seek(0)
+            note = RowError(line, "this line is not UTF-8 text: the file was read as Windows-1252 (save it as 'CSV UTF-8' to be sure)",
+                            skipped=False)
+            return "cp1252", (note,)
+        line += _line_breaks(data[:used], after_cr)
+        after_cr = data[:used].endswith(b"\r") if used else after_cr
+        tail = data[used:]
+        if not chunk:
+            f.seek(0)
+            return "utf-8-sig", ()
 
 
 def decode_csv(data: bytes) -> tuple[str, tuple[RowError, ...]]:
-    """The text of a CSV file: UTF-8 (with or without BOM) or UTF-16 with a BOM; otherwise
-    Windows-1252, as spreadsheets on Windows save it, with a note naming the first line
-    that is not UTF-8."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace"), ()
+    """The text of a CSV file's bytes, decoded as open_answers does (for small files in memory)."""
+    encoding, notes = _encoding(io.BytesIO(data))
+    return data.decode(encoding, errors="replace"), notes
+
+
+def open_answers(path: Path) -> tuple[IO[str], tuple[RowError, ...]]:
+    """The answers CSV as a text stream (a regular file of at most MAX_ANSWERS_BYTES), and notes
+    on its encoding."""
+    raw = _open_regular(path, MAX_ANSWERS_BYTES, AnswersFileError)
     try:
-        return data.decode("utf-8-sig"), ()
-    except UnicodeDecodeError as exc:
-        line = len(re.split(rb"\r\n|\r|\n", data[: exc.start]))
-        note = RowError(line, "this line is not UTF-8 text: the file was read as Windows-1252 (save it as 'CSV UTF-8' to be sure)")
-        return data.decode("cp1252", errors="replace"), (note,)
+        buffered = io.BufferedReader(raw, buffer_size=1 << 20)
+        encoding, notes = _encoding(buffered)
+        return io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline=""), notes
+    except BaseException:
+        raw.close()
+        raise
 
 
-def _rows(csv_text: str) -> list[tuple[int, list[str] | None, str, int]]:
-    """(first line number, fields or None, csv error, last line number) for every non-blank record."""
-    out: list[tuple[int, list[str] | None, str, int]] = []
-    reader = csv.reader(io.StringIO(csv_text.removeprefix("\ufeff"), newline=""))
-    start = 1
+@dataclass
+class _Line:
+    number: int
+    text: str
+    length: int  # characters in the whole line; more than MAX_LINE when text was cut
+
+
+class _Runaway(Exception):
+    """A quoted cell ran past MAX_QUOTED_LINES lines, MAX_LINE characters or an overlong line."""
+
+
+class _Lines:
+    """The physical lines of a text stream, numbered from 1, never more than MAX_LINE characters
+    held at once (an overlong line is read in pieces and only its length kept), with push-back."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._number = 0
+        self._back: deque[_Line] = deque()
+        self._cut_at_cr = False
+
+    def next(self) -> _Line | None:
+        if self._back:
+            return self._back.popleft()
+        text = self._stream.readline(MAX_LINE + 1)
+        if self._cut_at_cr and text == "\n":  # the \n of a \r\n split by a cut read
+            text = self._stream.readline(MAX_LINE + 1)
+        self._cut_at_cr = False
+        if not text:
+            return None
+        self._number += 1
+        length = len(text)
+        if length > MAX_LINE and not text.endswith(("\n", "\r")):
+            piece = text
+            while piece and not piece.endswith(("\n", "\r")):
+                piece = self._stream.readline(1 << 16)
+                length += len(piece)
+            self._cut_at_cr = piece.endswith("\r")
+            return _Line(self._number, text[:MAX_LINE], length)
+        self._cut_at_cr = len(text) == MAX_LINE + 1 and text.endswith("\r")
+        return _Line(self._number, text, length)
+
+    def push(self, lines: Sequence[_Line]) -> None:
+        self._back.extendleft(reversed(lines))
+
+
+class _Feed:
+    """The iterator csv.reader reads one record's lines from; it keeps them, so that an
+    unclosed quote can be undone (the lines after the first are read again as rows)."""
+
+    def __init__(self, lines: _Lines) -> None:
+        self.lines = lines
+        self.taken: list[_Line] = []
+        self.chars = 0
+        self.ended = False
+
+    def start(self) -> None:
+        self.taken, self.chars, self.ended = [], 0, False
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        line = self.lines.next()
+        if line is None:
+            self.ended = True
+            raise StopIteration
+        self.taken.append(line)
+        self.chars += len(line.text)
+        if len(self.taken) > 1 and (line.length > MAX_LINE or len(self.taken) > MAX_QUOTED_LINES or self.chars > MAX_LINE):
+            raise _Runaway
+        return line.text
+
+
+def _unclosed(why: str) -> str:
+    return (f"a double quote opened in this row is {why}: this row is skipped (1 row) and the lines after it "
+            "are read as rows of their own")
+
+
+def _closes(lines: Sequence[_Line]) -> bool:
+    """True if the quotes in these lines are balanced (csv's strict mode reports an unclosed one)."""
+    try:
+        for _ in csv.reader((line.text for line in lines), strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
+
+
+def _records(stream: IO[str], width: int) -> Iterator[tuple[int, int, list[str] | None, str]]:
+    """(first line, last line, fields, problem) for each record; fields is None when the record
+    cannot be read, and problem says why. A record of several lines (a quoted cell with line
+    breaks) is accepted only when its quotes close within MAX_QUOTED_LINES lines and it has width
+    fields; otherwise its first line is reported and the lines after it are read again."""
+    lines = _Lines(stream)
+    feed = _Feed(lines)
+    reader = csv.reader(feed)
     while True:
+        line = lines.next()
+        if line is None:
+            return
+        if line.length > MAX_LINE:
+            yield line.number, line.number, None, f"this row is {line.length:,} characters long (at most {MAX_LINE:,}): skipped"
+            continue
+        if '"' not in line.text:  # the common case, exactly what csv.reader would give
+            yield line.number, line.number, line.text.rstrip("\r\n").split(","), ""
+            continue
+        lines.push([line])
+        feed.start()
         try:
-            row = next(reader)
-        except StopIteration:
-            break
+            fields = next(reader)
+        except _Runaway:
+            why = (f"not closed within {MAX_QUOTED_LINES} lines" if len(feed.taken) > MAX_QUOTED_LINES
+                   else f"not closed within {MAX_LINE:,} characters")
+            lines.push(feed.taken[1:])
+            yield line.number, line.number, None, _unclosed(why)
+            continue
         except csv.Error as err:
-            out.append((start, None, str(err), start))
-            if reader.line_num < start:  # no progress: stop rather than loop
-                break
-            start = reader.line_num + 1
+            lines.push(feed.taken[1:])
+            yield line.number, line.number, None, f"cannot read this row as CSV ({err})"
             continue
-        if any(field.strip() for field in row):
-            out.append((start, row, "", reader.line_num))
-        start = reader.line_num + 1
-    return out
-
-
-def grade_csv(quiz: Mapping[str, Any], csv_text: str, notes: Sequence[RowError] = ()) -> GradeReport:
-    """Grade every row of a ``student,problem,answer`` CSV against a quiz.json dict (notes come first)."""
-    keys, quiz_errors = _keys(quiz)
-    answers: list[GradedAnswer] = []
-    errors: list[RowError] = list(notes)
-    verdicts: dict[tuple[int, str], Verdict] = {}  # a class types the same answers many times
-    order: list[str] = []
-    latest: dict[tuple[str, int], tuple[int, str]] = {}  # (student, problem) -> (line, status)
-    columns = {name: i for i, name in enumerate(HEADER)}
-
-    rows = _rows(csv_text)
-    if not rows:
-        errors.append(RowError(1, "the file is empty: expected a header line 'student,problem,answer'"))
-    for n, (line, row, problem_text, last) in enumerate(rows):
-        if row is None:
-            errors.append(RowError(line, f"cannot read this line as CSV ({problem_text})"))
-            continue
-        if last > line:
-            errors.append(
-                RowError(line, f"this row runs on to line {last}: a line break inside double quotes (is a closing quote missing?)")
-            )
-        if n == 0:
-            names = [field.strip().lower() for field in row]
-            if sorted(names) == sorted(HEADER):
-                columns = {name: names.index(name) for name in HEADER}
+        taken = feed.taken
+        if len(taken) > 1:
+            if feed.ended and not _closes(taken):
+                lines.push(taken[1:])
+                yield line.number, line.number, None, _unclosed("never closed")
                 continue
-            errors.append(RowError(line, "missing header line 'student,problem,answer'; reading columns in that order"))
-        if len(row) != len(HEADER):
-            hint = " (put answers that contain commas in double quotes)" if len(row) > len(HEADER) else ""
-            errors.append(RowError(line, f"expected 3 columns (student, problem, answer), got {len(row)}{hint}"))
-            continue
-        student = row[columns["student"]].strip()
-        number_text = row[columns["problem"]].strip()
-        answer = row[columns["answer"]]
-        if not student:
-            errors.append(RowError(line, "the student name is empty"))
-            continue
-        try:
+            if len(fields) != width:
+                lines.push(taken[1:])
+                yield line.number, line.number, None, _unclosed(f"closed only on line {taken[-1].number}, leaving {len(fields)} columns")
+                continue
+        yield line.number, taken[-1].number, fields, ""
+
+
+# ---------------------------------------------------------------- grading
+
+_WHOLE = re.compile(r"[+-]?[0-9]{1,9}")
+
+
+def is_whole(text: str) -> bool:
+    """True for a problem number as written in a CSV or on the command line: up to 9 ASCII digits, signed."""
+    return _WHOLE.fullmatch(text) is not None
+
+
+class Grader:
+    """Grades rows one at a time against the keys; keeps per student only the last verdict per
+    problem (for the scores), and the count and first few of every warning."""
+
+    def __init__(self, keys: Mapping[int, Key]) -> None:
+        self.keys = keys
+        self.students: dict[str, dict[int, int]] = {}  # name -> problem -> line * 2 + correct
+        self.rows = 0
+        self.error_count = 0
+        self.repeat_count = 0
+        self.repeats: list[Repeat] = []
+        self._known = f" (the quiz has problems {min(keys)}–{max(keys)})" if keys else ""
+        self._verdict = functools.lru_cache(maxsize=_CACHE)(self._grade)
+
+    def _grade(self, number: int, answer: str) -> Verdict:
+        return self.keys[number].grade(answer)
+
+    def verdict(self, number: int, answer: str) -> Verdict:
+        """The verdict on answer to problem number (remembered: a class types the same answers many times)."""
+        return self._verdict(number, answer) if len(answer) <= _CACHED_ANSWER else self._grade(number, answer)
+
+    def grade(self, stream: IO[str], notes: Sequence[RowError] = ()) -> Iterator[GradedAnswer | RowError]:
+        """Every row of a student,problem,answer CSV as a graded answer or a row error, in file order (notes first)."""
+        for note in notes:
+            self.error_count += 1
+            yield note
+        columns = (0, 1, 2)
+        first = True
+        for line, last, fields, problem in _records(stream, len(HEADER)):
+            if fields is None:
+                self.error_count += 1
+                yield RowError(line, problem)
+                continue
+            if not any(f.strip() for f in fields):
+                continue
+            if first:
+                first = False
+                names = [f.strip().lower() for f in fields]
+                if sorted(names) == sorted(HEADER):
+                    columns = tuple(names.index(name) for name in HEADER)  # type: ignore[assignment]
+                    continue
+                self.error_count += 1
+                yield RowError(line, "missing header line 'student,problem,answer'; reading columns in that order",
+                               skipped=False)
+            if last > line:
+                self.error_count += 1
+                yield RowError(line, f"this row runs on to line {last}: a line break inside double quotes joined "
+                                     f"{_count(last - line, 'more line')} to it (is a closing quote missing?)",
+                               skipped=False)
+            if len(fields) != len(HEADER):
+                hint = " (put answers that contain commas in double quotes)" if len(fields) > len(HEADER) else ""
+                self.error_count += 1
+                yield RowError(line, f"expected 3 columns (student, problem, answer), got {len(fields)}{hint}", tuple(fields))
+                continue
+            student = fields[columns[0]].strip()
+            number_text = fields[columns[1]].strip()
+            answer = fields[columns[2]]
+            row = (student, number_text, answer)
+            if not student:
+                self.error_count += 1
+                yield RowError(line, "the student name is empty", row)
+                continue
+            if len(student) > MAX_NAME:
+                self.error_count += 1
+                yield RowError(line, f"the student name is {len(student):,} characters long (at most {MAX_NAME})", row)
+                continue
+            if not is_whole(number_text):
+                self.error_count += 1
+                yield RowError(line, f"problem number {clip(number_text)!r} is not a whole number", row)
+                continue
             number = int(number_text)
-        except ValueError:
-            errors.append(RowError(line, f"problem number {number_text!r} is not a whole number"))
-            continue
-        key = keys.get(number)
-        if key is None:
-            known = f" (the quiz has problems {min(keys)}–{max(keys)})" if keys else ""
-            errors.append(RowError(line, f"there is no problem {number} in this quiz{known}"))
-            continue
-        verdict = verdicts.get((number, answer))
-        if verdict is None:
-            verdict = check(answer, key.answer, rtol=key.rtol, atol=key.atol, mistakes=key.mistakes, form=key.form)
-            verdicts[(number, answer)] = verdict
-        answers.append(GradedAnswer(line, student, number, answer, verdict.status, verdict.message))
-        if student not in order:
-            order.append(student)
-        previous = latest.get((student, number))
-        if previous is not None:
-            errors.append(
-                RowError(line, f"{student} answered problem {number} again (first on line {previous[0]}); the last answer counts")
-            )
-        latest[(student, number)] = (line, verdict.status)
+            if number not in self.keys:
+                self.error_count += 1
+                yield RowError(line, f"there is no problem {number} in this quiz{self._known}", row)
+                continue
+            verdict = self.verdict(number, answer)
+            mine = self.students.get(student)
+            if mine is None:
+                mine = self.students[student] = {}
+            before = mine.get(number)
+            if before is not None:
+                self.repeat_count += 1
+                if len(self.repeats) < EXAMPLES:
+                    self.repeats.append(Repeat(line, student, number, before >> 1))
+            mine[number] = line * 2 + (verdict.status == "correct")
+            self.rows += 1
+            yield GradedAnswer(line, student, number, answer, verdict.status, verdict.message)
+        if first:
+            self.error_count += 1
+            yield RowError(1, "the file is empty: expected a header line 'student,problem,answer'")
 
-    scores = []
-    for student in order:
-        mine = [status for (who, _), (_, status) in latest.items() if who == student]
-        correct = sum(status == "correct" for status in mine)
-        scores.append(StudentScore(student, correct, len(mine), len(keys)))
-    return GradeReport(tuple(answers), tuple(errors), tuple(scores), len(keys), tuple(quiz_errors))
+    def scores(self) -> tuple[StudentScore, ...]:
+        """A score per student, in the order they first appear."""
+        total = len(self.keys)
+        return tuple(StudentScore(name, sum(v & 1 for v in mine.values()), len(mine), total)
+                     for name, mine in self.students.items())
 
 
-def format_scores(report: GradeReport) -> str:
-    """The score table as aligned plain text, one student per line."""
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def grade_csv(quiz: Mapping[str, Any] | Mapping[int, Key], csv_text: str, notes: Sequence[RowError] = ()) -> GradeReport:
+    """Grade a whole CSV held in memory (a quiz.json dict or its keys); for small inputs and tests."""
+    keys = quiz if all(isinstance(k, Key) for k in quiz.values()) and quiz else quiz_keys(quiz)
+    grader = Grader(keys)  # type: ignore[arg-type]
+    answers: list[GradedAnswer] = []
+    errors: list[RowError] = []
+    for item in grader.grade(io.StringIO(csv_text.removeprefix("\ufeff"), newline=""), notes):
+        (answers if isinstance(item, GradedAnswer) else errors).append(item)
+    return GradeReport(tuple(answers), tuple(errors), grader.scores(), len(keys), grader.repeat_count, tuple(grader.repeats))
+
+
+def grade_file(keys: Mapping[int, Key], answers: Path, report: Path, inputs: Iterable[Path] = ()) -> GradeSummary:
+    """Grade the answers CSV into the report CSV, streaming; the report is written atomically and
+    only if grading finishes (AnswersFileError/ReportFileError otherwise, nothing written)."""
+    check_report_target(report, [answers, *inputs])
+    stream, notes = open_answers(answers)
+    grader = Grader(keys)
+    shown: list[RowError] = []
+
+    def fill(f: IO[str]) -> None:
+        writer = csv.writer(f, lineterminator="\r\n")  # RFC 4180; with "\n" alone a \r in a cell is not quoted
+        writer.writerow(REPORT_HEADER)
+        row = writer.writerow
+        for item in grader.grade(stream, notes):
+            if isinstance(item, GradedAnswer):
+                row((item.line, _cell(item.student), item.problem, _answer_cell(item.answer), item.status, _cell(item.message)))
+            else:
+                if len(shown) < SHOWN_ERRORS:
+                    shown.append(item)
+                row(_error_row(item))
+
+    try:
+        with stream:
+            write_atomic(report, fill)
+    except UnicodeError as exc:  # a UTF-16 file with an odd number of bytes, and the like
+        raise AnswersFileError(f"cannot decode {answers} ({exc})") from None
+    except InputError:
+        raise
+    except OSError as exc:
+        raise ReportFileError(f"cannot write {report} ({exc.strerror or exc})") from None
+    return GradeSummary(grader.scores(), len(keys), grader.rows, grader.error_count, tuple(shown),
+                        grader.repeat_count, tuple(grader.repeats))
+
+
+# ---------------------------------------------------------------- output
+
+
+def format_scores(scores: Sequence[StudentScore] | GradeReport | GradeSummary) -> str:
+    """The score table as aligned plain text, one student per line (names clipped to ECHO characters)."""
+    if isinstance(scores, (GradeReport, GradeSummary)):
+        scores = scores.scores
     head = ("student", "correct", "answered", "score")
-    lines = [
-        (_plain(s.student), f"{s.correct}/{s.total}", str(s.answered), f"{round(100 * s.score)}%") for s in report.scores
-    ]
+    lines = [(clip(plain(s.student)), f"{s.correct}/{s.total}", str(s.answered), f"{round(100 * s.score)}%")
+             for s in scores]
     widths = [max(len(row[i]) for row in [head, *lines]) for i in range(len(head))]
 
     def fmt(row: tuple[str, ...]) -> str:
@@ -237,45 +788,77 @@ def format_scores(report: GradeReport) -> str:
     return "\n".join(out) + "\n"
 
 
-def format_errors(report: GradeReport) -> str:
-    """Quiz problems and row errors, one per line (empty when there are none)."""
-    lines = [f"quiz: {message}" for message in report.quiz_errors]
-    lines += [f"line {e.line}: {e.message}" for e in report.errors]
-    return "".join(_plain(line) + "\n" for line in lines)
+def format_errors(report: GradeReport | GradeSummary) -> str:
+    """Row errors (the first SHOWN_ERRORS, then a count) and one summary of repeated answers,
+    one per line (empty when there are none). Everything user-typed is clipped to ECHO characters."""
+    shown = report.errors[:SHOWN_ERRORS]
+    count = report.error_count if isinstance(report, GradeSummary) else len(report.errors)
+    lines = [f"line {e.line}: {e.message}" for e in shown]
+    if count > len(shown):
+        lines.append(f"… and {count - len(shown):,} more rows that could not be graded (status 'error' in the report)")
+    if report.repeat_count:
+        examples = "; ".join(f"line {r.line}: {clip(r.student)}, problem {r.problem}, before on line {r.before}"
+                             for r in report.repeats)
+        lines.append(f"{_count(report.repeat_count, 'answer')} to a problem the same student answered before "
+                     f"(the last answer counts), e.g. {examples}")
+    return "".join(plain(line) + "\n" for line in lines)
 
 
-def _plain(text: str) -> str:
-    """Text safe to print on a terminal: control and direction-changing characters become �."""
-    return "".join(
-        "\ufffd" if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 else c
-        for c in text
-    )
+def plain(text: str) -> str:
+    """Text safe to print on a terminal: control and direction-changing characters and lone
+    surrogates become �."""
+    return _TERMINAL_UNSAFE.sub("\ufffd", text)
 
 
-def _cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (=, @ prefixed with '), without control characters."""
-    text = "".join("\ufffd" if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F else c for c in str(value))
-    return "'" + text if text[:1] in ("=", "@") else text
+def clip(text: str, width: int = ECHO) -> str:
+    """At most width characters of a user's text, with … where it was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CELL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # tab, \n, \r kept: csv quotes them
+_FORMULA_START = frozenset("=+-@\t\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _cell(value: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP: a cell starting with =, +, -, @,
+    tab or CR gets a leading '), except plain numbers such as -3 or -0.5, which stay numbers;
+    other control characters become �."""
+    if _CELL_CONTROL.search(value):
+        value = _CELL_CONTROL.sub("\ufffd", value)
+    if value[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _answer_cell(value: str) -> str:
+    return _cell(value)
+
+
+def _error_row(error: RowError) -> tuple[object, ...]:
+    fields = [_cell(clip(f, 1_000)) for f in error.fields[:3]]
+    fields += [""] * (3 - len(fields))
+    return (error.line, *fields, "error" if error.skipped else "warning", _cell(error.message))
 
 
 def report_csv(report: GradeReport) -> str:
-    """The per-answer report as CSV text: line, student, problem, answer, status, message."""
+    """The per-row report as CSV text: line, student, problem, answer, status, message; graded
+    answers and rows that could not be graded (status 'error'), in line order."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(REPORT_HEADER)
-    for a in report.answers:
-        writer.writerow([a.line, _cell(a.student), a.problem, _cell(a.answer), a.status, a.message])
+    items: list[GradedAnswer | RowError] = sorted([*report.answers, *report.errors], key=lambda item: item.line)
+    for item in items:
+        if isinstance(item, GradedAnswer):
+            writer.writerow([item.line, _cell(item.student), item.problem, _cell(item.answer), item.status, _cell(item.message)])
+        else:
+            writer.writerow(_error_row(item))
     return buffer.getvalue()
 
 
 def write_report_csv(report: GradeReport, path: str | os.PathLike[str]) -> None:
-    """Write report_csv to path atomically (a temporary file renamed into place)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(report_csv(report))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write report_csv to path atomically, with the umask's permissions."""
+    text = report_csv(report)
+    write_atomic(Path(path), lambda f: f.write(text))
