@@ -28,6 +28,7 @@ from typing import IO, Any
 
 from quizgen.answers import Verdict, check
 from quizgen.errors import InputError
+from quizgen.model import FORMS  # the answer forms quizgen.answers.check knows
 
 HEADER = ("student", "problem", "answer")
 REPORT_HEADER = ("line", "student", "problem", "answer", "status", "message")
@@ -43,7 +44,6 @@ MAX_PROBLEM_NUMBER = 1_000_000
 MAX_KEY_TEXT = 10_000  # characters in a stored answer or a mistake's feedback
 MAX_MISTAKES = 100  # typical mistakes stored with one problem
 MAX_JSON_DIGITS = 30  # digits in one JSON number (Python refuses 4,300; seeds have 19)
-FORMS = ("expanded",)  # the answer forms quizgen.answers.check knows
 ECHO = 60  # characters of a user's text repeated in a message ("…" marks the cut)
 SHOWN_ERRORS = 20  # row errors printed; every one is in the report
 EXAMPLES = 3  # examples given for a summarised warning
