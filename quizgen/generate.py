@@ -245,19 +245,6 @@ def _add_problems(
     return added
 
 
-def make_quiz(options: Options, seed: int) -> Quiz:
-    """The whole set: kinds in walkthrough order, cycled, no duplicates, every answer verified."""
-    problems: list[Problem] = []
-    _add_problems(options, random.Random(seed), set(), problems)
-    return Quiz(
-        seed=seed,
-        title=options.title,
-        options=_options_json(options) | {"count": len(problems)},
-        problems=tuple(problems),
-        version=version_code(seed, options),
-    )
-
-
 @dataclass(frozen=True)
 class Section:
     """One headed part of a worksheet: its heading and the options its problems are drawn with."""
@@ -267,7 +254,13 @@ class Section:
 
 
 def make_sectioned_quiz(title: str, instructions: str, sections: Sequence[Section], seed: int) -> Quiz:
-    """A set in headed sections (from a worksheet spec): one random stream, no duplicates across sections."""
+    """A set in headed sections: one random stream, kinds cycled in walkthrough order, no duplicates, every answer verified.
+
+    The one way a quiz is built: a worksheet spec gives headed sections; `quizgen make`
+    without a spec is one section with no heading (make_quiz), recorded in quiz.json
+    with its options at the top level, as it always was, and with its errors unprefixed.
+    """
+    plain = len(sections) == 1 and not sections[0].heading
     set_rng = random.Random(seed)
     seen: set[tuple[Any, ...]] = set()
     problems: list[Problem] = []
@@ -276,11 +269,23 @@ def make_sectioned_quiz(title: str, instructions: str, sections: Sequence[Sectio
         try:
             _add_problems(section.options, set_rng, seen, problems, section.heading)
         except InputError as exc:
+            if plain:
+                raise
             name = f"section {n} ({section.heading!r})" if section.heading else f"section {n}"
             error = InputError(f"{name}: {exc}", option=exc.option)
             error.section = n  # type: ignore[attr-defined]  # which section, for the spec's line numbers
             raise error from None
         recorded.append({"heading": section.heading, **_options_json(section.options)})
+    if plain:
+        options = sections[0].options
+        return Quiz(
+            seed=seed,
+            title=title,
+            options=_options_json(options) | {"count": len(problems)},
+            problems=tuple(problems),
+            version=version_code(seed, options),
+            instructions=instructions,
+        )
     for s in recorded:
         s.pop("title", None)
     digest_source = Options(title=title, extra={"sections": recorded, "instructions": instructions})
@@ -292,6 +297,11 @@ def make_sectioned_quiz(title: str, instructions: str, sections: Sequence[Sectio
         version=version_code(seed, digest_source),
         instructions=instructions,
     )
+
+
+def make_quiz(options: Options, seed: int) -> Quiz:
+    """The set `quizgen make` builds without a spec: a one-section spec with no heading."""
+    return make_sectioned_quiz(options.title, "", [Section("", options)], seed)
 
 
 def kinds_examples(seed: int = 2) -> Sequence[Problem]:

@@ -150,3 +150,19 @@ def test_library_raises_input_error_naming_the_spec() -> None:
     with pytest.raises(InputError, match=r"^--spec w\.toml, line 2: unknown key 'colour'") as info:
         parse_spec('[[sections]]\ncolour = "red"\nheading = "A"\nkinds = ["evaluate"]\n', Path("w.toml"))
     assert info.value.option == "--spec"
+
+
+def test_make_is_a_one_section_spec(tmp_path: Path) -> None:
+    """`quizgen make` and a spec of one section draw the same problems from the same seed: one way to build a quiz."""
+    from dataclasses import replace
+
+    from quizgen.generate import Options, Section, make_quiz, make_sectioned_quiz
+
+    options = Options(count=9, kinds=("evaluate", "tangent-line", "gradient-step"), degree=3, difficulty="hard")
+    plain = make_quiz(options, 31)
+    spec = make_sectioned_quiz(options.title, "", [Section("Part A", options)], 31)
+    assert [replace(p, section="") for p in spec.problems] == list(plain.problems)
+    assert {p.section for p in spec.problems} == {"Part A"}
+    # The plain set records its options at the top level, as quiz.json always has.
+    assert plain.options["kinds"] == list(options.kinds) and "sections" not in plain.options
+    assert spec.options["sections"][0]["heading"] == "Part A"
