@@ -112,12 +112,15 @@ NO_PINS = Pins(None, None, None, False)
 
 @dataclass(frozen=True)
 class SecantPicture:
-    """f with secant lines through (a, f(a)) for each h, shrinking onto the tangent at a."""
+    """f with secant lines through (a, f(a)) for each h, shrinking onto the tangent at a.
+
+    hs are candidates: quizgen.plots draws those whose secants stand visibly apart.
+    """
 
     coeffs: tuple[Fraction, ...]
     a: Fraction
     hs: tuple[Fraction, ...]
-    caption: str  # for the key: may name the slope
+    caption: str  # for the key: what the picture means (plots adds which secants it leaves out)
     given_caption: str  # for the worksheet: gives nothing away
     decimal: bool = True
 

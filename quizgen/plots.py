@@ -15,31 +15,43 @@ import io
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
 
-from quizgen.exact import Style, horner, power_rule
+from quizgen.exact import Style, horner, poly_from_coeffs, poly_text, power_rule
 from quizgen.model import LossPicture, Picture, SecantPicture
 
-# Matches the figure to the page: 74 mm wide in the key at 96 px per inch.
+# The figure is drawn at 72 dpi, so one display unit is one point; the key shows it 74 mm wide
+# (style.css, figure.plot img), which is PX_PER_PT screen pixels a point at 100 % (96 px an inch).
 WIDTH_IN = 3.1
 HEIGHT_IN = 2.15
-# Dash patterns, markers and greys that stay distinguishable in black-and-white print.
+KEY_WIDTH_MM = 74
+PX_PER_PT = KEY_WIDTH_MM / 25.4 * 96 / (WIDTH_IN * 72)
+# Secants closer than this (screen pixels at 100 %, where they leave the plot) read as one line.
+SEPARATION_PX = 8.0
+MAX_SECANTS = 3
+# Secant dash patterns, markers and colours: each secant differs from the others and from the
+# solid curve and tangent by its dash pattern and marker shape, not only by colour.
 _SECANT_STYLES = (
-    ((0, (5, 2)), "o", "#1f5fa8"),
-    ((0, (2, 1.5)), "s", "#b3541e"),
-    ((0, (6, 1.5, 1.5, 1.5)), "^", "#2e7d32"),
-    ((0, (1, 1.2)), "D", "#6a3d9a"),
-    ((0, (3, 1, 1, 1, 1, 1)), "v", "#8c6d1f"),
+    ((0, (4.5, 1.8)), "o", "#1f5fa8"),
+    ((0, (1.1, 1.3)), "s", "#b3541e"),
+    ((0, (6, 1.6, 1.3, 1.6)), "^", "#2e7d32"),
 )
+_CURVE = {"color": "black", "lw": 1.7, "solid_capstyle": "butt"}
+_TANGENT = {"color": "#c62828", "lw": 1.0, "linestyle": "solid"}
+# Axes rectangles (figure fractions): the secant picture keeps a right margin for the line labels.
+_SECANT_AXES = (0.115, 0.125, 0.69, 0.845)
+_LOSS_AXES = (0.115, 0.125, 0.865, 0.845)
+LABEL_PT = 7.0
+_MATH_FONT = "STIX Two Math"
 _RC = {
     "svg.hashsalt": "quizgen",
     "svg.fonttype": "none",
-    "font.family": "DejaVu Sans",
-    "font.size": 7.0,
+    "font.size": LABEL_PT,
     "axes.linewidth": 0.6,
     "xtick.major.width": 0.5,
     "ytick.major.width": 0.5,
@@ -53,165 +65,528 @@ _RC = {
 # Where pictures go: "worksheet" puts them on both (the worksheet shows only what is given).
 PLACES = ("worksheet", "key", "none")
 
-
-def _label(q: Fraction, decimal: bool) -> str:
-    """An exact number for a legend: 0.001, 1/2, −3."""
-    return Style(decimal).text(q)
+_ITALIC = {**{c: chr(0x1D44E + i) for i, c in enumerate("abcdefghijklmnopqrstuvwxyz")}, "h": "\u210e",
+           **{c: chr(0x1D434 + i) for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}}
 
 
 def _subscript(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
+def _listing(items: list[str]) -> str:
+    """'1', '1 and 1/2', '1, 1/2 and 1/4'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ---------------------------------------------------------------- fonts
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> tuple[tuple[str, ...], bool]:
+    """Font families for the labels (the page's math face first) and whether it has math italics.
+
+    STIX Two Math is the face of the page's formulas; registered with matplotlib so text
+    extents are measured in it, and named first in the SVG so WeasyPrint (which lends the
+    page's @font-face fonts, embedded by render.html_to_pdf, to SVG images) and browsers with
+    the font installed draw it. STIX (Debian
+    fonts-stix) and DejaVu Serif are the fallbacks, named only when installed.
+    """
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    if _MATH_FONT not in names:
+        for path in _math_font_files():
+            if path.is_file():
+                font_manager.fontManager.addfont(str(path))
+                names.add(font_manager.FontProperties(fname=str(path)).get_name())
+                break
+    families = tuple(f for f in (_MATH_FONT, "STIX", "DejaVu Serif") if f in names) or ("DejaVu Sans",)
+    return families, families[0] == _MATH_FONT
+
+
+def _math_font_files() -> list[Any]:
+    """STIX Two Math as shipped in quizgen/fonts (the file html_to_pdf embeds for the page's math)."""
+    from importlib import resources
+    from pathlib import Path
+
+    return [Path(str(resources.files("quizgen"))) / "fonts" / "STIXTwoMath-Regular.ttf"]
+
+
+def _it(text: str) -> str:
+    """Letters in math italic (𝑥, ℎ, 𝑓), as the page sets variables, when the math face is there."""
+    if not _fonts()[1]:
+        return text
+    return "".join(_ITALIC.get(c, c) for c in text)
+
+
+# ---------------------------------------------------------------- geometry
+
+
+def _poly(coeffs: tuple[Fraction, ...], x: float) -> float:
+    acc = 0.0
+    for c in reversed(coeffs):
+        acc = acc * x + float(c)
+    return acc
+
+
 def _curve(coeffs: tuple[Fraction, ...], lo: float, hi: float, n: int = 121) -> tuple[list[float], list[float]]:
     """Sample points of the polynomial on [lo, hi] (floats only for drawing)."""
-    fc = [float(c) for c in coeffs]
     xs = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
-    ys = []
-    for x in xs:
-        acc = 0.0
-        for c in reversed(fc):
-            acc = acc * x + c
-        ys.append(acc)
-    return xs, ys
+    return xs, [_poly(coeffs, x) for x in xs]
 
 
-def _ylimits(ys: list[float], marks: list[float]) -> tuple[float, float]:
+def _axes_height_px(rect: tuple[float, float, float, float]) -> float:
+    return HEIGHT_IN * 72 * rect[3] * PX_PER_PT
+
+
+@dataclass(frozen=True)
+class _SecantPlan:
+    """What a secant picture shows: the window, the secants kept and the ones left out."""
+
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    shown: tuple[Fraction, ...]
+    left_out: tuple[Fraction, ...]
+
+
+def _secant_ylim(pic: SecantPicture, hs: tuple[Fraction, ...], xlim: tuple[float, float]) -> tuple[float, float]:
+    """The lines' ends and the secant points, and the curve unless it runs far beyond the lines."""
+    a, fa = float(pic.a), float(horner(pic.coeffs, pic.a))
+    slope = float(horner(power_rule(pic.coeffs), pic.a))
+    slopes = [slope] + [float((horner(pic.coeffs, pic.a + h) - horner(pic.coeffs, pic.a)) / h) for h in hs]
+    ends = [fa + m * (x - a) for m in slopes for x in xlim] + [_poly(pic.coeffs, float(pic.a + h)) for h in hs] + [fa]
+    lo, hi = min(ends), max(ends)
+    span = hi - lo or 1.0
+    _, ys = _curve(pic.coeffs, *xlim)
+    lo, hi = max(min(ys + [lo]), lo - 0.25 * span), min(max(ys + [hi]), hi + 0.25 * span)
+    pad = 0.06 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+def _secant_xlim(a: Fraction, hs: tuple[Fraction, ...]) -> tuple[float, float]:
+    """Room for every secant point, with the lines running on past it to where they spread most."""
+    right = max([float(h) for h in hs if h > 0], default=0.0)
+    left = max([-float(h) for h in hs if h < 0], default=0.0)
+    reach = max(right, left)
+    return float(a) - max(1.3 * left, 0.3 * reach), float(a) + max(1.3 * right, 0.3 * reach)
+
+
+def _apart_px(pic: SecantPicture, m1: float, m2: float, xlim: tuple[float, float], ylim: tuple[float, float]) -> float:
+    """Vertical distance in screen pixels between two lines through (a, f(a)), at the plot edge where it is largest."""
+    a = float(pic.a)
+    per_unit = _axes_height_px(_SECANT_AXES) / (ylim[1] - ylim[0])
+    return max(abs(m1 - m2) * abs(x - a) for x in xlim) * per_unit
+
+
+def secant_plan(pic: SecantPicture) -> _SecantPlan:
+    """Choose the secants to draw: as many (up to three) as stand SEPARATION_PX apart from each
+    other and from the tangent; among equally many, those with the largest h (the curve bends
+    visibly between the point and the far secant point)."""
+    fa = horner(pic.coeffs, pic.a)
+    tangent = float(horner(power_rule(pic.coeffs), pic.a))
+    candidates = tuple(dict.fromkeys(h for h in pic.hs if h != 0))
+    slope = {h: float((horner(pic.coeffs, pic.a + h) - fa) / h) for h in candidates}
+    best: tuple[tuple[int, float], _SecantPlan] | None = None
+    for widest in sorted(candidates, key=abs, reverse=True):
+        kept: list[Fraction] = []
+        xlim = _secant_xlim(pic.a, (widest,))
+        ylim = _secant_ylim(pic, (widest,), xlim)
+        for h in sorted((h for h in candidates if abs(h) <= abs(widest)), key=abs, reverse=True):
+            others = [tangent] + [slope[k] for k in kept]
+            if len(kept) < MAX_SECANTS and all(_apart_px(pic, slope[h], m, xlim, ylim) >= SEPARATION_PX for m in others):
+                kept.append(h)
+        if not kept:
+            continue
+        # The final limits include every kept secant; drop from the smallest h until all stay apart.
+        while kept:
+            xlim = _secant_xlim(pic.a, tuple(kept))
+            ylim = _secant_ylim(pic, tuple(kept), xlim)
+            ms = [tangent] + [slope[h] for h in kept]
+            if all(_apart_px(pic, p, q, xlim, ylim) >= SEPARATION_PX for i, p in enumerate(ms) for q in ms[i + 1:]):
+                break
+            kept.pop()
+        score = (len(kept), abs(float(widest)))
+        if kept and (best is None or score > best[0]):
+            shown = tuple(h for h in candidates if h in kept)
+            best = (score, _SecantPlan(xlim, ylim, shown, tuple(h for h in candidates if h not in kept)))
+    if best is None:  # not even the widest secant stands apart: show the graph and the tangent
+        xlim = _secant_xlim(pic.a, (Fraction(1),))
+        return _SecantPlan(xlim, _secant_ylim(pic, (), xlim), (), candidates)
+    return best[1]
+
+
+# ---------------------------------------------------------------- drawing and label placement
+
+
+class _Canvas:
+    """A figure with one axes and what its labels must avoid: lines, markers and other labels.
+
+    Display units are points (72 dpi). Labels are placed by trying candidate spots in order
+    and taking the first whose box stays inside the axes and touches nothing drawn.
+    """
+
+    def __init__(self, rect: tuple[float, float, float, float]) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        families, _ = _fonts()
+        self.families = list(families)
+        self.fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=72)
+        FigureCanvasAgg(self.fig)
+        self.renderer = self.fig.canvas.get_renderer()
+        self.ax = self.fig.add_axes(rect)
+        self.ax.spines["top"].set_visible(False)
+        self.ax.spines["right"].set_visible(False)
+        self.ax.tick_params(labelsize=6.5, pad=1.5)
+        self.paths: list[Any] = []  # display-coordinate matplotlib Paths
+        self.boxes: list[Any] = []  # display-coordinate Bboxes
+
+    def limits(self, xlim: tuple[float, float], ylim: tuple[float, float], xlabel: str) -> None:
+        self.ax.set_xlim(*xlim)
+        self.ax.set_ylim(*ylim)
+        self.ax.set_xlabel(_it(xlabel), fontsize=LABEL_PT, labelpad=0.5, family=self.families)
+        for label in self.ax.get_xticklabels() + self.ax.get_yticklabels():
+            label.set_family(self.families)
+
+    def line(self, xs: list[float], ys: list[float], gid: str, **style: Any) -> Any:
+        (artist,) = self.ax.plot(xs, ys, **style)
+        artist.set_gid(gid)
+        self.avoid_line(xs, ys)
+        return artist
+
+    def avoid_line(self, xs: list[float], ys: list[float]) -> None:
+        from matplotlib.path import Path
+
+        self.paths.append(Path(self.ax.transData.transform(list(zip(xs, ys)))))
+
+    def marker(self, x: float, y: float, gid: str, size: float = 3.8, **style: Any) -> None:
+        from matplotlib.transforms import Bbox
+
+        (artist,) = self.ax.plot([x], [y], linestyle="none", ms=size, zorder=5, **style)
+        artist.set_gid(gid)
+        px, py = self.ax.transData.transform((x, y))
+        r = size / 2 + 0.8
+        self.boxes.append(Bbox.from_extents(px - r, py - r, px + r, py + r))
+
+    def text_box(self, artist: Any) -> Any:
+        return artist.get_window_extent(self.renderer)
+
+    def free(self, box: Any, inside: Any) -> bool:
+        padded = box.padded(1.0)
+        if not (inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1):
+            return False
+        return not any(padded.overlaps(b) for b in self.boxes) and not any(
+            p.intersects_bbox(padded, filled=False) for p in self.paths)
+
+    def place(self, text: str, anchor: tuple[float, float], spots: list[tuple[float, float]], gid: str,
+              size: float = LABEL_PT, **style: Any) -> Any:
+        """A label centred at anchor (data) + the first free offset (points) of spots."""
+        artist = self.ax.annotate(text, anchor, xytext=spots[0], textcoords="offset points", ha="center",
+                                  va="center_baseline", fontsize=size, family=self.families, zorder=6, **style)
+        artist.set_gid(gid)
+        inside = self.ax.bbox.padded(-1.0)
+        best = None
+        for spot in spots:
+            artist.xyann = spot
+            box = self.text_box(artist)
+            if self.free(box, inside):
+                best = spot
+                break
+        if best is None:  # nothing free: the spot that crosses the fewest things
+            def clashes(spot: tuple[float, float]) -> int:
+                artist.xyann = spot
+                box = self.text_box(artist).padded(1.0)
+                return sum(b.overlaps(box) for b in self.boxes) + sum(p.intersects_bbox(box, filled=False)
+                                                                     for p in self.paths)
+            best = min(spots, key=clashes)
+        artist.xyann = best
+        self.boxes.append(self.text_box(artist))
+        return artist
+
+    def margin_labels(self, items: list[tuple[str, float, str, str]]) -> None:
+        """Labels in the right margin beside where each line leaves the plot, spread so none
+        overlap, each joined to its line by a thin leader: (text, y in data, colour, gid)."""
+        if not items:
+            return
+        x_edge = self.ax.bbox.x1
+        x_text = x_edge + 9.0
+        probe = self.fig.text(0, 0, "ℎ = 1/2", fontsize=LABEL_PT, family=self.families)
+        height = self.text_box(probe).height + 1.2
+        probe.remove()
+        targets = sorted(((self.ax.transData.transform((0, y))[1], text, colour, gid) for text, y, colour, gid in items),
+                         reverse=True)
+        ys = [t[0] for t in targets]
+        top, bottom = self.fig.bbox.y1 - height / 2, self.fig.bbox.y0 + height / 2
+        # Spread: push down from the top, then back up from the bottom, keeping the order.
+        for i in range(len(ys)):
+            ys[i] = min(ys[i], top) if i == 0 else min(ys[i], ys[i - 1] - height)
+        for i in reversed(range(len(ys))):
+            ys[i] = max(ys[i], bottom) if i == len(ys) - 1 else max(ys[i], ys[i + 1] + height)
+        from matplotlib.lines import Line2D
+
+        to_fig = self.fig.transFigure.inverted()
+        for (target, text, colour, gid), y in zip(targets, ys):
+            (x0, y0), (x1, y1) = to_fig.transform([(x_edge + 1.0, target), (x_text - 1.5, y)])
+            leader = Line2D([x0, x0 + 0.35 * (x1 - x0), x1], [y0, y0, y1], transform=self.fig.transFigure,
+                            color=colour, lw=0.6)
+            leader.set_gid(f"{gid}-leader")
+            self.fig.add_artist(leader)
+            label = self.fig.text(x_text, y, text, transform=None, fontsize=LABEL_PT, family=self.families,
+                                  va="center_baseline", ha="left", color="black")
+            label.set_position(to_fig.transform((x_text, y)))
+            label.set_transform(self.fig.transFigure)
+            label.set_gid(gid)
+            self.boxes.append(self.text_box(label))
+
+
+def _around(direction: tuple[float, float] | None = None) -> list[tuple[float, float]]:
+    """Candidate label offsets (points): across the line direction first, then the compass, further out."""
+    import math
+
+    spots: list[tuple[float, float]] = []
+    for r in (9, 12, 16, 21, 28, 36):
+        dirs = []
+        if direction is not None:
+            dx, dy = direction
+            n = math.hypot(dx, dy) or 1.0
+            dirs += [(-dy / n, dx / n), (dy / n, -dx / n)]
+        dirs += [(math.cos(math.radians(t)), math.sin(math.radians(t))) for t in (135, 45, 225, 315, 90, 270, 180, 0)]
+        spots += [(r * 1.4 * x, r * y) for x, y in dirs]
+    return spots
+
+
+# Spots for a label naming a mark on the x-axis: above it, then further up or to the sides.
+_ABOVE_AXIS = [(dx, dy) for dy in (9, 16, 24, 33, 43) for dx in (0, 16, -16, 30, -30)]
+
+
+def _direction(canvas: _Canvas, x: float, y: float, slope: float) -> tuple[float, float]:
+    """The direction (display) of a line of the given data slope through (x, y)."""
+    (x0, y0), (x1, y1) = canvas.ax.transData.transform([(x, y), (x + 1e-3, y + 1e-3 * slope)])
+    return x1 - x0, y1 - y0
+
+
+def _secant_figure(pic: SecantPicture, full: bool) -> Any:
+    style = Style(pic.decimal)
+    plan = secant_plan(pic)
+    a, fa_q = pic.a, horner(pic.coeffs, pic.a)
+    fa, slope = float(fa_q), float(horner(power_rule(pic.coeffs), pic.a))
+    xlim = plan.xlim
+    canvas = _Canvas(_SECANT_AXES if full else _LOSS_AXES)
+    xs, ys = _curve(pic.coeffs, *xlim)
+    if full:
+        canvas.limits(xlim, plan.ylim, "x")
+    else:  # the worksheet: the curve in the same window, its own height range
+        pad = 0.06 * (max(ys) - min(ys) or 1.0)
+        canvas.limits(xlim, (min(ys) - pad, max(ys) + pad), "x")
+    canvas.line(xs, ys, "curve", **_CURVE)
+    margin: list[tuple[str, float, str, str]] = []
+    if full:
+        for n, h in enumerate(plan.shown):
+            dash, marker, colour = _SECANT_STYLES[n]
+            fah = horner(pic.coeffs, a + h)
+            m = float((fah - fa_q) / h)
+            canvas.line(list(xlim), [fa + m * (x - float(a)) for x in xlim], f"secant-{n + 1}",
+                        color=colour, lw=1.0, linestyle=dash)
+            canvas.marker(float(a + h), float(fah), f"secant-point-{n + 1}", marker=marker, mfc="white", mec=colour,
+                          mew=0.9)
+            margin.append((f"{_it('h')} = {style.text(h)}", fa + m * (xlim[1] - float(a)), colour, f"label-secant-{n + 1}"))
+        canvas.line(list(xlim), [fa + slope * (x - float(a)) for x in xlim], "tangent", **_TANGENT)
+        margin.append(("tangent", fa + slope * (xlim[1] - float(a)), _TANGENT["color"], "label-tangent"))
+        canvas.marker(float(a), fa, "point", size=4.2, marker="o", color="black")
+        canvas.margin_labels(margin)
+        canvas.place(f"({style.text(a)}, {style.text(fa_q)})", (float(a), fa),
+                     _around(_direction(canvas, float(a), fa, slope)), "label-point")
+    else:
+        # Only what the problem gives: x = a marked on the axis; no point, so no f(a).
+        ylo = canvas.ax.get_ylim()[0]
+        canvas.marker(float(a), ylo, "given-a", size=5, marker="^", color="black", clip_on=False)
+        canvas.place(f"{_it('x')} = {style.text(a)}", (float(a), ylo), _ABOVE_AXIS, "label-given")
+    _curve_label(canvas, pic.coeffs, xs, ys, f"{_it('y')} = {_it('f')}({_it('x')})")
+    return canvas.fig
+
+
+def _curve_label(canvas: _Canvas, coeffs: tuple[Fraction, ...], xs: list[float], ys: list[float], text: str) -> None:
+    """Name the curve beside itself, at the first free spot from the left end inwards."""
+    ylo, yhi = canvas.ax.get_ylim()
+    spots: list[tuple[float, float, list[tuple[float, float]]]] = []
+    dcoeffs = power_rule(coeffs)
+    for i in (8, 20, 100, 112, 32, 88, 44, 76, 60):
+        x, y = xs[i], ys[i]
+        if ylo < y < yhi:
+            spots.append((x, y, _around(_direction(canvas, x, y, _poly(dcoeffs, x)))[:6]))
+    if not spots:
+        return
+    inside = canvas.ax.bbox.padded(-1.0)
+    for x, y, offsets in spots:
+        probe = canvas.ax.annotate(text, (x, y), xytext=(0, 0), textcoords="offset points", ha="center",
+                                   va="center_baseline", fontsize=LABEL_PT, family=canvas.families)
+        for spot in offsets:
+            probe.xyann = spot
+            if canvas.free(canvas.text_box(probe), inside):
+                probe.remove()
+                canvas.place(text, (x, y), [spot], "label-curve")
+                return
+        probe.remove()
+    # Every spot touches something: leave the curve unnamed rather than strike a label through.
+
+
+def _loss_window(pic: LossPicture) -> tuple[tuple[float, float], bool]:
+    """The w-range, and whether it shows the minimum: zoomed onto the steps when showing the
+    minimum too would put two weights closer than a marker's width apart."""
+    ws = [float(w) for w in pic.weights]
+    low = float(pic.minimiser) if pic.minimiser is not None else None
+    if low is None:
+        near_x, near_y = _curve(pic.coeffs, min(ws) - 2, max(ws) + 2, 161)
+        low = near_x[near_y.index(min(near_y))]
+    every = ws + [low]
+    span = max(max(every) - min(every), 1e-9)
+    wide = (min(every) - 0.3 * span, max(every) + 0.3 * span)
+    steps = max(ws) - min(ws)
+    if len(ws) < 2 or steps == 0:
+        return wide, True
+    width_px = WIDTH_IN * 72 * _LOSS_AXES[2] * PX_PER_PT
+    closest = min(abs(p - q) for p, q in zip(ws, ws[1:])) / (wide[1] - wide[0]) * width_px
+    if closest >= 14:
+        return wide, True
+    return (min(ws) - 0.35 * steps, max(ws) + 0.35 * steps), False
+
+
+def _loss_ylim(coeffs: tuple[Fraction, ...], xlim: tuple[float, float], marks: list[float]) -> tuple[float, float]:
     """A y-range showing the curve near the marked points without letting far-away values flatten it."""
+    _, ys = _curve(coeffs, *xlim)
     lo, hi = min(marks), max(marks)
-    core_lo, core_hi = min(ys), max(ys)
-    # Do not let the ends of a quartic stretch the picture more than ~3 times the interesting range.
-    span = max(hi - lo, 1.0)
-    core_lo = max(core_lo, lo - 3 * span)
-    core_hi = min(core_hi, hi + 3 * span)
-    pad = 0.08 * (core_hi - core_lo or 1.0)
-    return core_lo - pad, core_hi + pad
+    span = max(hi - lo, (max(ys) - min(ys)) * 0.05, 1e-9)
+    lo, hi = max(min(ys), lo - 3 * span), min(max(ys), hi + 3 * span)
+    pad = 0.08 * (hi - lo or 1.0)
+    return lo - pad, hi + pad
 
 
-def _figure() -> tuple[Any, Any]:
-    from matplotlib.figure import Figure
+def _loss_figure(pic: LossPicture, full: bool) -> Any:
+    style = Style(pic.decimal)
+    xlim, shows_minimum = _loss_window(pic)
+    weights = pic.weights if full else pic.weights[:1]
+    losses = [horner(pic.coeffs, w) for w in pic.weights]
+    canvas = _Canvas(_LOSS_AXES)
+    canvas.limits(xlim, _loss_ylim(pic.coeffs, xlim, [float(v) for v in losses]), "w")
+    xs, ys = _curve(pic.coeffs, *xlim)
+    canvas.line(xs, ys, "loss", **_CURVE)
+    ylo, yhi = canvas.ax.get_ylim()
+    slope = power_rule(pic.coeffs)
+    if full and pic.minimiser is not None and shows_minimum:
+        low = float(pic.minimiser)
+        canvas.line([low, low], [ylo, yhi], "minimum", color="#555", lw=0.8, linestyle=(0, (1, 1.5)))
+        canvas.place("minimum", (low, yhi), [(0, -6), (20, -6), (-20, -6), (20, -14), (-20, -14)], "label-minimum",
+                     color="#333")
+    if full:
+        w0, g = pic.weights[0], horner(slope, pic.weights[0])
+        half = 0.16 * (xlim[1] - xlim[0])
+        seg_x = [float(w0) - half, float(w0) + half]
+        canvas.line(seg_x, [float(losses[0]) + float(g) * (x - float(w0)) for x in seg_x], "tangent-w0",
+                    color=_TANGENT["color"], lw=1.0, linestyle=(0, (4.5, 1.8)))
+        for n in range(len(pic.weights) - 1):
+            p, q = (float(pic.weights[n]), float(losses[n])), (float(pic.weights[n + 1]), float(losses[n + 1]))
+            arrow = canvas.ax.annotate("", xy=q, xytext=p, arrowprops={
+                "arrowstyle": "-|>", "color": "#1f5fa8", "lw": 1.0, "shrinkA": 3, "shrinkB": 3,
+                "linestyle": "solid", "mutation_scale": 7})
+            arrow.arrow_patch.set_gid(f"step-{n + 1}")
+            canvas.avoid_line([p[0], q[0]], [p[1], q[1]])
+        for n, (w, loss) in enumerate(zip(weights, losses)):
+            canvas.marker(float(w), float(loss), f"weight-{n}", size=4.2, marker="o" if n == 0 else "s",
+                          mfc="black" if n == 0 else "white", mec="black", mew=1.0)
+        for n, (w, loss) in enumerate(zip(weights, losses)):
+            direction = _direction(canvas, float(w), float(loss), float(horner(slope, w)))
+            canvas.place(f"{_it('w')}{_subscript(n)}", (float(w), float(loss)), _around(direction), f"label-weight-{n}")
+        end = (seg_x[1], float(losses[0]) + float(g) * half)
+        canvas.place(f"slope {_it('L')}′({_it('w')}₀) = {style.text(g)}", end,
+                     _around(_direction(canvas, *end, float(g))), "label-slope", color=_TANGENT["color"])
+        if not shows_minimum and pic.minimiser is not None:
+            right = pic.minimiser > pic.weights[-1]
+            canvas.ax.annotate(
+                f"minimum at {_it('w')} = {style.text(pic.minimiser)} " + ("→" if right else "←"),
+                (0.98 if right else 0.02, 0.96), xycoords="axes fraction", ha="right" if right else "left",
+                va="top", fontsize=LABEL_PT, family=canvas.families, color="#333").set_gid("label-minimum")
+    else:
+        # Only what the problem gives: the start w₀ on the axis; no point, so no loss value.
+        w0 = float(pic.weights[0])
+        canvas.marker(w0, ylo, "given-w0", size=5, marker="^", color="black", clip_on=False)
+        canvas.place(f"{_it('w')}₀ = {style.text(pic.weights[0])}", (w0, ylo), _ABOVE_AXIS,
+                     "label-given")
+    _curve_label(canvas, pic.coeffs, xs, ys, f"{_it('L')}({_it('w')})")
+    return canvas.fig
 
-    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=72)
-    ax = fig.add_axes((0.12, 0.13, 0.86, 0.84))
-    ax.spines["top"].set_visible(False)
-    ax.spines["right"].set_visible(False)
-    ax.tick_params(labelsize=6.5, pad=1.5)
-    return fig, ax
+
+def figure(picture: Picture, full: bool = True) -> Any:
+    """The matplotlib Figure of a picture (tests measure its labels with matplotlib's renderer)."""
+    import matplotlib
+
+    with matplotlib.rc_context(_RC):
+        if isinstance(picture, SecantPicture):
+            return _secant_figure(picture, full)
+        return _loss_figure(picture, full)
 
 
 def _svg_bytes(fig: Any) -> bytes:
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    import matplotlib
 
-    FigureCanvasSVG(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
     # The comment names the matplotlib version; drop it so files do not change with upgrades.
     return re.sub(rb"<!-- Created with matplotlib.*?-->\n?", b"", svg)
 
 
-def _draw_secants(pic: SecantPicture, full: bool) -> bytes:
-    a = float(pic.a)
-    fa = horner(pic.coeffs, pic.a)
-    slope = horner(power_rule(pic.coeffs), pic.a)
-    reach = max([1.0] + [abs(float(h)) for h in pic.hs])
-    lo, hi = a - 1.6 * reach, a + 1.6 * reach
-    fig, ax = _figure()
-    xs, ys = _curve(pic.coeffs, lo, hi)
-    marks = [float(fa)] + [float(horner(pic.coeffs, pic.a + h)) for h in pic.hs]
-    ylo, yhi = _ylimits(ys, marks)
-    (curve,) = ax.plot(xs, ys, color="black", lw=1.5, label="y = f(x)")
-    curve.set_gid("curve")
-    if full:
-        for n, h in enumerate(pic.hs):
-            dash, marker, colour = _SECANT_STYLES[n % len(_SECANT_STYLES)]
-            fah = horner(pic.coeffs, pic.a + h)
-            m = float((fah - fa) / h)
-            (line,) = ax.plot(
-                [lo, hi], [float(fa) + m * (lo - a), float(fa) + m * (hi - a)],
-                color=colour, lw=0.9, linestyle=dash, label=f"secant, h = {_label(h, pic.decimal)}",
-            )
-            line.set_gid(f"secant-{n + 1}")
-            (dot,) = ax.plot([float(pic.a + h)], [float(fah)], linestyle="none", marker=marker, ms=3.6,
-                             mfc="white", mec=colour, mew=0.9)
-            dot.set_gid(f"secant-point-{n + 1}")
-        (tangent,) = ax.plot(
-            [lo, hi], [float(fa) + float(slope) * (lo - a), float(fa) + float(slope) * (hi - a)],
-            color="#c62828", lw=1.3, linestyle="solid", label=f"tangent, slope {_label(slope, pic.decimal)}",
-        )
-        tangent.set_gid("tangent")
-    (point,) = ax.plot([a], [float(fa)], linestyle="none", marker="o", ms=4, color="black", zorder=5)
-    point.set_gid("point")
-    ax.annotate(f"({_label(pic.a, pic.decimal)}, {_label(fa, pic.decimal)})", (a, float(fa)),
-                xytext=(-4, 5), textcoords="offset points", ha="right", fontsize=6.5)
-    return _finish(fig, ax, (lo, hi), (ylo, yhi), "x", legend=full)
-
-
-def _finish(fig: Any, ax: Any, xlim: tuple[float, float], ylim: tuple[float, float], xlabel: str,
-            legend: bool) -> bytes:
-    """Limits, axis label and (for keys) the legend, then the SVG bytes."""
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_xlabel(xlabel, fontsize=7, labelpad=1)
-    if legend:
-        ax.legend(loc="best", fontsize=6.2, frameon=True, framealpha=0.9, edgecolor="#999",
-                  handlelength=2.6, borderpad=0.3, labelspacing=0.25)
-    return _svg_bytes(fig)
-
-
-def _draw_loss(pic: LossPicture, full: bool) -> bytes:
-    shown = pic.weights if full else pic.weights[:1]
-    ws = [float(w) for w in pic.weights] + ([float(pic.minimiser)] if pic.minimiser is not None else [])
-    if pic.minimiser is None:
-        # Show the low point the steps head for: the lowest sample within 2 of the weights.
-        near_x, near_y = _curve(pic.coeffs, min(ws) - 2, max(ws) + 2, 161)
-        ws.append(near_x[near_y.index(min(near_y))])
-    span = max(max(ws) - min(ws), 1.0)
-    lo, hi = min(ws) - 0.45 * span, max(ws) + 0.45 * span
-    fig, ax = _figure()
-    xs, ys = _curve(pic.coeffs, lo, hi)
-    losses = [horner(pic.coeffs, w) for w in pic.weights]
-    ylo, yhi = _ylimits(ys, [float(v) for v in losses])
-    (curve,) = ax.plot(xs, ys, color="black", lw=1.5, label="loss L(w)")
-    curve.set_gid("loss")
-    if full and pic.minimiser is not None:
-        vline = ax.axvline(float(pic.minimiser), color="#555", lw=0.8, linestyle=(0, (1, 1.5)), label="minimum")
-        vline.set_gid("minimum")
-    if full and len(pic.weights) > 0:
-        w0 = pic.weights[0]
-        g = horner(power_rule(pic.coeffs), w0)
-        half = 0.25 * span
-        (tan,) = ax.plot([float(w0) - half, float(w0) + half],
-                         [float(losses[0]) - float(g) * half, float(losses[0]) + float(g) * half],
-                         color="#c62828", lw=1.1, linestyle=(0, (5, 2)), label=f"slope L′(w₀) = {_label(g, pic.decimal)}")
-        tan.set_gid("tangent-w0")
-    for n, (w, loss) in enumerate(zip(shown, losses)):
-        marker = "o" if n == 0 else "s"
-        (dot,) = ax.plot([float(w)], [float(loss)], linestyle="none", marker=marker, ms=4,
-                         mfc="black" if n == 0 else "white", mec="black", mew=1.0, zorder=5)
-        dot.set_gid(f"weight-{n}")
-        ax.annotate(f"w{_subscript(n)}", (float(w), float(loss)), xytext=(4, 4), textcoords="offset points",
-                    fontsize=7)
-    if full:
-        for n in range(len(pic.weights) - 1):
-            arrow = ax.annotate(
-                "", xy=(float(pic.weights[n + 1]), float(losses[n + 1])), xytext=(float(pic.weights[n]), float(losses[n])),
-                arrowprops={"arrowstyle": "-|>", "color": "#1f5fa8", "lw": 1.0, "shrinkA": 3, "shrinkB": 3,
-                            "linestyle": "solid", "mutation_scale": 7},
-            )
-            arrow.arrow_patch.set_gid(f"step-{n + 1}")
-    return _finish(fig, ax, (lo, hi), (ylo, yhi), "w", legend=full)
-
-
 @lru_cache(maxsize=512)
 def svg(picture: Picture, full: bool = True) -> bytes:
     """The picture as SVG bytes; full=False draws only what the problem gives (for worksheets)."""
-    import matplotlib
+    return _svg_bytes(figure(picture, full))
 
-    with matplotlib.rc_context(_RC):
-        if isinstance(picture, SecantPicture):
-            return _draw_secants(picture, full)
-        return _draw_loss(picture, full)
+
+def describe(picture: Picture, full: bool = True) -> str:
+    """Alt text: what the picture shows, in words, with the problem's own numbers."""
+    style = Style(picture.decimal)
+    if isinstance(picture, SecantPicture):
+        f = f"f(x) = {poly_text(poly_from_coeffs(picture.coeffs), style)}"
+        a = style.text(picture.a)
+        if not full:
+            return f"Graph of {f} near x = {a}, with x = {a} marked on the x-axis."
+        plan = secant_plan(picture)
+        fa = style.text(horner(picture.coeffs, picture.a))
+        slope = style.text(horner(power_rule(picture.coeffs), picture.a))
+        if plan.shown:
+            text = (f"Graph of {f} with secant lines through ({a}, {fa}) for h = "
+                    f"{_listing([style.text(h) for h in plan.shown])} and the tangent there, of slope {slope}.")
+        else:
+            text = f"Graph of {f} with the tangent through ({a}, {fa}), of slope {slope}."
+        return text + left_out_note(picture)
+    f = f"L(w) = {poly_text(poly_from_coeffs(picture.coeffs), style, ('w', 'h'))}"
+    w0 = style.text(picture.weights[0])
+    if not full:
+        return f"Graph of the loss {f}, with the start w₀ = {w0} marked on the w-axis."
+    steps = " → ".join(f"w{_subscript(n)} = {style.text(w)}" for n, w in enumerate(picture.weights))
+    g = style.text(horner(power_rule(picture.coeffs), picture.weights[0]))
+    text = f"Graph of the loss {f} with the gradient-descent steps {steps} on it and the slope L′(w₀) = {g} drawn at w₀"
+    if picture.minimiser is not None:
+        _, shows = _loss_window(picture)
+        where = "a dotted line at" if shows else "an arrow pointing to"
+        text += f", and {where} the minimum, w = {style.text(picture.minimiser)}"
+    return text + "."
+
+
+def left_out_note(picture: Picture) -> str:
+    """For the key's caption: the candidate secants not drawn, and why."""
+    if not isinstance(picture, SecantPicture):
+        return ""
+    plan = secant_plan(picture)
+    if not plan.left_out:
+        return ""
+    hs = [Style(picture.decimal).text(h) for h in plan.left_out]
+    which = "secant" if len(hs) == 1 else "secants"
+    return (f" The {which} for h = {_listing(hs)} would lie within a few pixels of "
+            f"{'the tangent or another secant' if plan.shown else 'the tangent'} and are not drawn."
+            if len(hs) > 1 else
+            f" The {which} for h = {hs[0]} would lie within a few pixels of "
+            f"{'the tangent or another secant' if plan.shown else 'the tangent'} and is not drawn.")
 
 
 # Data URIs drawn ahead by a worker process (see Figures), keyed like the lru caches.
@@ -288,11 +663,11 @@ class Figures:
 
 
 def figure_html(picture: Picture, full: bool = True) -> Markup:
-    """A <figure> with the picture as a data-URI image and its caption as searchable text."""
-    caption = picture.caption if full else picture.given_caption
+    """A <figure>: the picture as a data-URI image with alt text saying what it shows, and its
+    caption as searchable text (on the key, what the picture means and any secant left out)."""
+    caption = picture.caption + left_out_note(picture) if full else picture.given_caption
     cls = "plot" if full else "plot given"
     return Markup(
-        f'<figure class="{cls}"><img src="{data_uri(picture, full)}" alt="{escape(caption)}">'
+        f'<figure class="{cls}"><img src="{data_uri(picture, full)}" alt="{escape(describe(picture, full))}">'
         f"<figcaption>{escape(caption)}</figcaption></figure>"
     )
-

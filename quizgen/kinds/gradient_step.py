@@ -175,7 +175,7 @@ def solve(task: Task) -> Solved:
             task.coeffs, tuple(weights),
             f"The loss curve with the step{'s' if task.iterations > 1 else ''} "
             + " → ".join(f"w{sub(n)} = {s.text(w)}" for n, w in enumerate(weights))
-            + (f"; the dotted line marks the minimum at w = {s.text(best)}." if best is not None else "."),
+            + (f"; the minimum is at w = {s.text(best)}." if best is not None else "."),
             f"The loss curve and the start w₀ = {s.text(task.start)}.",
             s.decimal,
             best,

@@ -66,7 +66,7 @@ def solve(task: Task) -> Solved:
         rule = "The error is a polynomial in h with no constant term, so it shrinks roughly tenfold each row."
     listing = ", ".join(s.text(q) for q in quotients)
     key_caption = (
-        f"Secants through ({s.text(a)}, {s.text(fa)}) for h = 1, 1/2 and the table's h tilt onto "
+        f"As h shrinks the secants through ({s.text(a)}, {s.text(fa)}) tilt onto "
         f"the tangent of slope f′({s.text(a)}) = {s.text(slope)}."
     )
     return Solved(
@@ -97,7 +97,7 @@ def solve(task: Task) -> Solved:
         mistakes=((", ".join(s.plain(d) for d in diffs), "Those are the changes f(a + h) − f(a); divide each by its h."),),
         extra={"errors": [s.plain(q - slope) for q in quotients], "slope": s.plain(slope)},
         plot=SecantPicture(
-            task.coeffs, a, (Fraction(1), Fraction(1, 2)) + task.steps, key_caption,
+            task.coeffs, a, (Fraction(2), Fraction(1), Fraction(1, 2)) + task.steps, key_caption,
             f"The graph of f near x = {s.text(a)}.", s.decimal,
         ),
     )

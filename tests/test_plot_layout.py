@@ -1,0 +1,203 @@
+"""Pictures read at 100 % and in black and white: labels clear of each other and of the lines,
+secants visibly apart, alt text on every picture, worksheets drawing only what is given.
+
+Label boxes are measured with matplotlib's own renderer on the drawn figure; line positions
+are read back from the SVG. Pictures come from real quizzes over seeds, difficulties and degrees.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import itertools
+import re
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen import plots
+from quizgen.cli import main
+from quizgen.exact import Style, horner
+from quizgen.generate import Options, make_quiz
+from quizgen.model import LossPicture, SecantPicture
+
+F = Fraction
+PICTURE_KINDS = ("limit-definition", "secant-table", "tangent-line", "gradient-step")
+LINES = re.compile(r"(curve|loss|tangent|tangent-w0|minimum|secant-\d)$")
+# The key shows the 3.1-inch figure 74 mm wide (style.css); screen pixels at 100 % are 96 an inch.
+PX_PER_SVG_UNIT = 74 / 25.4 * 96 / 223.2
+
+
+def _pictures() -> list[Any]:
+    found = []
+    for seed, difficulty, degree in itertools.product((3, 7, 11), ("easy", "medium", "hard"), (2, 3, 4)):
+        quiz = make_quiz(Options(kinds=PICTURE_KINDS, count=4, difficulty=difficulty, degree=degree), seed)
+        found += [p.plot for p in quiz.problems if p.plot is not None]
+    # The reproductions of issue 8: seed 7 key p. 3 (steep secants), seed 11 hard p. 7 and p. 9.
+    for seed, difficulty in ((7, "medium"), (11, "hard")):
+        quiz = make_quiz(Options(count=20, difficulty=difficulty), seed)
+        found += [p.plot for p in quiz.problems if p.plot is not None]
+    return list(dict.fromkeys(found))
+
+
+PICTURES = _pictures()
+
+
+def _labels_and_lines(fig: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """(gid, display bbox) of every label and (gid, display path) of every drawn line."""
+    renderer = fig.canvas.get_renderer()
+    labels = [(t.get_gid(), t.get_window_extent(renderer)) for t in fig.findobj()
+              if hasattr(t, "get_text") and (t.get_gid() or "").startswith("label-") and t.get_text()]
+    lines = [(a.get_gid(), a.get_transform().transform_path(a.get_path())) for a in fig.findobj()
+             if LINES.match(a.get_gid() or "") and hasattr(a, "get_path") and hasattr(a, "get_xydata")]
+    return labels, lines
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["key", "worksheet"])
+def test_labels_overlap_neither_each_other_nor_the_lines(full: bool) -> None:
+    assert len(PICTURES) > 30
+    for picture in PICTURES:
+        fig = plots.figure(picture, full)
+        labels, lines = _labels_and_lines(fig)
+        assert labels and lines
+        assert not fig.findobj(lambda a: type(a).__name__ == "Legend")
+        for (g1, b1), (g2, b2) in itertools.combinations(labels, 2):
+            assert not b1.overlaps(b2), (picture, g1, g2)
+        for (label, box), (line, path) in itertools.product(labels, lines):
+            assert not path.intersects_bbox(box, filled=False), (picture, label, line)
+
+
+def test_secants_stand_visibly_apart_where_they_leave_the_plot() -> None:
+    """Each pair of drawn lines through (a, f(a)) is ≥ 6 screen pixels apart at the plot's edge."""
+    checked = 0
+    for picture in PICTURES:
+        if not isinstance(picture, SecantPicture):
+            continue
+        svg = plots.svg(picture)
+        text = svg.decode()
+        names = ["tangent"] + re.findall(r'<g id="(secant-\d)">', text)
+        ends = {}
+        for name in names:
+            start = text.index(f'<g id="{name}">')
+            x0, y0, x1, y1 = map(float, re.search(r'd="M ([-\d.]+) ([-\d.]+) \s*L ([-\d.]+) ([-\d.]+)',
+                                                   text[start:]).groups())
+            ends[name] = (y0, y1)
+        for p, q in itertools.combinations(names, 2):
+            apart = max(abs(ends[p][0] - ends[q][0]), abs(ends[p][1] - ends[q][1])) * PX_PER_SVG_UNIT
+            assert apart >= 6, (picture, p, q, apart)
+        checked += len(names) - 1
+    assert checked > 20
+
+
+def test_the_steep_secants_of_seed_7_are_at_least_two_and_apart() -> None:
+    """f(x) = −x² − 8x + 9 at 1 (seed 7, key p. 3) drew three secants merging with the tangent."""
+    picture = SecantPicture((F(9), F(-8), F(-1)), F(1), (F(2), F(1), F(1, 2), F(1, 4)), "c", "g")
+    assert len(re.findall(r'<g id="secant-\d">', plots.svg(picture).decode())) >= 2
+
+
+def test_close_gradient_steps_get_labels_apart() -> None:
+    """Seed 11 hard, key p. 9: w₀ = −0.5, w₁ = −0.47, w₂ = −0.4418 on 3w² − 8 had w₀, w₁, w₂ on top of each other."""
+    picture = LossPicture((F(-8), F(0), F(3)), (F(-1, 2), F(-47, 100), F(-2209, 5000)), "c", "g", True, F(0))
+    fig = plots.figure(picture)
+    labels, _ = _labels_and_lines(fig)
+    weights = [box for gid, box in labels if gid.startswith("label-weight")]
+    assert len(weights) == 3
+    for b1, b2 in itertools.combinations(weights, 2):
+        assert not b1.overlaps(b2)
+    markers = [a.get_transform().transform(a.get_xydata())[0] for a in fig.findobj()
+               if (a.get_gid() or "").startswith("weight-")]
+    for p, q in itertools.combinations(markers, 2):
+        assert max(abs(p - q)) * PX_PER_SVG_UNIT >= 8  # markers not on top of each other either
+
+
+def label_words(svg: str) -> str:
+    """The text of every label quizgen placed (tick labels left out)."""
+    groups = re.findall(r'<g id="label-[^"]*">(.*?)</g>', svg, flags=re.S)
+    return " ".join(w for g in groups for w in re.findall(r"<text[^>]*>([^<]*)</text>", g))
+
+
+def test_numbers_in_a_picture_follow_the_problem_style() -> None:
+    for decimal, half in ((True, "0.5"), (False, "1/2")):
+        picture = SecantPicture((F(14), F(7), F(7)), F(1), (F(2), F(1), F(1, 2)), "c", "g", decimal)
+        svg = plots.svg(picture).decode()
+        assert f"ℎ = {half}<" in svg and f"h = 2, 1 and {half}" in plots.describe(picture)
+        other = "1/2" if decimal else "0.5"
+        texts = label_words(svg)
+        assert other not in texts and other not in plots.describe(picture)
+
+
+def _imgs(page: str) -> list[tuple[bytes, str]]:
+    found = re.findall(r'<figure class="plot[^"]*"><img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]*)"', page)
+    assert len(found) == page.count('<figure class="plot')
+    return [(base64.b64decode(uri), html.unescape(alt)) for uri, alt in found]
+
+
+@pytest.fixture(scope="module")
+def worksheet_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("plots-worksheet")
+    args = ["make", "--seed", "7", "-n", "8", "-f", "html,pdf", "--plots", "worksheet", "-o", str(out)]
+    for kind in PICTURE_KINDS:
+        args += ["-k", kind]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_every_picture_has_alt_text_saying_what_it_shows(worksheet_run: Path) -> None:
+    quiz = make_quiz(Options(kinds=PICTURE_KINDS, count=8), 7)
+    for page, full in (("key.html", True), ("worksheet.html", False)):
+        imgs = _imgs((worksheet_run / page).read_text())
+        assert len(imgs) == 8
+        for (_, alt), problem in zip(imgs, quiz.problems):
+            assert alt.startswith("Graph of "), alt
+            assert alt == plots.describe(problem.plot, full)
+            # The formula in the alt text is the one the problem states (f, or the loss L).
+            given = (problem.given.get("f") or problem.given["L"]).text
+            assert given.split(" = ", 1)[-1] in alt, (given, alt)
+
+
+def test_worksheet_pictures_contain_no_f_of_a(worksheet_run: Path) -> None:
+    """--plots worksheet labelled (2, 31): the point's height is an answer. Only given data is drawn."""
+    quiz = make_quiz(Options(kinds=PICTURE_KINDS, count=8), 7)
+    imgs = _imgs((worksheet_run / "worksheet.html").read_text())
+    for (svg, alt), problem in zip(imgs, quiz.problems):
+        picture = problem.plot
+        text = svg.decode()
+        words = label_words(text)
+        assert "𝑓(𝑥)" in words or "𝐿(𝑤)" in words or "=" in words
+        style = Style(picture.decimal)
+        at = picture.a if isinstance(picture, SecantPicture) else picture.weights[0]
+        height = horner(picture.coeffs, at)
+        assert "(" not in words.replace("𝑓(𝑥)", "").replace("𝐿(𝑤)", ""), words
+        assert style.text(height) not in words.split(), (words, height)
+        assert 'id="point"' not in text and 'id="weight-0"' not in text
+        assert f"{style.text(at)}, {style.text(height)})" not in alt and f"f({style.text(at)})" not in alt and "L(w₀)" not in alt
+
+
+def test_tagged_key_pdf_carries_the_alt_text(worksheet_run: Path) -> None:
+    """The key.pdf quizgen writes is tagged; each picture is a /Figure whose /Alt is its alt text."""
+    from pypdf import PdfReader
+
+    alts = [alt for _, alt in _imgs((worksheet_run / "key.html").read_text())]
+    found: list[str] = []
+    seen: set[int] = set()
+
+    def walk(node: Any) -> None:
+        node = node.get_object()
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure" and "/Alt" in node:
+                found.append(str(node["/Alt"]))
+            kids = node.get("/K")
+            if kids is not None:
+                for kid in kids if isinstance(kids, list) else [kids]:
+                    if hasattr(kid, "get_object"):
+                        walk(kid)
+
+    walk(PdfReader(worksheet_run / "key.pdf").trailer["/Root"]["/StructTreeRoot"])
+    assert alts and all(alt in found for alt in alts), (alts, found)
