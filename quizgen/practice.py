@@ -29,8 +29,19 @@ def checker_data(quiz: Quiz) -> Markup:
         if p.answer.form:
             item["form"] = p.answer.form
         data.append(item)
+    return _script_json(data)
+
+
+def checker_config() -> Markup:
+    """The checker's limits, sample points, names and messages for checker.js (one source: answers/limits.py)."""
+    from quizgen.answers.limits import shared  # the parser (lark) is loaded only when a page is made
+
+    return _script_json(shared())
+
+
+def _script_json(data: Any) -> Markup:
+    """JSON safe inside <script>: ASCII only, and "</" (which would end the element early) escaped."""
     text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-    # "</" would end the <script> element early; JSON allows the escaped form.
     return Markup(text.replace("</", "<\\/"))
 
 

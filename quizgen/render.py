@@ -79,7 +79,8 @@ def render_practice(quiz: Quiz, env: jinja2.Environment | None = None) -> str:
     """practice.html: answer boxes checked on the page by templates/checker.js, offline."""
     env = env or environment()
     return env.get_template("practice.html").render(
-        quiz=quiz, hint=practice.answer_hint, checker_data=practice.checker_data(quiz)
+        quiz=quiz, hint=practice.answer_hint, checker_data=practice.checker_data(quiz),
+        checker_config=practice.checker_config(),
     )
 
 

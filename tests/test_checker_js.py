@@ -16,13 +16,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from quizgen import answers
+from quizgen import answers, practice
 from quizgen.answers import check
+from quizgen.answers.limits import MESSAGES, shared
 
 ROOT = Path(__file__).resolve().parent.parent
 JS = (ROOT / "quizgen" / "templates" / "checker.js").read_text(encoding="utf-8")
 CASES = json.loads((Path(__file__).parent / "answer_cases.json").read_text(encoding="utf-8"))
 CHROMIUM = "/usr/bin/chromium"
+# The page hands checker.js its limits and messages as JSON (practice.checker_config), as practice.html does.
+CONFIG = '<script type="application/json" id="quizgen-checker-config">{}</script>'
+PAGE = CONFIG.format(practice.checker_config()) + "<script>" + JS + "</script>"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 
 
@@ -34,7 +38,7 @@ def page() -> Iterator[Page]:
             pg = browser.new_page()
             errors: list[str] = []
             pg.on("pageerror", lambda err: errors.append(str(err)))
-            pg.set_content("<script>" + JS + "</script>")
+            pg.set_content(PAGE)
             assert not errors, errors
             assert pg.evaluate("typeof window.QuizgenChecker.check") == "function"
             yield pg
@@ -151,6 +155,14 @@ HOSTILE = [
     "10^100^100",
     "1e99999999999",
     "sin(" * 60 + "x" + ")" * 60,
+    # issue 7's --function reproductions, typed as answers
+    "x^2+1^99999999",
+    "x^2+9^9^9",
+    "x^2+0^99999999",
+    "x^2+(1/2)^999999",
+    "x^2+2^2^2^2^2",
+    "(" * 1000 + "x^2" + ")" * 1000,
+    "x^2+" * 25_000,
 ]
 
 
@@ -209,3 +221,43 @@ def test_file_is_safe_to_inline_in_a_jinja_template_and_offline():
         assert bad not in JS
     assert not re.search(r"\b(eval|Function|fetch|XMLHttpRequest|import|require|WebSocket)\s*\(", JS)
     assert JS.isascii()
+
+
+# ---------------------------------------------------------------- one source for limits and messages
+
+
+def test_checker_js_repeats_no_limit_and_no_message():
+    """Every limit and message comes from answers/limits.py through the page's JSON, none is typed into checker.js."""
+    assert not re.search(r"var (MAX_\w+|N_POINTS|MIN_COMMON|REL_TOL|ABS_TOL|EPS|NOISE|RELIABLE)\s*=\s*[-\d.(M]", JS)
+    assert not re.search(r"var (POINTS|MULTIPLIERS)\s*=\s*\[", JS)
+    for code, text in MESSAGES.items():
+        for fragment in re.split(r"\{\w+\}", text):
+            fragment = fragment.strip(" .,:'()")
+            if len(fragment) >= 8:
+                assert fragment not in JS, (code, fragment)
+
+
+def test_checker_js_obeys_the_limits_and_messages_the_page_gives_it(page):
+    config = shared()
+    config["limits"].update(MAX_LENGTH=5, MAX_EXPONENT=3)
+    config["messages"].update(correct="Yes.", too_long="Over 5?", big_exponent="Exponent over 3.")
+    pg = page.context.browser.new_page()
+    try:
+        pg.set_content(CONFIG.format(json.dumps(config)) + "<script>" + JS + "</script>")
+        got = pg.evaluate("""() => ["x^3", "x+x+x+x", "x^4"].map(a => window.QuizgenChecker.check(a, "x^3").message)""")
+    finally:
+        pg.close()
+    assert got == ["Yes.", "Over 5?", "Exponent over 3."]
+    assert shared()["messages"]["correct"] == "Correct."  # shared() hands out a fresh copy each time
+
+
+def test_a_page_without_the_config_fails_loudly(page):
+    pg = page.context.browser.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda err: errors.append(str(err)))
+    try:
+        pg.set_content("<script>" + JS + "</script>")
+        assert pg.evaluate("typeof window.QuizgenChecker") == "undefined"
+    finally:
+        pg.close()
+    assert any("quizgen-checker-config" in e for e in errors), errors

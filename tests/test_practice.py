@@ -171,3 +171,12 @@ def test_long_formulas_wrap_at_phone_width_and_hints_name_what_to_type(browser: 
         "The new weight w₁, an exact number such as 0.25 or -7/2",
     ]
     context.close()
+
+
+def test_the_page_carries_the_checkers_limits_and_messages_from_python(page: Page) -> None:
+    """One source: the JSON on the page is answers/limits.shared(), and the page's checker speaks from it."""
+    from quizgen.answers.limits import MESSAGES, shared
+
+    carried = json.loads(page.locator("#quizgen-checker-config").text_content())
+    assert carried == json.loads(json.dumps(shared()))
+    assert answer(page, 1, "x^101") == ("invalid", MESSAGES["big_exponent"])

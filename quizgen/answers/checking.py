@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from quizgen.answers.evaluation import Form, Tol, equivalent, explicit, exprs, same, wrap
-from quizgen.answers.feedback import count_message, expanded, explain
+from quizgen.answers.feedback import and_list, count_message, expanded, explain
 from quizgen.answers.grammar import parse
 from quizgen.answers.limits import (
     BAD_EXPECTED,
@@ -17,8 +17,10 @@ from quizgen.answers.limits import (
     NEED_EQUATION,
     NOT_EQUATION,
     NOT_EXPANDED,
+    UNCHECKED,
     WRONG_EQUATION,
     Invalid,
+    message,
 )
 from quizgen.answers.tokens import context
 
@@ -29,7 +31,6 @@ class Verdict:
 
     status: str  # "correct" | "incorrect" | "invalid"
     message: str
-
 
 
 @lru_cache(maxsize=512)
@@ -71,10 +72,10 @@ def check_strict(
         return Verdict("invalid", str(why))
     for item in mistakes:
         try:
-            wrong, message = item
+            wrong, says = item
             m = _known(wrong, ctx)
             if equivalent(a, m, tol):
-                return Verdict("incorrect", str(message))
+                return Verdict("incorrect", str(says))
         except (Invalid, TypeError, ValueError):
             continue  # a malformed mistake from the generator is skipped, not blamed on the student
 
@@ -98,8 +99,8 @@ def check_strict(
         return Verdict("incorrect", explain(a[1][0], e[1][0], tol))
     wrong_parts = [str(i + 1) for i, (x, y) in enumerate(zip(a[1], e[1])) if not same(x, y, tol)]
     if len(wrong_parts) == 1:
-        return Verdict("incorrect", f"Value {wrong_parts[0]} is not right.")
-    return Verdict("incorrect", f"Values {', '.join(wrong_parts[:-1])} and {wrong_parts[-1]} are not right.")
+        return Verdict("incorrect", message("value_wrong", i=wrong_parts[0]))
+    return Verdict("incorrect", message("values_wrong", values=and_list(wrong_parts)))
 
 
 def _tolerance(value: Any) -> float | None:
@@ -130,6 +131,6 @@ def check(
     try:
         return check_strict(answer, expected, Tol(_tolerance(rtol), _tolerance(atol)), mistakes, form)
     except Exception:  # noqa: BLE001 - a student's input must never crash grading or the page
-        return Verdict("invalid", "Your answer could not be checked.")
+        return Verdict("invalid", UNCHECKED)
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from quizgen.answers.grammar import Form, Node
 from quizgen.answers.limits import (
     ABS_TOL,
-    BIG_EXPONENT,
     EPS,
     LETTER_ORDER,
     MAX_BITS,
@@ -27,7 +26,6 @@ from quizgen.answers.limits import (
     POINTS,
     REL_TOL,
     RELIABLE,
-    TOO_BIG,
     UNDEFINED,
     Invalid,
     NotRational,
@@ -43,7 +41,7 @@ def sample_point(letter: str, i: int) -> tuple[int, int]:
 
 def _chk(q: Fraction) -> Fraction:
     if q.numerator.bit_length() > MAX_BITS or q.denominator.bit_length() > MAX_BITS:
-        raise Invalid(TOO_BIG)
+        raise Invalid("too_big")
     return q
 
 
@@ -65,7 +63,7 @@ def _rational(node: Node) -> bool:
         except Undefined:
             return _rational(base)  # undefined everywhere; evaluation reports it
         if abs(n) > MAX_EXPONENT:
-            raise Invalid(BIG_EXPONENT)
+            raise Invalid("big_exponent")
         if n.denominator != 1:
             return False
         node.expo = n
@@ -103,7 +101,7 @@ def _ev_q(node: Node, env: dict[str, Fraction]) -> Fraction:
     if op == "pow":
         n = _ev_q(node.args[1], env)
         if abs(n) > MAX_EXPONENT:
-            raise Invalid(BIG_EXPONENT)
+            raise Invalid("big_exponent")
         if n.denominator != 1:
             raise NotRational
         b = _ev_q(node.args[0], env)
@@ -114,7 +112,7 @@ def _ev_q(node: Node, env: dict[str, Fraction]) -> Fraction:
             return Fraction(1) if k == 0 else Fraction(0)
         # Bits of b**k are at least (bits(b) - 1)·|k| + 1: refuse before computing.
         if (b.numerator.bit_length() - 1) * abs(k) >= MAX_BITS or (b.denominator.bit_length() - 1) * abs(k) >= MAX_BITS:
-            raise Invalid(TOO_BIG)
+            raise Invalid("too_big")
         return _chk(b**k)
     if op == "fn" and node.value == "abs":
         return abs(_ev_q(node.args[0], env))
@@ -288,7 +286,7 @@ def _ev_f(node: Node, env: dict[str, float]) -> tuple[float, float]:
     if op == "pow":
         e, me = _ev_f(node.args[1], env)
         if not node.args[1].vars and abs(e) > MAX_EXPONENT:
-            raise Invalid(BIG_EXPONENT)
+            raise Invalid("big_exponent")
         b, mb = _ev_f(node.args[0], env)
         r = _fpow(b, e)
         return r, _pow_mag(b, mb, e, me, r)

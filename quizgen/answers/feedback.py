@@ -7,16 +7,19 @@ from fractions import Fraction
 
 from quizgen.answers.evaluation import Expr, Form, Tol, agree, pair, sample_point
 from quizgen.answers.grammar import Node
-from quizgen.answers.limits import FORGOT_DIVIDE, MAX_EXPONENT, N_POINTS, SIGN, STILL_H, WRONG, WRONG_TOL
+from quizgen.answers.limits import MAX_EXPONENT, N_POINTS, message
 from quizgen.answers.tokens import SUPERSCRIPTS
 
 
-
-def _names(letters: Sequence[str]) -> str:
-    items = sorted(letters)
+def and_list(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
     if len(items) == 1:
         return items[0]
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return message("list_and", rest=", ".join(items[:-1]), last=items[-1])
+
+
+def _names(letters: Sequence[str]) -> str:
+    return and_list(sorted(letters))
 
 
 def _superscript(n: int) -> str:
@@ -97,8 +100,9 @@ def _slip(a: Expr, e: Expr) -> str | None:
     for k in range(top + 1):
         c = d[0] / powers[0]
         if c != 0 and all(d[i] == c * powers[i] for i in range(N_POINTS)):
-            term = "constant term" if k == 0 else f"{v} term" if k == 1 else f"{v}{_superscript(k)} term"
-            return f"Recheck the {term}: the rest of your answer matches."
+            if k == 0:
+                return message("slip_constant")
+            return message("slip_term", var=v, power="" if k == 1 else _superscript(k))
         powers = [p * x for p, x in zip(powers, xs)]
     return None
 
@@ -107,7 +111,7 @@ def explain(a: Expr, e: Expr, tol: Tol) -> str:
     """The most specific message for an answer that is not equivalent to the key."""
     extra = a.vars - e.vars
     if not e.vars and a.vars:
-        return f"Your answer should be a number, but it contains {_names(list(a.vars))}."
+        return message("should_be_number", names=_names(list(a.vars)))
     if "h" in a.vars:
         va, ve, exact, na, ne = pair(a, e)
         hs = [sample_point("h", i) for i in range(N_POINTS)]
@@ -115,33 +119,33 @@ def explain(a: Expr, e: Expr, tol: Tol) -> str:
         times_h = [None if y is None else y * h for y, h in zip(ve, hv)]
         ne_h = None if ne is None else [n * abs(h) for n, h in zip(ne, hv)]
         if agree(va, times_h, exact, tol, na, ne_h):
-            return FORGOT_DIVIDE
+            return message("forgot_divide")
     if "h" in extra:
-        return STILL_H
+        return message("still_h")
     if extra:
-        return f"Your answer contains {_names(list(extra))}, which should not appear in it."
+        return message("extra_vars", names=_names(list(extra)))
     va, ve, exact, na, ne = pair(a, e)
     if agree(va, [None if y is None else -y for y in ve], exact, tol, na, ne):
-        return SIGN
+        return message("sign")
     missing = e.vars - a.vars
     if missing and not a.vars:
-        return f"Your answer should be an expression in {_names(list(e.vars))}, not a number."
+        return message("need_vars", names=_names(list(e.vars)))
     if missing:
-        return f"Your answer should also contain {_names(list(missing))}."
+        return message("missing_vars", names=_names(list(missing)))
     slip = _slip(a, e)
     if slip:
         return slip
-    return WRONG_TOL if tol.given else WRONG
+    return message("wrong_tol" if tol.given else "wrong")
 
 
 def count_message(a: Form, e: Form) -> str | None:
     n = 1 if e[0] == "eq" else len(e[1])
     if a[0] == "eq":
-        return f"Expected {n} values separated by commas, got an equation." if n > 1 else None
+        return message("count_equation", n=n) if n > 1 else None
     m = len(a[1])
     if m == n:
         return None
     if n == 1:
-        return f"Expected a single answer, got {m} values separated by commas."
-    return f"Expected {n} values separated by commas, got {m}."
+        return message("count_single", m=m)
+    return message("count", n=n, m=m)
 

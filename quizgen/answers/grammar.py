@@ -11,11 +11,11 @@ from fractions import Fraction
 from functools import cache
 from typing import Any
 
-from lark import Lark, Tree, UnexpectedInput
+from lark import Lark, Token, Tree, UnexpectedInput
 from lark.lexer import Lexer
 from lark.visitors import Transformer_NonRecursive
 
-from quizgen.answers.limits import EMPTY, INCOMPLETE, MAX_LENGTH, MAX_TREE_DEPTH, TOO_DEEP, Invalid
+from quizgen.answers.limits import MAX_LENGTH, MAX_TREE_DEPTH, Invalid
 from quizgen.answers.tokens import WHITESPACE, is_control, tokenize
 
 
@@ -166,29 +166,37 @@ class _Build(Transformer_NonRecursive):
 Form = tuple[Any, ...]
 
 
-def parse(text: Any, ctx: frozenset[str]) -> Form:
-    """Read an answer into a form, or raise Invalid with a message for the student."""
+def check_text(text: Any, max_length: int) -> str:
+    """The checks made on the raw text before it is tokenized (type, length, characters)."""
     if not isinstance(text, str):
-        raise Invalid(EMPTY)
-    if len(text) > MAX_LENGTH:
-        raise Invalid(f"Your answer is too long (more than {MAX_LENGTH} characters).")
+        raise Invalid("empty")
+    if len(text) > max_length:
+        raise Invalid("too_long")
     for i, c in enumerate(text):
         if is_control(c):
-            raise Invalid(f"Your answer contains a control or invisible character at position {i + 1}.")
+            raise Invalid("control", pos=i + 1)
     if all(c in WHITESPACE for c in text):
-        raise Invalid(EMPTY)
-    toks = tokenize(text, ctx)
+        raise Invalid("empty")
+    return text
+
+
+def parse_tokens(toks: list[Token]) -> Form:
+    """Tokens → a form; Invalid at the first token that cannot continue, or if nested too deeply."""
     try:
         tree = _parser().parse(toks)
     except UnexpectedInput as err:
         tok = getattr(err, "token", None)
         if tok is None or tok.type == "$END":
-            raise Invalid(INCOMPLETE) from None
-        raise Invalid(f"Unexpected '{tok}' at position {tok.start_pos}.") from None
+            raise Invalid("incomplete") from None
+        raise Invalid("unexpected", tok=str(tok), pos=tok.start_pos) from None
     assert isinstance(tree, Tree)
     form = _Build().transform(tree)
     nodes = form[1] if form[0] == "parts" else list(form[1:])
     if any(n.depth > MAX_TREE_DEPTH for n in nodes):
-        raise Invalid(TOO_DEEP)
+        raise Invalid("too_deep")
     return form
 
+
+def parse(text: Any, ctx: frozenset[str]) -> Form:
+    """Read an answer into a form, or raise Invalid with a message for the student."""
+    return parse_tokens(tokenize(check_text(text, MAX_LENGTH), ctx))

@@ -1,14 +1,16 @@
-"""Limits, sampling parameters and messages of the answer checker, and its exceptions.
+"""The one source of the checker's limits, sample points and messages, and its exceptions.
 
-Every limit is checked before the expensive step it protects; over a limit the answer
-is "invalid" with a message, never a hang or a crash.
+quizgen/templates/checker.js hard-codes none of these: ``shared()`` is handed to the
+practice page as JSON (practice.checker_config → practice.html), and checker.js reads
+its limits and texts from there. Every limit is checked before the expensive step it
+protects; over a limit an answer is "invalid" with a message, never a hang or a crash.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 # ---------------------------------------------------------------- limits
-# Every limit is checked before the expensive step it protects; over a limit the
-# answer is "invalid" with a message, never a hang or a crash.
 
 MAX_LENGTH = 500  # characters (code points) in one answer
 MAX_DEPTH = 50  # nested brackets and |bars|, counted by a scan before parsing
@@ -43,33 +45,126 @@ POINTS: tuple[tuple[int, int], ...] = (
 LETTER_ORDER = "xhyzwtabcdfgijklmnopqrsuvXYZWTABCDEFGHIJKLMNOPQRSUV"
 MULTIPLIERS = (1, 5, 7, 11, 13, 17, 19, 23)
 
-# ---------------------------------------------------------------- messages
+# Names a calculus student types; aliases map to one canonical function.
+FUNCTIONS = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc", "cot": "cot",
+    "asin": "asin", "acos": "acos", "atan": "atan",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+    "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs",
+}
+CONSTANTS = {"pi": "pi", "e": "e"}
 
-CORRECT = "Correct."
-WRONG = "Your answer is not equal to the correct answer."
-WRONG_TOL = "Your answer is not close enough to the correct value."
-STILL_H = "Your answer still contains h: take the limit as h → 0."
-FORGOT_DIVIDE = "It looks like you forgot to divide by h."
-SIGN = "Check the sign: your answer is the negative of the correct answer."
-BAD_EXPECTED = "The correct answer stored for this problem cannot be read, so answers cannot be checked."
-EMPTY = "Your answer is empty."
-INCOMPLETE = "Your answer is incomplete: something is missing at the end."
-TOO_DEEP = "Your answer is nested too deeply."
-TOO_BIG = "The numbers in your answer are too large to check."
-BIG_EXPONENT = f"An exponent in your answer is larger than {MAX_EXPONENT}, which is not allowed."
-DIV_ZERO = "Division by zero: your answer cannot be evaluated."
-NOT_REAL = "Your answer is not a real number (for example the square root of a negative number)."
-NOT_EQUATION = "Your answer should be a value, not an equation."
-NEED_EQUATION = "Write your answer as an equation."
-WRONG_EQUATION = "Your equation is not equivalent to the correct one."
-NOT_EXPANDED = (
-    "That is equal to the answer, but not fully expanded: multiply out the brackets and collect like terms."
+# ---------------------------------------------------------------- messages
+# One sentence per verdict. Placeholders in braces ({pos}, {name}, …) are filled in when
+# the message is given (Python: str.format; checker.js: the same names, one pass).
+
+MESSAGES: dict[str, str] = {
+    # verdicts
+    "correct": "Correct.",
+    "wrong": "Your answer is not equal to the correct answer.",
+    "wrong_tol": "Your answer is not close enough to the correct value.",
+    "unchecked": "Your answer could not be checked.",
+    "bad_expected": "The correct answer stored for this problem cannot be read, so answers cannot be checked.",
+    # reading the text (tokens, grammar)
+    "empty": "Your answer is empty.",
+    "too_long": f"Your answer is too long (more than {MAX_LENGTH} characters).",
+    "control": "Your answer contains a control or invisible character at position {pos}.",
+    "digits": f"The number at position {{pos}} has too many digits (more than {MAX_DIGITS}).",
+    "sci_range": "The number at position {pos} is too large or too small.",
+    "nested": f"Your answer is nested too deeply (more than {MAX_DEPTH} brackets inside each other).",
+    "unknown_name": "Unknown name '{name}'.",
+    "unknown_symbol": "Unknown symbol '{char}' at position {pos}.",
+    "func_brackets": "Write the argument of {name} in brackets, like {name}(x).",
+    "unexpected": "Unexpected '{tok}' at position {pos}.",
+    "incomplete": "Your answer is incomplete: something is missing at the end.",
+    "too_deep": "Your answer is nested too deeply.",
+    # evaluation
+    "too_big": "The numbers in your answer are too large to check.",
+    "big_exponent": f"An exponent in your answer is larger than {MAX_EXPONENT}, which is not allowed.",
+    "div_zero": "Division by zero: your answer cannot be evaluated.",
+    "not_real": "Your answer is not a real number (for example the square root of a negative number).",
+    # feedback on typical mistakes
+    "still_h": "Your answer still contains h: take the limit as h → 0.",
+    "forgot_divide": "It looks like you forgot to divide by h.",
+    "sign": "Check the sign: your answer is the negative of the correct answer.",
+    "should_be_number": "Your answer should be a number, but it contains {names}.",
+    "extra_vars": "Your answer contains {names}, which should not appear in it.",
+    "need_vars": "Your answer should be an expression in {names}, not a number.",
+    "missing_vars": "Your answer should also contain {names}.",
+    "slip_constant": "Recheck the constant term: the rest of your answer matches.",
+    "slip_term": "Recheck the {var}{power} term: the rest of your answer matches.",
+    "not_expanded": (
+        "That is equal to the answer, but not fully expanded: multiply out the brackets and collect like terms."
+    ),
+    # the shape of the answer
+    "not_equation": "Your answer should be a value, not an equation.",
+    "need_equation": "Write your answer as an equation.",
+    "wrong_equation": "Your equation is not equivalent to the correct one.",
+    "count_equation": "Expected {n} values separated by commas, got an equation.",
+    "count_single": "Expected a single answer, got {m} values separated by commas.",
+    "count": "Expected {n} values separated by commas, got {m}.",
+    "value_wrong": "Value {i} is not right.",
+    "values_wrong": "Values {values} are not right.",
+    "list_and": "{rest} and {last}",  # x, y and z; values 1, 2 and 4
+}
+# Why an expression has no value at a point → the message if it has none anywhere.
+UNDEFINED = {"zero": "div_zero", "domain": "not_real", "overflow": "too_big"}
+
+
+def message(code: str, **params: Any) -> str:
+    """The message for a code, with its placeholders filled in."""
+    return MESSAGES[code].format(**params) if params else MESSAGES[code]
+
+
+CORRECT = MESSAGES["correct"]
+WRONG = MESSAGES["wrong"]
+WRONG_TOL = MESSAGES["wrong_tol"]
+STILL_H = MESSAGES["still_h"]
+FORGOT_DIVIDE = MESSAGES["forgot_divide"]
+SIGN = MESSAGES["sign"]
+BAD_EXPECTED = MESSAGES["bad_expected"]
+EMPTY = MESSAGES["empty"]
+INCOMPLETE = MESSAGES["incomplete"]
+TOO_DEEP = MESSAGES["too_deep"]
+TOO_BIG = MESSAGES["too_big"]
+BIG_EXPONENT = MESSAGES["big_exponent"]
+DIV_ZERO = MESSAGES["div_zero"]
+NOT_REAL = MESSAGES["not_real"]
+NOT_EQUATION = MESSAGES["not_equation"]
+NEED_EQUATION = MESSAGES["need_equation"]
+WRONG_EQUATION = MESSAGES["wrong_equation"]
+NOT_EXPANDED = MESSAGES["not_expanded"]
+UNCHECKED = MESSAGES["unchecked"]
+
+LIMIT_NAMES = (
+    "MAX_LENGTH", "MAX_DEPTH", "MAX_TREE_DEPTH", "MAX_EXPONENT", "MAX_DIGITS", "MAX_SCI_EXPONENT", "MAX_BITS",
+    "N_POINTS", "MIN_COMMON", "REL_TOL", "ABS_TOL", "EPS", "NOISE", "RELIABLE",
 )
-UNDEFINED = {"zero": DIV_ZERO, "domain": NOT_REAL, "overflow": TOO_BIG}
+
+
+def shared() -> dict[str, Any]:
+    """Everything checker.js reads instead of hard-coding it: a fresh, JSON-ready copy."""
+    here = globals()
+    return {
+        "limits": {name: here[name] for name in LIMIT_NAMES},
+        "points": [list(p) for p in POINTS],
+        "letterOrder": LETTER_ORDER,
+        "multipliers": list(MULTIPLIERS),
+        "functions": dict(FUNCTIONS),
+        "constants": dict(CONSTANTS),
+        "messages": dict(MESSAGES),
+        "undefined": dict(UNDEFINED),
+    }
 
 
 class Invalid(Exception):
-    """The answer cannot be read or evaluated; the message says why."""
+    """The answer cannot be read or evaluated; ``code`` and ``params`` say why (see MESSAGES)."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(message(code, **params))
+        self.code = code
+        self.params = params
 
 
 class Undefined(Exception):
@@ -78,4 +173,3 @@ class Undefined(Exception):
 
 class NotRational(Exception):
     """Exact evaluation is impossible (functions, π, e, non-integer powers)."""
-

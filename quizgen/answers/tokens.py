@@ -12,17 +12,8 @@ from typing import Any
 
 from lark import Token
 
-from quizgen.answers.limits import MAX_DEPTH, MAX_DIGITS, MAX_SCI_EXPONENT, Invalid
+from quizgen.answers.limits import CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_DIGITS, MAX_SCI_EXPONENT, Invalid
 
-# Names a calculus student types; aliases map to one canonical function.
-FUNCTIONS = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc", "cot": "cot",
-    "asin": "asin", "acos": "acos", "atan": "atan",
-    "arcsin": "asin", "arccos": "acos", "arctan": "atan",
-    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
-    "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs",
-}
-CONSTANTS = {"pi": "pi", "e": "e"}
 _NAMES = sorted([*FUNCTIONS, *CONSTANTS], key=lambda n: (-len(n), n))
 
 
@@ -137,12 +128,12 @@ def _scan_number(s: str, i: int) -> tuple[int, Token]:
             exp_text = sign + digits
             j = k
     if len(mant) + len(frac) > MAX_DIGITS:
-        raise Invalid(f"The number at position {i + 1} has too many digits (more than {MAX_DIGITS}).")
+        raise Invalid("digits", pos=i + 1)
     scale = -len(frac)
     if exp_text:
         digits = exp_text.lstrip("-").lstrip("0")
         if len(digits) > 4 or int(digits or "0") > MAX_SCI_EXPONENT:
-            raise Invalid(f"The number at position {i + 1} is too large or too small.")
+            raise Invalid("sci_range", pos=i + 1)
         scale += int(exp_text)
     m = int(mant + frac)
     value = Fraction(m * 10**scale) if scale >= 0 else Fraction(m, 10**-scale)
@@ -162,7 +153,7 @@ def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
         if t.type in _OPENING:
             depth += 1
             if depth > MAX_DEPTH:
-                raise Invalid(f"Your answer is nested too deeply (more than {MAX_DEPTH} brackets inside each other).")
+                raise Invalid("nested")
         elif t.type in ("_RPAR", "_RBRACK", "_RBRACE", "_RBAR"):
             depth = max(depth - 1, 0)
         toks.append(t)
@@ -181,7 +172,7 @@ def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
             word = s[i:j]
             parts = [word] if len(word) == 1 else _split_word(word, ctx)
             if parts is None:
-                raise Invalid(f"Unknown name '{word}'.")
+                raise Invalid("unknown_name", name=word, pos=i + 1)
             pos = i
             for part in parts:
                 if part in FUNCTIONS:
@@ -226,14 +217,14 @@ def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
                 digits += str(SUPERSCRIPTS.index(s[j]))
                 j += 1
             if len(digits) > MAX_DIGITS:
-                raise Invalid(f"The number at position {i + 1} has too many digits (more than {MAX_DIGITS}).")
+                raise Invalid("digits", pos=i + 1)
             push(_tok("_CARET", s[i:j], i + 1))
             if c == "⁻":
                 push(_tok("_MINUS", "⁻", i + 1))
             push(_tok("NUMBER", digits, i + 1, (Fraction(int(digits)), float(int(digits)))))
             i = j
         else:
-            raise Invalid(f"Unknown symbol '{c}' at position {i + 1}.")
+            raise Invalid("unknown_symbol", char=c, pos=i + 1)
 
     # A function needs its argument in brackets: sin(x), ln|x|, or sin^2(x) / sin²(x).
     out: list[Token] = []
@@ -258,7 +249,7 @@ def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
                 k += 2
             else:
                 name = str(t)
-                raise Invalid(f"Write the argument of {name} in brackets, like {name}(x).")
+                raise Invalid("func_brackets", name=name, pos=t.start_pos)
         k += 1
 
     # Implicit multiplication: an operand followed by the start of another (2x, x(x+1), )( ).

@@ -21,53 +21,59 @@
   // ============================================================================
   // 1. limits and messages                                        quizgen/answers/limits.py
   // ============================================================================
-  var MAX_LENGTH = 500;
-  var MAX_DEPTH = 50;
-  var MAX_TREE_DEPTH = 150;
-  var MAX_EXPONENT = 100;
-  var MAX_DIGITS = 40;
-  var MAX_SCI_EXPONENT = 100;
-  var MAX_BITS = 4096;
+  // Every limit, the sample points, the names a student may type and every message come
+  // from Python (limits.shared()), handed to the page as JSON in the element below
+  // (practice.checker_config); nothing here repeats them. A page without it fails loudly.
+  var CONFIG_ID = "quizgen-checker-config";
+  var CONFIG = (function () {
+    var el = document.getElementById(CONFIG_ID);
+    if (!el) throw new Error("quizgen checker: the page has no #" + CONFIG_ID + " data");
+    return JSON.parse(el.textContent);
+  })();
+  function need(obj, key) {
+    if (obj === null || typeof obj !== "object" || !has(obj, key)) {
+      throw new Error("quizgen checker: #" + CONFIG_ID + " lacks " + key);
+    }
+    return obj[key];
+  }
+
+  var LIMITS = need(CONFIG, "limits");
+  var MAX_LENGTH = need(LIMITS, "MAX_LENGTH");
+  var MAX_DEPTH = need(LIMITS, "MAX_DEPTH");
+  var MAX_TREE_DEPTH = need(LIMITS, "MAX_TREE_DEPTH");
+  var MAX_EXPONENT = need(LIMITS, "MAX_EXPONENT");
+  var MAX_DIGITS = need(LIMITS, "MAX_DIGITS");
+  var MAX_SCI_EXPONENT = need(LIMITS, "MAX_SCI_EXPONENT");
+  var MAX_BITS = need(LIMITS, "MAX_BITS");
   var BIG_LIMIT = 1n << BigInt(MAX_BITS); // bit_length > MAX_BITS  <=>  |n| >= 2^MAX_BITS
 
-  var N_POINTS = 24;
-  var MIN_COMMON = 3;
-  var REL_TOL = 1e-9;
-  var ABS_TOL = 1e-12;
+  var N_POINTS = need(LIMITS, "N_POINTS");
+  var MIN_COMMON = need(LIMITS, "MIN_COMMON");
+  var REL_TOL = need(LIMITS, "REL_TOL");
+  var ABS_TOL = need(LIMITS, "ABS_TOL");
   // Rounding noise of float values (see limits.py): NOISE * EPS * magnitude.
-  var EPS = Math.pow(2, -52);
-  var NOISE = 8.0;
-  var RELIABLE = 1e-7;
+  var EPS = need(LIMITS, "EPS");
+  var NOISE = need(LIMITS, "NOISE");
+  var RELIABLE = need(LIMITS, "RELIABLE");
 
-  var POINTS = [
-    [-7, 3], [2, 1], [-1, 2], [1, 3], [3, 2], [5, 1], [11, 7], [-13, 5],
-    [2, 9], [7, 2], [-5, 4], [17, 3], [1, 7], [-9, 2], [23, 10], [9, 1],
-    [-3, 1], [4, 3], [-2, 7], [13, 1], [5, 8], [-11, 3], [19, 4], [29, 2]
-  ];
-  var LETTER_ORDER = "xhyzwtabcdfgijklmnopqrsuvXYZWTABCDEFGHIJKLMNOPQRSUV";
-  var MULTIPLIERS = [1, 5, 7, 11, 13, 17, 19, 23];
+  var POINTS = need(CONFIG, "points");
+  var LETTER_ORDER = need(CONFIG, "letterOrder");
+  var MULTIPLIERS = need(CONFIG, "multipliers");
+  var FUNCTIONS = need(CONFIG, "functions");
+  var CONSTANTS = need(CONFIG, "constants");
 
-  var CORRECT = "Correct.";
-  var WRONG = "Your answer is not equal to the correct answer.";
-  var WRONG_TOL = "Your answer is not close enough to the correct value.";
-  var STILL_H = "Your answer still contains h: take the limit as h \u2192 0.";
-  var FORGOT_DIVIDE = "It looks like you forgot to divide by h.";
-  var SIGN = "Check the sign: your answer is the negative of the correct answer.";
-  var BAD_EXPECTED = "The correct answer stored for this problem cannot be read, so answers cannot be checked.";
-  var EMPTY = "Your answer is empty.";
-  var INCOMPLETE = "Your answer is incomplete: something is missing at the end.";
-  var TOO_DEEP = "Your answer is nested too deeply.";
-  var TOO_BIG = "The numbers in your answer are too large to check.";
-  var BIG_EXPONENT = "An exponent in your answer is larger than " + MAX_EXPONENT + ", which is not allowed.";
-  var DIV_ZERO = "Division by zero: your answer cannot be evaluated.";
-  var NOT_REAL = "Your answer is not a real number (for example the square root of a negative number).";
-  var NOT_EQUATION = "Your answer should be a value, not an equation.";
-  var NEED_EQUATION = "Write your answer as an equation.";
-  var WRONG_EQUATION = "Your equation is not equivalent to the correct one.";
-  var NOT_EXPANDED = "That is equal to the answer, but not fully expanded: multiply out the brackets and collect like terms.";
-  var UNDEFINED = { zero: DIV_ZERO, domain: NOT_REAL, overflow: TOO_BIG };
+  // msg("digits", {pos: 3}): the message with its {placeholders} filled in one pass.
+  var MESSAGES = need(CONFIG, "messages");
+  function msg(code, params) {
+    return need(MESSAGES, code).replace(/\{(\w+)\}/g, function (whole, key) { return String(need(params, key)); });
+  }
+  var CORRECT = need(MESSAGES, "correct");
+  var BAD_EXPECTED = need(MESSAGES, "bad_expected");
+  var EMPTY = need(MESSAGES, "empty");
+  var UNCHECKED = need(MESSAGES, "unchecked");
+  var UNDEFINED = need(CONFIG, "undefined");
 
-  function Invalid(message) { this.message = message; }
+  function Invalid(code, params) { this.code = code; this.message = msg(code, params || {}); }
   function Undef(reason) { this.reason = reason; }
   var NOT_RATIONAL = { notRational: true };
 
@@ -112,21 +118,13 @@
   }
   function chk(q) {
     var n = q.n < 0n ? -q.n : q.n;
-    if (n >= BIG_LIMIT || q.d >= BIG_LIMIT) throw new Invalid(TOO_BIG);
+    if (n >= BIG_LIMIT || q.d >= BIG_LIMIT) throw new Invalid("too_big");
     return q;
   }
 
   // ============================================================================
   // 2. tokens                                                     quizgen/answers/tokens.py
   // ============================================================================
-  var FUNCTIONS = {
-    sin: "sin", cos: "cos", tan: "tan", sec: "sec", csc: "csc", cot: "cot",
-    asin: "asin", acos: "acos", atan: "atan",
-    arcsin: "asin", arccos: "acos", arctan: "atan",
-    sinh: "sinh", cosh: "cosh", tanh: "tanh",
-    exp: "exp", log: "log", ln: "log", sqrt: "sqrt", abs: "abs"
-  };
-  var CONSTANTS = { pi: "pi", e: "e" };
   var NAMES = Object.keys(FUNCTIONS).concat(Object.keys(CONSTANTS)).sort(function (a, b) {
     return b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
   });
@@ -222,13 +220,13 @@
       }
     }
     if (mant.length + frac.length > MAX_DIGITS) {
-      throw new Invalid("The number at position " + (i + 1) + " has too many digits (more than " + MAX_DIGITS + ").");
+      throw new Invalid("digits", { pos: i + 1 });
     }
     var scale = -frac.length;
     if (expText) {
       var stripped = expText.replace(/^-/, "").replace(/^0+/, "");
       if (stripped.length > 4 || parseInt(stripped || "0", 10) > MAX_SCI_EXPONENT) {
-        throw new Invalid("The number at position " + (i + 1) + " is too large or too small.");
+        throw new Invalid("sci_range", { pos: i + 1 });
       }
       scale += parseInt(expText, 10);
     }
@@ -246,7 +244,7 @@
       if (has(OPENING, t.type)) {
         depth += 1;
         if (depth > MAX_DEPTH) {
-          throw new Invalid("Your answer is nested too deeply (more than " + MAX_DEPTH + " brackets inside each other).");
+          throw new Invalid("nested");
         }
       } else if (has(CLOSING, t.type)) {
         depth = Math.max(depth - 1, 0);
@@ -267,7 +265,7 @@
         while (j < s.length && isLetter(s[j])) j += 1;
         var word = s.slice(i, j).join("");
         var parts = word.length === 1 ? [word] : splitWord(word, ctx);
-        if (parts === null) throw new Invalid("Unknown name '" + word + "'.");
+        if (parts === null) throw new Invalid("unknown_name", { name: word, pos: i + 1 });
         var pos = i;
         for (var p = 0; p < parts.length; p++) {
           var part = parts[p];
@@ -310,14 +308,14 @@
         var digits = "";
         while (k < s.length && isSup(s[k])) { digits += String(SUPERSCRIPTS.indexOf(s[k])); k += 1; }
         if (digits.length > MAX_DIGITS) {
-          throw new Invalid("The number at position " + (i + 1) + " has too many digits (more than " + MAX_DIGITS + ").");
+          throw new Invalid("digits", { pos: i + 1 });
         }
         push(tok("_CARET", s.slice(i, k).join(""), i + 1));
         if (c === SUP_MINUS) push(tok("_MINUS", SUP_MINUS, i + 1));
         push(tok("NUMBER", digits, i + 1, [Q(BigInt(digits)), Number(digits)]));
         i = k;
       } else {
-        throw new Invalid("Unknown symbol '" + c + "' at position " + (i + 1) + ".");
+        throw new Invalid("unknown_symbol", { char: c, pos: i + 1 });
       }
     }
 
@@ -337,7 +335,7 @@
         a += 2;
         continue;
       }
-      throw new Invalid("Write the argument of " + t.text + " in brackets, like " + t.text + "(x).");
+      throw new Invalid("func_brackets", { name: t.text, pos: t.pos });
     }
 
     // Implicit multiplication: an operand followed by the start of another (2x, x(x+1), )( ).
@@ -407,8 +405,8 @@
     var END = { type: "$END", text: "", pos: 0 };
     function peek() { return i < toks.length ? toks[i] : END; }
     function fail(t) {
-      if (t.type === "$END") throw new Invalid(INCOMPLETE);
-      throw new Invalid("Unexpected '" + t.text + "' at position " + t.pos + ".");
+      if (t.type === "$END") throw new Invalid("incomplete");
+      throw new Invalid("unexpected", { tok: t.text, pos: t.pos });
     }
     function expect(type) { var t = peek(); if (t.type !== type) fail(t); i += 1; return t; }
     function expr() {
@@ -488,23 +486,23 @@
   }
 
   function parse(text, ctx) {
-    if (typeof text !== "string") throw new Invalid(EMPTY);
+    if (typeof text !== "string") throw new Invalid("empty");
     if (text.length > MAX_LENGTH) {
       var count = 0;
       for (var ch of text) { count += 1; if (count > MAX_LENGTH) break; }
-      if (count > MAX_LENGTH) throw new Invalid("Your answer is too long (more than " + MAX_LENGTH + " characters).");
+      if (count > MAX_LENGTH) throw new Invalid("too_long");
     }
     var s = Array.from(text);
     for (var i = 0; i < s.length; i++) {
-      if (isControl(s[i])) throw new Invalid("Your answer contains a control or invisible character at position " + (i + 1) + ".");
+      if (isControl(s[i])) throw new Invalid("control", { pos: i + 1 });
     }
     var blank = true;
     for (var k = 0; k < s.length; k++) { if (WHITESPACE.indexOf(s[k]) < 0) { blank = false; break; } }
-    if (blank) throw new Invalid(EMPTY);
+    if (blank) throw new Invalid("empty");
     var form = parseTokens(tokenize(s, ctx));
     var nodes = form[0] === "parts" ? form[1] : [form[1], form[2]];
     for (var n = 0; n < nodes.length; n++) {
-      if (nodes[n].depth > MAX_TREE_DEPTH) throw new Invalid(TOO_DEEP);
+      if (nodes[n].depth > MAX_TREE_DEPTH) throw new Invalid("too_deep");
     }
     return form;
   }
@@ -535,7 +533,7 @@
         if (err instanceof Undef) return rational(base);
         throw err;
       }
-      if (qCmp(qAbs(n), Q(BigInt(MAX_EXPONENT))) > 0) throw new Invalid(BIG_EXPONENT);
+      if (qCmp(qAbs(n), Q(BigInt(MAX_EXPONENT))) > 0) throw new Invalid("big_exponent");
       if (n.d !== 1n) return false;
       node.expo = n;
       return rational(base);
@@ -566,7 +564,7 @@
     }
     if (op === "pow") {
       var n = evQ(node.args[1], env);
-      if (qCmp(qAbs(n), Q(BigInt(MAX_EXPONENT))) > 0) throw new Invalid(BIG_EXPONENT);
+      if (qCmp(qAbs(n), Q(BigInt(MAX_EXPONENT))) > 0) throw new Invalid("big_exponent");
       if (n.d !== 1n) throw NOT_RATIONAL;
       var b = evQ(node.args[0], env);
       var k = Number(n.n);
@@ -575,7 +573,7 @@
         return k === 0 ? Q(1n) : Q(0n);
       }
       var ak = Math.abs(k);
-      if ((bitLength(b.n) - 1) * ak >= MAX_BITS || (bitLength(b.d) - 1) * ak >= MAX_BITS) throw new Invalid(TOO_BIG);
+      if ((bitLength(b.n) - 1) * ak >= MAX_BITS || (bitLength(b.d) - 1) * ak >= MAX_BITS) throw new Invalid("too_big");
       var big = BigInt(ak);
       var r = k >= 0 ? Q(b.n ** big, b.d ** big) : Q(b.d ** big, b.n ** big);
       return chk(r);
@@ -713,7 +711,7 @@
     }
     if (op === "pow") {
       var e = evF(node.args[1], env);
-      if (noVars(node.args[1]) && Math.abs(e[0]) > MAX_EXPONENT) throw new Invalid(BIG_EXPONENT);
+      if (noVars(node.args[1]) && Math.abs(e[0]) > MAX_EXPONENT) throw new Invalid("big_exponent");
       var b = evF(node.args[0], env);
       r = fpow(b[0], e[0]);
       return [r, powMag(b[0], b[1], e[0], e[1], r)];
@@ -894,11 +892,11 @@
   function size(set) { return Object.keys(set).length; }
   function sameSet(a, b) { return size(a) === size(b) && size(minus(a, b)) === 0; }
 
-  function names(letters) {
-    var items = letters.slice().sort();
+  function andList(items) {
     if (items.length === 1) return items[0];
-    return items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
+    return msg("list_and", { rest: items.slice(0, -1).join(", "), last: items[items.length - 1] });
   }
+  function names(letters) { return andList(letters.slice().sort()); }
   function superscript(n) {
     return String(n).split("").map(function (d) { return SUPERSCRIPTS[Number(d)]; }).join("");
   }
@@ -973,8 +971,8 @@
         var all = true;
         for (i = 0; i < N_POINTS; i++) { if (!qEq(d[i], qMul(c, powers[i]))) { all = false; break; } }
         if (all) {
-          var termName = k === 0 ? "constant term" : k === 1 ? v + " term" : v + superscript(k) + " term";
-          return "Recheck the " + termName + ": the rest of your answer matches.";
+          if (k === 0) return msg("slip_constant");
+          return msg("slip_term", { var: v, power: k === 1 ? "" : superscript(k) });
         }
       }
       for (i = 0; i < N_POINTS; i++) powers[i] = qMul(powers[i], xs[i]);
@@ -985,7 +983,7 @@
   function feedback(a, e, tol) {
     var extra = minus(a.vars, e.vars);
     if (size(e.vars) === 0 && size(a.vars) > 0) {
-      return "Your answer should be a number, but it contains " + names(keys(a.vars)) + ".";
+      return msg("should_be_number", { names: names(keys(a.vars)) });
     }
     var p;
     if (has(a.vars, "h")) {
@@ -997,28 +995,28 @@
         timesH.push(y === null ? null : exact ? qMul(y, qPoint(hp)) : y * (hp[0] / hp[1]));
         if (noiseH !== null) noiseH.push(p[4][i] * Math.abs(hp[0] / hp[1]));
       }
-      if (agree(p[0], timesH, exact, tol, p[3], noiseH)) return FORGOT_DIVIDE;
+      if (agree(p[0], timesH, exact, tol, p[3], noiseH)) return msg("forgot_divide");
     }
-    if (has(extra, "h")) return STILL_H;
-    if (size(extra)) return "Your answer contains " + names(keys(extra)) + ", which should not appear in it.";
+    if (has(extra, "h")) return msg("still_h");
+    if (size(extra)) return msg("extra_vars", { names: names(keys(extra)) });
     p = pair(a, e);
     var ex = p[2];
-    if (agree(p[0], mapDefined(p[1], function (y) { return ex ? qNeg(y) : -y; }), ex, tol, p[3], p[4])) return SIGN;
+    if (agree(p[0], mapDefined(p[1], function (y) { return ex ? qNeg(y) : -y; }), ex, tol, p[3], p[4])) return msg("sign");
     var missing = minus(e.vars, a.vars);
-    if (size(missing) && !size(a.vars)) return "Your answer should be an expression in " + names(keys(e.vars)) + ", not a number.";
-    if (size(missing)) return "Your answer should also contain " + names(keys(missing)) + ".";
+    if (size(missing) && !size(a.vars)) return msg("need_vars", { names: names(keys(e.vars)) });
+    if (size(missing)) return msg("missing_vars", { names: names(keys(missing)) });
     var s = slip(a, e);
     if (s) return s;
-    return tol.given ? WRONG_TOL : WRONG;
+    return msg(tol.given ? "wrong_tol" : "wrong");
   }
 
   function countMessage(a, e) {
     var n = e[0] === "eq" ? 1 : e[1].length;
-    if (a[0] === "eq") return n > 1 ? "Expected " + n + " values separated by commas, got an equation." : null;
+    if (a[0] === "eq") return n > 1 ? msg("count_equation", { n: n }) : null;
     var m = a[1].length;
     if (m === n) return null;
-    if (n === 1) return "Expected a single answer, got " + m + " values separated by commas.";
-    return "Expected " + n + " values separated by commas, got " + m + ".";
+    if (n === 1) return msg("count_single", { m: m });
+    return msg("count", { n: n, m: m });
   }
 
   // ============================================================================
@@ -1054,7 +1052,7 @@
       if (equivalent(a, e, tol)) {
         if (form === "expanded") {
           var xs = exprs(a);
-          for (var k = 0; k < xs.length; k++) if (!expanded(xs[k].node)) return verdict("incorrect", NOT_EXPANDED);
+          for (var k = 0; k < xs.length; k++) if (!expanded(xs[k].node)) return verdict("incorrect", msg("not_expanded"));
         }
         return verdict("correct", CORRECT);
       }
@@ -1078,23 +1076,23 @@
     var ex = explicit(e), ax;
     if (e[0] === "eq") {
       if (a[0] === "parts") {
-        if (ex === null) return verdict("incorrect", NEED_EQUATION);
+        if (ex === null) return verdict("incorrect", msg("need_equation"));
         return verdict("incorrect", feedback(a[1][0], ex[1], tol));
       }
       ax = explicit(a);
       if (ex !== null && ax !== null && ax[0] === ex[0]) return verdict("incorrect", feedback(ax[1], ex[1], tol));
-      return verdict("incorrect", WRONG_EQUATION);
+      return verdict("incorrect", msg("wrong_equation"));
     }
     if (a[0] === "eq") {
       ax = explicit(a);
-      if (ax === null || has(e[1][0].vars, ax[0])) return verdict("incorrect", NOT_EQUATION);
+      if (ax === null || has(e[1][0].vars, ax[0])) return verdict("incorrect", msg("not_equation"));
       return verdict("incorrect", feedback(ax[1], e[1][0], tol));
     }
     if (e[1].length === 1) return verdict("incorrect", feedback(a[1][0], e[1][0], tol));
     var wrong = [];
     for (var j = 0; j < a[1].length; j++) if (!same(a[1][j], e[1][j], tol)) wrong.push(String(j + 1));
-    if (wrong.length === 1) return verdict("incorrect", "Value " + wrong[0] + " is not right.");
-    return verdict("incorrect", "Values " + wrong.slice(0, -1).join(", ") + " and " + wrong[wrong.length - 1] + " are not right.");
+    if (wrong.length === 1) return verdict("incorrect", msg("value_wrong", { i: wrong[0] }));
+    return verdict("incorrect", msg("values_wrong", { values: andList(wrong) }));
   }
 
   function tolerance(value) {
@@ -1118,7 +1116,7 @@
         var o = options(opts);
         return checkStrict(answer, expected, o[0], o[1], o[2]);
       } catch (err) {
-        return verdict("invalid", "Your answer could not be checked.");
+        return verdict("invalid", UNCHECKED);
       }
     },
     /** The same without the safety net, so tests see a bug as an exception. */
