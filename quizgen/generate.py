@@ -32,18 +32,17 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from quizgen.answers.polynomial import PolyError, parse_polynomial
 from quizgen.errors import InputError
 from quizgen.exact import is_decimal_text, parse_number
 from quizgen.kinds import KINDS, Kind
 from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level
 from quizgen.model import DEFAULT_COUNT, MAX_COUNT, Pins, Problem, Quiz
-from quizgen.polyparse import PolyError, parse_polynomial
 from quizgen.verify import verify
 
 # Steps a student can handle by hand; decimal ones are shown as exact decimals.
@@ -88,13 +87,14 @@ def parse_pins(options: Options) -> Pins:
     """Check and parse the pinned values; InputError names the option."""
     coeffs = point = step = rate = None
     if options.function is not None:
+        shown = _clipped(options.function)
         try:
-            coeffs = parse_polynomial(_w_as_x(options.function))
+            coeffs = parse_polynomial(options.function, variables="xw")  # a loss may be written in w
         except PolyError as exc:
-            raise InputError(f"--function {options.function!r}: {exc}", option="--function") from None
+            raise InputError(f"--function {shown}: {exc}", option="--function") from None
         if len(coeffs) < 3:
             raise InputError(
-                f"--function {options.function!r}: needs degree 2 to {4} (a line has a constant slope)",
+                f"--function {shown}: needs degree 2 to {4} (a line has a constant slope)",
                 option="--function",
             )
     if options.point is not None:
@@ -123,11 +123,9 @@ def parse_pins(options: Options) -> Pins:
     return Pins(coeffs, point, step, decimal, rate)
 
 
-def _w_as_x(text: str) -> str:
-    """A loss written in w (``2w^2 - 3w + 1``) read as a polynomial in x; other text unchanged."""
-    if re.search(r"(?<![A-Za-z_])w(?![A-Za-z_0-9])", text) and not re.search(r"x", text, re.IGNORECASE):
-        return re.sub(r"(?<![A-Za-z_])w(?![A-Za-z_0-9])", "x", text)
-    return text
+def _clipped(text: str, keep: int = 40) -> str:
+    """A value echoed in an error: quoted, escaped, and cut after `keep` characters."""
+    return repr(text[:keep] + "…" if len(text) > keep else text)
 
 
 def level(name: str) -> Level:
