@@ -17,13 +17,16 @@ answer by evaluating both at a fixed set of rational points:
 The package, by concern (``quizgen/templates/checker.js``, the browser twin, has the same
 sections in the same order):
 
-* ``limits``     — every limit, the sample points and every message;
+* ``limits``     — every limit, the sample points, the names and every message, and
+                   ``shared()``: the same as JSON for checker.js (the one source of both);
 * ``tokens``     — lexing: text → tokens;
 * ``grammar``    — the lark grammar and the answer tree;
 * ``evaluation`` — exact and floating-point evaluation, equivalence;
 * ``feedback``   — messages about typical mistakes, the expanded-form check;
 * ``checking``   — ``check()``: the order in which all of the above is applied;
-* ``bridge``     — the same tree as sympy objects (a second opinion for the tests).
+* ``bridge``     — the same tree as sympy objects (a second opinion for the tests);
+* ``polynomial`` — ``--function``: the same tokens and grammar, multiplied out into exact
+                   coefficients with every size bounded before it is computed.
 
 ``tests/answer_cases.json`` holds the table Python and JavaScript must both pass.
 """
@@ -50,6 +53,7 @@ from quizgen.answers.limits import (
     MAX_LENGTH,
     MAX_SCI_EXPONENT,
     MAX_TREE_DEPTH,
+    MESSAGES,
     MIN_COMMON,
     N_POINTS,
     NEED_EQUATION,
@@ -65,12 +69,15 @@ from quizgen.answers.limits import (
     WRONG,
     WRONG_EQUATION,
     WRONG_TOL,
+    shared,
 )
+from quizgen.answers.polynomial import PolyError, parse_polynomial
 
 __all__ = [
     "ABS_TOL", "BAD_EXPECTED", "BIG_EXPONENT", "CORRECT", "DIV_ZERO", "EMPTY", "FORGOT_DIVIDE", "INCOMPLETE",
     "LETTER_ORDER", "MAX_BITS", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_SCI_EXPONENT",
-    "MAX_TREE_DEPTH", "MIN_COMMON", "N_POINTS", "NEED_EQUATION", "NOT_EQUATION", "NOT_EXPANDED", "NOT_REAL", "POINTS",
-    "REL_TOL", "SIGN", "STILL_H", "TOO_BIG", "TOO_DEEP", "WRONG", "WRONG_EQUATION", "WRONG_TOL",
-    "Tol", "Verdict", "check", "check_strict", "sample_point", "to_sympy",
+    "MAX_TREE_DEPTH", "MESSAGES", "MIN_COMMON", "N_POINTS", "NEED_EQUATION", "NOT_EQUATION", "NOT_EXPANDED",
+    "NOT_REAL", "POINTS", "REL_TOL", "SIGN", "STILL_H", "TOO_BIG", "TOO_DEEP", "WRONG", "WRONG_EQUATION",
+    "WRONG_TOL", "PolyError", "Tol", "Verdict", "check", "check_strict", "parse_polynomial", "sample_point",
+    "shared", "to_sympy",
 ]
