@@ -8,6 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from quizgen.keys import generated_key
 from quizgen.model import Answer, Problem, Quiz
 
 def answer_hint(problem: Problem) -> str:
@@ -18,17 +19,11 @@ def answer_hint(problem: Problem) -> str:
 
 
 def checker_data(quiz: Quiz) -> Markup:
-    """The expected answers and feedback for the page's checker, as JSON safe inside <script>."""
-    data: list[dict[str, Any]] = []
-    for p in quiz.problems:
-        item: dict[str, Any] = {"number": p.number, "kind": p.kind, "answer": p.answer.plain}
-        if p.mistakes:
-            item["mistakes"] = [list(m) for m in p.mistakes]
-        if p.answer.tolerance:
-            item["tolerance"] = p.answer.tolerance.to_json()
-        if p.answer.form:
-            item["form"] = p.answer.form
-        data.append(item)
+    """The expected answers and feedback for the page's checker, as JSON safe inside <script>.
+
+    Each problem's key is read back from its quiz.json entry by quizgen.keys, as `quizgen check` reads it.
+    """
+    data: list[dict[str, Any]] = [{"number": p.number, "kind": p.kind, **generated_key(p).to_json()} for p in quiz.problems]
     return _script_json(data)
 
 

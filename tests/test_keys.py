@@ -12,6 +12,7 @@ from quizgen.answers import check
 from quizgen.generate import Options, make_quiz
 from quizgen.kinds import KINDS
 from quizgen.kinds.base import EQUATION_HINT, LIST_HINT, NUMBER_HINT
+from quizgen.keys import generated_key, quiz_keys
 from quizgen.model import Answer, Tolerance
 from quizgen.practice import answer_hint, checker_data
 
@@ -84,3 +85,12 @@ def test_an_unexpanded_expand_answer_is_refused_by_its_key() -> None:
     typed = " + ".join(f"({c})*(x+h)^{i}" for i, c in enumerate(coeffs) if c)
     assert check(typed, p.answer.plain).status == "correct"
     assert check(typed, p.answer.plain, form=p.answer.form).status == "incorrect"
+
+
+def test_check_and_the_page_build_keys_with_one_function() -> None:
+    """`quizgen check` (quiz_keys over quiz.json) and the page (generated_key) get equal keys from problem_key."""
+    for quiz in QUIZZES:
+        keys = quiz_keys(json.loads(json.dumps(quiz.to_json())))
+        assert [generated_key(p) for p in quiz.problems] == [keys[p.number] for p in quiz.problems]
+        for p in quiz.problems:
+            assert keys[p.number].grade(p.answer.plain).status == "correct"

@@ -37,7 +37,7 @@ def test_the_import_contracts_are_kept() -> None:
 def test_every_module_has_a_layer() -> None:
     """A new module must be placed in the layers, or the contract would silently not look at it."""
     (layers,) = [c for c in _contracts() if c["type"] == "layers" and c["containers"] == ["quizgen"]]
-    named = {name.strip() for layer in layers["layers"] for name in str(layer).replace(":", "|").split("|")}
+    named = {name.strip(" ()") for layer in layers["layers"] for name in str(layer).replace(":", "|").split("|")}
     package = ROOT / "quizgen"
     modules = {p.stem for p in package.glob("*.py") if p.stem not in ("__init__", "__main__")}
     modules |= {p.name for p in package.iterdir() if (p / "__init__.py").exists() and p.name != "templates"}
