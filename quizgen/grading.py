@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from quizgen.answers import Verdict
 from quizgen.errors import InputError
@@ -53,9 +53,8 @@ class ReportFileError(InputError):
     """The report cannot be written where it was asked for."""
 
 
-@dataclass(frozen=True)
-class GradedAnswer:
-    """One graded row of the CSV."""
+class GradedAnswer(NamedTuple):
+    """One graded row of the CSV (a named tuple: a million of them are made and dropped)."""
 
     line: int
     student: str
@@ -350,13 +349,29 @@ class _Lines:
         self._number = 0
         self._back: deque[_Line] = deque()
         self._cut_at_cr = False
+        self._held: str | None = None  # a line plain() read but did not take
+
+    def plain(self) -> str | None:
+        """The next line if it is short, has no double quote and nothing is pushed back (the
+        common case, read without building a _Line); None otherwise, and next() gives it."""
+        if self._back or self._cut_at_cr or self._held is not None:
+            return None
+        text = self._stream.readline(MAX_LINE + 1)
+        if len(text) <= MAX_LINE and '"' not in text and text:
+            self._number += 1
+            return text
+        self._held = text
+        return None
 
     def next(self) -> _Line | None:
         if self._back:
             return self._back.popleft()
-        text = self._stream.readline(MAX_LINE + 1)
-        if self._cut_at_cr and text == "\n":  # the \n of a \r\n split by a cut read
+        if self._held is not None:
+            text, self._held = self._held, None
+        else:
             text = self._stream.readline(MAX_LINE + 1)
+            if self._cut_at_cr and text == "\n":  # the \n of a \r\n split by a cut read
+                text = self._stream.readline(MAX_LINE + 1)
         self._cut_at_cr = False
         if not text:
             return None
@@ -427,7 +442,13 @@ def _records(stream: IO[str], width: int) -> Iterator[tuple[int, int, list[str] 
     lines = _Lines(stream)
     feed = _Feed(lines)
     reader = csv.reader(feed)
+    plain = lines.plain
     while True:
+        text = plain()
+        if text is not None:  # no quote: exactly what csv.reader would give
+            n = lines._number
+            yield n, n, text.rstrip("\r\n").split(","), ""
+            continue
         line = lines.next()
         if line is None:
             return
@@ -502,12 +523,13 @@ class Grader:
             yield note
         columns = (0, 1, 2)
         first = True
+        numbers: dict[str, int] = {}  # problem number as typed -> number, for the numbers in the quiz
         for line, last, fields, problem in _records(stream, len(HEADER)):
             if fields is None:
                 self.error_count += 1
                 yield RowError(line, problem)
                 continue
-            if not any(f.strip() for f in fields):
+            if not "".join(fields).strip():
                 continue
             if first:
                 first = False
@@ -540,15 +562,19 @@ class Grader:
                 self.error_count += 1
                 yield RowError(line, f"the student name is {len(student):,} characters long (at most {MAX_NAME})", row)
                 continue
-            if not is_whole(number_text):
-                self.error_count += 1
-                yield RowError(line, f"problem number {clip(number_text)!r} is not a whole number", row)
-                continue
-            number = int(number_text)
-            if number not in self.keys:
-                self.error_count += 1
-                yield RowError(line, f"there is no problem {number} in this quiz{self._known}", row)
-                continue
+            number = numbers.get(number_text)
+            if number is None:
+                if not is_whole(number_text):
+                    self.error_count += 1
+                    yield RowError(line, f"problem number {clip(number_text)!r} is not a whole number", row)
+                    continue
+                number = int(number_text)
+                if number not in self.keys:
+                    self.error_count += 1
+                    yield RowError(line, f"there is no problem {number} in this quiz{self._known}", row)
+                    continue
+                if len(numbers) < 1_000:
+                    numbers[number_text] = number
             verdict = self.verdict(number, answer)
             mine = self.students.get(student)
             if mine is None:
@@ -594,6 +620,10 @@ def grade_file(keys: Mapping[int, Key], answers: Path, report: Path, inputs: Ite
     stream, notes = open_answers(answers)
     grader = Grader(keys)
     shown: list[RowError] = []
+    cached = functools.lru_cache(maxsize=_CACHE)(_cell)  # names, answers and messages repeat
+
+    def cell(text: str) -> str:
+        return cached(text) if len(text) <= _CACHED_ANSWER else _cell(text)
 
     def fill(f: IO[str]) -> None:
         writer = csv.writer(f, lineterminator="\r\n")  # RFC 4180; with "\n" alone a \r in a cell is not quoted
@@ -601,7 +631,7 @@ def grade_file(keys: Mapping[int, Key], answers: Path, report: Path, inputs: Ite
         row = writer.writerow
         for item in grader.grade(stream, notes):
             if isinstance(item, GradedAnswer):
-                row((item.line, _cell(item.student), item.problem, _answer_cell(item.answer), item.status, _cell(item.message)))
+                row((item.line, cell(item.student), item.problem, cell(item.answer), item.status, cell(item.message)))
             else:
                 if len(shown) < SHOWN_ERRORS:
                     shown.append(item)
@@ -679,11 +709,6 @@ def _cell(value: str) -> str:
     if value[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
-
-
-@functools.lru_cache(maxsize=_CACHE)
-def _answer_cell(value: str) -> str:
-    return _cell(value)
 
 
 def _error_row(error: RowError) -> tuple[object, ...]:

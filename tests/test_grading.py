@@ -8,6 +8,8 @@ import os
 import stat
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen.grading import (
     MAX_LINE,
@@ -27,6 +29,7 @@ from quizgen.grading import (
     report_csv,
     write_report_csv,
 )
+from quizgen.grading import _records  # the reader itself, against csv.reader
 
 QUIZ = {
     "seed": 1,
@@ -422,3 +425,26 @@ def test_the_report_is_written_with_the_umask(tmp_path, umask):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "report.csv").stat().st_mode) == 0o666 & ~umask
+
+
+def test_the_first_non_utf8_line_is_found_across_read_chunks_and_crlf():
+    # The file is scanned in 1 MB chunks; here a chunk ends between a \r and its \n.
+    data = b"x\n" + b"a\r\n" * 400_000 + "Jos\u00e9\n".encode("cp1252")
+    assert 2 + 3 * 349_524 + len(b"a\r") == 1 << 20  # the boundary falls just after a \r
+    _, notes = decode_csv(data)
+    assert [n.line for n in notes] == [400_002]
+
+
+FIELD = st.text(alphabet=st.sampled_from(list('ab ,"\n\r-=')), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(FIELD, FIELD, FIELD), min_size=1, max_size=6))
+def test_rows_read_as_csv_reader_reads_them(rows):
+    # The fast path splits lines without quotes itself; it must agree with csv.reader everywhere.
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)  # \r\n: a \r in a cell is quoted
+    text = buffer.getvalue()
+    expected = [r for r in csv.reader(io.StringIO(text, newline=""))]
+    got = [fields for _, _, fields, _ in _records(io.StringIO(text, newline=""), 3)]
+    assert got == expected
