@@ -101,6 +101,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @click.option("--step", metavar="H", help="Pin the step h, e.g. 0.001 or 1/2 (decimals give decimal answers).")
 @click.option("--degree", type=click.IntRange(2, 4), default=2, show_default=True, help="Degree of random polynomials.")
 @click.option("--paper", type=click.Choice(list(PAPER)), default="a4", show_default=True, help="Paper size.")
+@click.option("--layout", type=click.Choice(["normal", "compact"]), default="normal", show_default=True,
+              help="Worksheet layout: compact sets short problems in two columns with less working space.")
 @click.option("--title", default="Derivatives from first principles", show_default=True, help="Title on every page.")
 @click.option("--difficulty", type=click.Choice(list(LEVELS)), default=DEFAULT_LEVEL, show_default=True,
               help="Ranges of coefficients, points and steps (see docs/difficulty.md).")
@@ -113,7 +115,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @click.pass_context
 def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: int | None, out: Path,
          formats: tuple[str, ...], function: str | None, point: str | None, step: str | None, degree: int, paper: str,
-         title: str, difficulty: str, plots: str, answer_bank: bool, spec_path: Path | None) -> None:
+         layout: str, title: str, difficulty: str, plots: str, answer_bank: bool, spec_path: Path | None) -> None:
     """Make a worksheet and answer key (HTML, PDF) and quiz.json.
 
     Every answer is computed exactly with sympy and checked a second,
@@ -125,6 +127,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
       quizgen make --kind limit-definition --kind derivative-at --degree 3
       quizgen make --function "3x^2-4x+5" --point 2 --step 0.001 --out walkthrough
       quizgen make --seed 42 --format pdf --paper letter --title "Quiz 3"
+      quizgen make --count 20 --layout compact
       quizgen make --answer-bank --format practice,pdf
       quizgen make --difficulty hard --degree 3 --plots worksheet
       quizgen make --spec examples/walkthrough.toml --out walkthrough
@@ -157,7 +160,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
             options = Options(count=count, kinds=kinds or tuple(KINDS), degree=degree, function=function,
                               point=point, step=step, title=title.strip(), difficulty=difficulty)
             quiz = make_quiz(options, seed)
-        files = build_files(quiz, formats, paper=paper, plots=plots, answer_bank=answer_bank)
+        files = build_files(quiz, formats, paper=paper, plots=plots, answer_bank=answer_bank, layout=layout)
         write_files(out, files)
     except InputError as exc:
         raise click.UsageError(str(exc)) from None

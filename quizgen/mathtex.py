@@ -36,14 +36,14 @@ _ITALIC.update({chr(ord("A") + i): chr(0x1D434 + i) for i in range(26)})
 _SUP = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
 _SUB = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
 _MACROS = {
-    "cdot": "\u2009\u00b7\u2009",  # a thin space either side, so 5 · 0.1 never reads as 5.0.1
+    "cdot": "\u202f\u00b7\u202f",  # a narrow no-break space either side, so 5 · 0.1 never reads as 5.0.1
     "to": "\u2192",
     "eta": "\U0001d702",  # math italic η, like the other variables
     "partial": "\u2202",
     "Delta": "\u0394",
     "approx": "\u2248",
     "leftarrow": "\u2190",
-    ",": "\u2009",
+    ",": "\u202f",
 }
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\[,()]|[{}^_]|\s+|.", re.S)
 # A part of a fraction that reads unambiguously after a slash without parentheses.
@@ -136,8 +136,19 @@ class _Parser:
         return word
 
     def seq(self, stop: str | None = None, single: bool = False) -> _Out:
+        """Tokens up to `stop`. Spaces are no-break, except after a + or − between terms of the whole
+        formula (outside every bracket), where a long line may wrap as in TeX."""
         out = _Out()
+        top, depth = stop is None and not single, 0
         while (tok := self.peek()) is not None and tok != stop:
+            if tok == " ":
+                self.take()
+                before = self.toks[max(self.i - 3, 0):self.i - 1]
+                wrap = top and depth == 0 and before in ([" ", "+"], [" ", "-"])
+                out.put(" " if wrap else "\u00a0", " ")
+                continue
+            if top:
+                depth += {"(": 1, ")": -1}.get(tok, 0)
             if stop is None and tok == "}":
                 raise self.fail("unbalanced }")
             if tok == "\\right":
@@ -206,7 +217,7 @@ class _Parser:
             name = tok[1:]
             if name not in _MACROS:
                 raise self.fail(f"unknown macro {tok}")
-            out.put(_MACROS[name], _MACROS[name].strip("\u2009") if name != "," else " ")
+            out.put(_MACROS[name], _MACROS[name].strip("\u202f") if name != "," else " ")
         elif tok in _ITALIC:
             out.put(_ITALIC[tok], tok)
         elif tok == "-":

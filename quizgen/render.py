@@ -56,8 +56,12 @@ def render_html(
     env: jinja2.Environment | None = None,
     plots: str = "key",
     answer_bank: bool = False,
+    layout: str = "normal",
 ) -> str:
-    """worksheet.html or key.html as a string; `plots` is where pictures go (worksheet, key, none)."""
+    """worksheet.html or key.html as a string; `plots` is where pictures go (worksheet, key, none).
+
+    `layout` "compact" sets the worksheet's short problems in two columns with less working space.
+    """
     env = env or environment()
     labels = {"worksheet": "Worksheet", "key": "Answer key"}
     # The student's sheet shows only the version code: anyone holding the seed can rebuild the key.
@@ -70,7 +74,7 @@ def render_html(
     with Figures((p.plot, full) for p in quiz.problems if p.plot is not None and wanted) as figure:
         html = env.get_template(f"{which}.html").render(
             quiz=quiz, doc_label=labels[which], running_right=running, paper_size=PAPER[paper], plots=plots,
-            bank=bank, figure=figure,
+            bank=bank, figure=figure, layout=layout,
         )
         return figure.fill(html)
 
@@ -148,7 +152,8 @@ def quiz_json(quiz: Quiz) -> str:
 
 
 def build_files(
-    quiz: Quiz, formats: Iterable[str], *, paper: str = "a4", plots: str = "key", answer_bank: bool = False
+    quiz: Quiz, formats: Iterable[str], *, paper: str = "a4", plots: str = "key", answer_bank: bool = False,
+    layout: str = "normal",
 ) -> dict[str, bytes]:
     """Every output file's bytes, in memory, before anything touches the disk."""
     formats = set(formats)
@@ -159,7 +164,8 @@ def build_files(
         pending = {}
         if formats & {"html", "pdf"}:
             for which in ("worksheet", "key"):
-                pages[which] = render_html(quiz, which, paper=paper, env=env, plots=plots, answer_bank=answer_bank)
+                pages[which] = render_html(quiz, which, paper=paper, env=env, plots=plots, answer_bank=answer_bank,
+                                            layout=layout)
                 if pool is not None and "pdf" in formats:
                     pending[which] = pool.apply_async(html_to_pdf, (pages[which],))
         if "html" in formats:
