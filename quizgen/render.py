@@ -98,10 +98,10 @@ def fonts_dir() -> Path:
 FONT_FACES = "".join(
     f'@font-face {{ font-family: "{family}"; font-style: {style}; font-weight: {weight}; src: url("{name}"); }}\n'
     for family, style, weight, name in (
-        ("STIX Two Text", "normal", 400, "STIXTwoText-Regular.woff"),
-        ("STIX Two Text", "italic", 400, "STIXTwoText-Italic.woff"),
-        ("STIX Two Text", "normal", 700, "STIXTwoText-Bold.woff"),
-        ("STIX Two Text", "italic", 700, "STIXTwoText-BoldItalic.woff"),
+        ("STIX Two Text", "normal", 400, "STIXTwoText-Regular.ttf"),
+        ("STIX Two Text", "italic", 400, "STIXTwoText-Italic.ttf"),
+        ("STIX Two Text", "normal", 700, "STIXTwoText-Bold.ttf"),
+        ("STIX Two Text", "italic", 700, "STIXTwoText-BoldItalic.ttf"),
         ("STIX Two Math", "normal", 400, "STIXTwoMath-Regular.ttf"),
     )
 )
