@@ -114,7 +114,8 @@ NO_PINS = Pins(None, None, None, False)
 class SecantPicture:
     """f with secant lines through (a, f(a)) for each h, shrinking onto the tangent at a.
 
-    hs are candidates: quizgen.plots draws those whose secants stand visibly apart.
+    hs are the problem's own steps (secant-table's, else none); quizgen.plots adds a ladder
+    of wider steps and draws the secants that stand visibly apart.
     """
 
     coeffs: tuple[Fraction, ...]

@@ -34,6 +34,10 @@ PX_PER_PT = KEY_WIDTH_MM / 25.4 * 96 / (WIDTH_IN * 72)
 # Secants closer than this (screen pixels at 100 %, where they leave the plot) read as one line.
 SEPARATION_PX = 8.0
 MAX_SECANTS = 3
+# Preferred: secants this far apart (a fan, not a bundle), if a window allows it.
+NICE_PX = 14.0
+# Steps the secant pictures may use besides the problem's own (SecantPicture.hs).
+LADDER = tuple(Fraction(2) ** k for k in range(5, -3, -1))
 # Secant dash patterns, markers and colours: each secant differs from the others and from the
 # solid curve and tangent by its dash pattern and marker shape, not only by colour.
 _SECANT_STYLES = (
@@ -168,7 +172,7 @@ def _secant_xlim(a: Fraction, hs: tuple[Fraction, ...]) -> tuple[float, float]:
     right = max([float(h) for h in hs if h > 0], default=0.0)
     left = max([-float(h) for h in hs if h < 0], default=0.0)
     reach = max(right, left)
-    return float(a) - max(1.3 * left, 0.3 * reach), float(a) + max(1.3 * right, 0.3 * reach)
+    return float(a) - max(1.3 * left, 0.2 * reach), float(a) + max(1.3 * right, 0.2 * reach)
 
 
 def _apart_px(pic: SecantPicture, m1: float, m2: float, xlim: tuple[float, float], ylim: tuple[float, float]) -> float:
@@ -179,39 +183,47 @@ def _apart_px(pic: SecantPicture, m1: float, m2: float, xlim: tuple[float, float
 
 
 def secant_plan(pic: SecantPicture) -> _SecantPlan:
-    """Choose the secants to draw: as many (up to three) as stand SEPARATION_PX apart from each
-    other and from the tangent; among equally many, those with the largest h (the curve bends
-    visibly between the point and the far secant point)."""
+    """Choose the secants to draw, from a ladder of steps 32, 16, …, 1/4 and the problem's own.
+
+    Kept are as many secants (up to three) as stand SEPARATION_PX apart from each other and
+    from the tangent where they leave the plot; then as many of the problem's own steps as
+    can be; then a set spread NICE_PX apart; then the smallest window (the point's
+    neighbourhood as large as the picture allows).
+    """
     fa = horner(pic.coeffs, pic.a)
     tangent = float(horner(power_rule(pic.coeffs), pic.a))
-    candidates = tuple(dict.fromkeys(h for h in pic.hs if h != 0))
+    own = tuple(dict.fromkeys(h for h in pic.hs if h != 0))
+    candidates = tuple(dict.fromkeys(LADDER + own))
     slope = {h: float((horner(pic.coeffs, pic.a + h) - fa) / h) for h in candidates}
-    best: tuple[tuple[int, float], _SecantPlan] | None = None
+    best: tuple[tuple[int, int, bool, float], _SecantPlan] | None = None
     for widest in sorted(candidates, key=abs, reverse=True):
         kept: list[Fraction] = []
         xlim = _secant_xlim(pic.a, (widest,))
         ylim = _secant_ylim(pic, (widest,), xlim)
-        for h in sorted((h for h in candidates if abs(h) <= abs(widest)), key=abs, reverse=True):
+        # Widest first; among equally wide, the problem's own step.
+        for h in sorted((h for h in candidates if abs(h) <= abs(widest)), key=lambda h: (-abs(h), h not in own)):
             others = [tangent] + [slope[k] for k in kept]
             if len(kept) < MAX_SECANTS and all(_apart_px(pic, slope[h], m, xlim, ylim) >= SEPARATION_PX for m in others):
                 kept.append(h)
-        if not kept:
-            continue
         # The final limits include every kept secant; drop from the smallest h until all stay apart.
+        spread = 0.0
         while kept:
             xlim = _secant_xlim(pic.a, tuple(kept))
             ylim = _secant_ylim(pic, tuple(kept), xlim)
             ms = [tangent] + [slope[h] for h in kept]
-            if all(_apart_px(pic, p, q, xlim, ylim) >= SEPARATION_PX for i, p in enumerate(ms) for q in ms[i + 1:]):
+            spread = min(_apart_px(pic, p, q, xlim, ylim) for i, p in enumerate(ms) for q in ms[i + 1:])
+            if spread >= SEPARATION_PX:
                 break
             kept.pop()
-        score = (len(kept), abs(float(widest)))
-        if kept and (best is None or score > best[0]):
-            shown = tuple(h for h in candidates if h in kept)
-            best = (score, _SecantPlan(xlim, ylim, shown, tuple(h for h in candidates if h not in kept)))
+        if not kept:
+            continue
+        score = (len(kept), sum(h in own for h in kept), spread >= NICE_PX, -abs(float(widest)))
+        if best is None or score > best[0]:
+            shown = tuple(sorted(kept, key=abs, reverse=True))
+            best = (score, _SecantPlan(xlim, ylim, shown, tuple(h for h in own if h not in kept)))
     if best is None:  # not even the widest secant stands apart: show the graph and the tangent
         xlim = _secant_xlim(pic.a, (Fraction(1),))
-        return _SecantPlan(xlim, _secant_ylim(pic, (), xlim), (), candidates)
+        return _SecantPlan(xlim, _secant_ylim(pic, (), xlim), (), own)
     return best[1]
 
 
@@ -393,6 +405,8 @@ def _secant_figure(pic: SecantPicture, full: bool) -> Any:
         canvas.line(list(xlim), [fa + slope * (x - float(a)) for x in xlim], "tangent", **_TANGENT)
         margin.append(("tangent", fa + slope * (xlim[1] - float(a)), _TANGENT["color"], "label-tangent"))
         canvas.marker(float(a), fa, "point", size=4.2, marker="o", color="black")
+        if plan.ylim[0] < ys[-1] < plan.ylim[1]:  # the curve leaves on the right too: name it there
+            margin.append((CURVE_NAME(), ys[-1], "black", "label-curve"))
         canvas.margin_labels(margin)
         canvas.place(f"({style.text(a)}, {style.text(fa_q)})", (float(a), fa),
                      _around(_direction(canvas, float(a), fa, slope)), "label-point")
@@ -401,8 +415,13 @@ def _secant_figure(pic: SecantPicture, full: bool) -> Any:
         ylo = canvas.ax.get_ylim()[0]
         canvas.marker(float(a), ylo, "given-a", size=5, marker="^", color="black", clip_on=False)
         canvas.place(f"{_it('x')} = {style.text(a)}", (float(a), ylo), _ABOVE_AXIS, "label-given")
-    _curve_label(canvas, pic.coeffs, xs, ys, f"{_it('y')} = {_it('f')}({_it('x')})")
+    if not any(gid == "label-curve" for *_, gid in margin):
+        _curve_label(canvas, pic.coeffs, xs, ys, CURVE_NAME())
     return canvas.fig
+
+
+def CURVE_NAME() -> str:  # noqa: N802 - a constant that needs the fonts looked up first
+    return f"{_it('y')} = {_it('f')}({_it('x')})"
 
 
 def _curve_label(canvas: _Canvas, coeffs: tuple[Fraction, ...], xs: list[float], ys: list[float], text: str) -> None:
@@ -582,11 +601,9 @@ def left_out_note(picture: Picture) -> str:
         return ""
     hs = [Style(picture.decimal).text(h) for h in plan.left_out]
     which = "secant" if len(hs) == 1 else "secants"
-    return (f" The {which} for h = {_listing(hs)} would lie within a few pixels of "
-            f"{'the tangent or another secant' if plan.shown else 'the tangent'} and are not drawn."
-            if len(hs) > 1 else
-            f" The {which} for h = {hs[0]} would lie within a few pixels of "
-            f"{'the tangent or another secant' if plan.shown else 'the tangent'} and is not drawn.")
+    near = "the tangent or another secant" if plan.shown else "the tangent"
+    they = "they are" if len(hs) > 1 else "it is"
+    return f" The {which} for h = {_listing(hs)} would lie within a few pixels of {near}, so {they} not drawn."
 
 
 # Data URIs drawn ahead by a worker process (see Figures), keyed like the lru caches.

@@ -52,17 +52,13 @@ def derivation(task: Task, sym: Symbolic) -> tuple[Step, ...]:
     return (start,) + expansion_steps(task, sym.shifted, sym.difference, sym.quotient) + (limit_step(task, sym),)
 
 
-# Candidate steps for the picture; the drawing keeps those whose secants stand visibly apart.
-PICTURE_STEPS = (Fraction(2), Fraction(1), Fraction(1, 2), Fraction(1, 4))
-
-
 def picture(task: Task) -> SecantPicture:
     """The limit as a picture: secants at a nearby whole number with non-zero slope tilt onto the tangent."""
     s = task.style
     a = next((Fraction(p) for p in (1, 2, -1, -2, 0, 3) if horner(power_rule(task.coeffs), Fraction(p))), Fraction(1))
     slope = horner(power_rule(task.coeffs), a)
     return SecantPicture(
-        task.coeffs, a, PICTURE_STEPS,
+        task.coeffs, a, (),
         f"At x = {s.text(a)}: as h shrinks the secants tilt onto the tangent of slope f′({s.text(a)}) = {s.text(slope)}, "
         "the limit the definition takes.",
         f"The graph of f near x = {s.text(a)}.", s.decimal,

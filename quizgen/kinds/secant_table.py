@@ -97,7 +97,7 @@ def solve(task: Task) -> Solved:
         mistakes=((", ".join(s.plain(d) for d in diffs), "Those are the changes f(a + h) − f(a); divide each by its h."),),
         extra={"errors": [s.plain(q - slope) for q in quotients], "slope": s.plain(slope)},
         plot=SecantPicture(
-            task.coeffs, a, (Fraction(2), Fraction(1), Fraction(1, 2)) + task.steps, key_caption,
+            task.coeffs, a, task.steps, key_caption,
             f"The graph of f near x = {s.text(a)}.", s.decimal,
         ),
     )

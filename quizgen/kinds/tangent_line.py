@@ -107,7 +107,7 @@ def solve(task: Task) -> Solved:
         mistakes=tuple(mistakes),
         extra={"slope": s.plain(slope), "intercept": s.plain(intercept)},
         plot=SecantPicture(
-            task.coeffs, a, (Fraction(2), Fraction(1), Fraction(1, 2), Fraction(1, 4)),
+            task.coeffs, a, (),
             f"The tangent {answer.text} touches the graph at ({s.text(a)}, {s.text(fa)}); as h shrinks the secants tilt onto it.",
             f"The graph of f near x = {s.text(a)}.", s.decimal,
         ),
