@@ -134,7 +134,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
     """
     from quizgen.generate import Options, make_quiz
     from quizgen.kinds import KINDS
-    from quizgen.render import build_files, write_files
+    from quizgen.render import build_files, check_out, write_files
 
     if not title.strip():
         raise click.BadParameter("the title must not be empty", param_hint="'--title'")
@@ -160,6 +160,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
             options = Options(count=count, kinds=kinds or tuple(KINDS), degree=degree, function=function,
                               point=point, step=step, title=title.strip(), difficulty=difficulty)
             quiz = make_quiz(options, seed)
+        check_out(out)  # before the slow part; write_files checks again under its lock
         files = build_files(quiz, formats, paper=paper, plots=plots, answer_bank=answer_bank, layout=layout)
         write_files(out, files)
     except InputError as exc:

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from quizgen.exact import Style, horner, poly_from_coeffs, poly_text, power_rule
 from quizgen.model import LossPicture, Picture, SecantPicture
+from quizgen.workers import fork_pool, pause
 
 # The figure is drawn at 72 dpi, so one display unit is one point; the key shows it 74 mm wide
 # (style.css, figure.plot img), which is PX_PER_PT screen pixels a point at 100 % (96 px an inch).
@@ -638,11 +639,10 @@ class Figures:
         self._pool: Any = None
         self._pending: Any = None
         if self._todo and (os.cpu_count() or 1) >= 2:
-            import multiprocessing
-
-            if "fork" in multiprocessing.get_all_start_methods():
-                self._pool = multiprocessing.get_context("fork").Pool(1)
+            self._pool = fork_pool(1)  # ends with this process, even under kill -9
+            if self._pool is not None:
                 self._pending = self._pool.map_async(_uri, self._todo, chunksize=len(self._todo))
+                pause("figures")
         self._waiting = set(self._todo) if self._pending is not None else set()
 
     def __enter__(self) -> Figures:

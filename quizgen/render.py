@@ -1,26 +1,33 @@
-"""Jinja templates → HTML, WeasyPrint → PDF, and writing the output folder atomically."""
+"""Jinja templates → HTML, WeasyPrint → PDF, and the output folder written as one unit (outdir.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quizgen import __version__, practice
-from quizgen.errors import InputError
+from quizgen import __version__, outdir, practice
 from quizgen.mathtex import math_html
 from quizgen.model import Math, Quiz
 from quizgen.plots import Figures, figure_html
+from quizgen.workers import fork_pool
 
 if TYPE_CHECKING:
     import jinja2
 
 PAPER = {"a4": "A4", "letter": "letter"}
 FORMATS = ("html", "pdf", "json", "practice")
+# The files each format writes: the only names quizgen replaces in an existing --out.
+FILES = {
+    "html": ("worksheet.html", "key.html"),
+    "pdf": ("worksheet.pdf", "key.pdf"),
+    "json": ("quiz.json",),
+    "practice": ("practice.html",),
+}
+OUTPUT_NAMES = frozenset(name for names in FILES.values() for name in names)
 
 
 def templates_dir() -> Path:
@@ -133,12 +140,10 @@ def pdf_workers(wanted: bool) -> Iterator[Any]:
     first, the workers import WeasyPrint (~0.3 s) while this process typesets the pages,
     and the worksheet's PDF is made while the key's HTML is still being written.
     """
-    import multiprocessing
-
-    if not wanted or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    pool = fork_pool(2, initializer=_import_weasyprint) if wanted and (os.cpu_count() or 1) >= 2 else None
+    if pool is None:
         yield None
         return
-    pool = multiprocessing.get_context("fork").Pool(2, initializer=_import_weasyprint)
     try:
         yield pool
     finally:
@@ -181,32 +186,18 @@ def build_files(
     return files
 
 
+def check_out(out_dir: Path) -> Path:
+    """Before any work: an InputError unless `out_dir` can take a run's files (see outdir.py)."""
+    return outdir.check_out(out_dir, OUTPUT_NAMES)
+
+
 def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write each file to a temporary name in out_dir, then rename it into place."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"--out {out_dir}: cannot create the folder ({exc.strerror})", option="--out") from None
-    if not os.access(out_dir, os.W_OK):
-        raise InputError(f"--out {out_dir}: the folder is not writable", option="--out")
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-            staged.append((name, Path(tmp)))
-    except OSError as exc:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
-        raise InputError(f"--out {out_dir}: cannot write ({exc.strerror})", option="--out") from None
-    written = []
-    for name, tmp in staged:
-        target = out_dir / name
-        os.replace(tmp, target)
-        written.append(target)
-    return written
+    """Replace the folder `out_dir` by one holding exactly `files`, as one unit (see outdir.py).
+
+    A reader of out_dir finds the previous run's complete set or this one's, never a mix;
+    a folder holding files quizgen does not write is refused (InputError), unchanged.
+    """
+    return outdir.write_folder(out_dir, files, OUTPUT_NAMES)
 
 
 def prompt_text(problem: Any) -> str:
