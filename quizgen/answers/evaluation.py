@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from quizgen.answers.grammar import Form, Node
+from quizgen.answers.grammar import Form as Form, Node
 from quizgen.answers.limits import (
     ABS_TOL,
     EPS,
@@ -78,7 +78,8 @@ def _ev_q(node: Node, env: dict[str, Fraction]) -> Fraction:
     """Exact value at a point; Undefined where there is none, Invalid over the limits."""
     op = node.op
     if op == "num":
-        return node.value[0]
+        value: Fraction = node.value[0]
+        return value
     if op == "var":
         return env[node.value]
     if op == "add":
@@ -290,9 +291,9 @@ def _ev_f(node: Node, env: dict[str, float]) -> tuple[float, float]:
         b, mb = _ev_f(node.args[0], env)
         r = _fpow(b, e)
         return r, _pow_mag(b, mb, e, me, r)
-    a, ma = _ev_f(node.args[0], env)
-    r = _ffn(node.value, a)
-    return r, _fn_mag(node.value, a, ma, r)
+    x, mx = _ev_f(node.args[0], env)
+    r = _ffn(node.value, x)
+    return r, _fn_mag(node.value, x, mx, r)
 
 
 class Expr:
@@ -353,14 +354,14 @@ class Tol:
 def _close(a: Any, b: Any, exact: bool, tol: Tol, noise: float = 0.0) -> bool:
     if exact:
         if not tol.given:
-            return a == b
+            return bool(a == b)
         # math.isclose, evaluated exactly so Python and JavaScript cannot round differently.
         rt = Fraction(tol.rtol or 0.0)
         at = Fraction(tol.atol or 0.0)
-        return abs(a - b) <= max(rt * max(abs(a), abs(b)), at)
+        return bool(abs(a - b) <= max(rt * max(abs(a), abs(b)), at))
     rel = max(tol.rtol or 0.0, REL_TOL)
     ab = max(tol.atol or 0.0, ABS_TOL)
-    return abs(a - b) <= max(rel * max(abs(a), abs(b)), ab, noise)
+    return bool(abs(a - b) <= max(rel * max(abs(a), abs(b)), ab, noise))
 
 
 Noise = list[float] | None

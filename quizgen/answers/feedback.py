@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 from quizgen.answers.evaluation import Expr, Form, Tol, agree, pair, sample_point
 from quizgen.answers.grammar import Node
@@ -115,7 +116,7 @@ def explain(a: Expr, e: Expr, tol: Tol) -> str:
     if "h" in a.vars:
         va, ve, exact, na, ne = pair(a, e)
         hs = [sample_point("h", i) for i in range(N_POINTS)]
-        hv = [Fraction(*p) if exact else p[0] / p[1] for p in hs]
+        hv: list[Any] = [Fraction(*p) if exact else p[0] / p[1] for p in hs]  # exact or float, as the values are
         times_h = [None if y is None else y * h for y, h in zip(ve, hv)]
         ne_h = None if ne is None else [n * abs(h) for n, h in zip(ne, hv)]
         if agree(va, times_h, exact, tol, na, ne_h):

@@ -109,7 +109,7 @@ def _b_num(value: tuple[Fraction, float]) -> Node:
     return Node("num", (), value)
 
 
-class _Build(Transformer_NonRecursive):
+class _Build(Transformer_NonRecursive[Token, Any]):
     """lark tree → Node tree, without recursion (deep inputs cannot overflow the stack)."""
 
     def parts(self, c: list[Any]) -> Any:  # noqa: D102 - grammar callbacks
@@ -190,7 +190,7 @@ def parse_tokens(toks: list[Token]) -> Form:
             raise Invalid("incomplete") from None
         raise Invalid("unexpected", tok=str(tok), pos=tok.start_pos) from None
     assert isinstance(tree, Tree)
-    form = _Build().transform(tree)
+    form: Form = _Build().transform(tree)
     nodes = form[1] if form[0] == "parts" else list(form[1:])
     if any(n.depth > MAX_TREE_DEPTH for n in nodes):
         raise Invalid("too_deep")

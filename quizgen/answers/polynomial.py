@@ -112,7 +112,8 @@ def _checked(c: list[Fraction]) -> list[Fraction]:
 
 def _add(a: list[Fraction], b: list[Fraction]) -> list[Fraction]:
     n = max(len(a), len(b))
-    return _checked(_trim([(a[i] if i < len(a) else 0) + (b[i] if i < len(b) else 0) for i in range(n)]))
+    zero = Fraction(0)
+    return _checked(_trim([(a[i] if i < len(a) else zero) + (b[i] if i < len(b) else zero) for i in range(n)]))
 
 
 def _mul(a: list[Fraction], b: list[Fraction]) -> list[Fraction]:

@@ -94,6 +94,11 @@ class _Tok(Token):
     qvalue: Any
 
 
+def _pos(t: Token) -> int:
+    """Where a token starts (every token quizgen makes has a position)."""
+    return t.start_pos or 0
+
+
 def _tok(type_: str, text: str, pos: int, value: Any = None) -> _Tok:
     t = _Tok(type_, text, start_pos=pos)
     t.qvalue = value
@@ -240,12 +245,13 @@ def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
                 nxt is not None
                 and nxt.type == "_CARET"
                 and k + 3 < len(toks)
-                and toks[k + 2].type == "NUMBER"
-                and toks[k + 2].qvalue[0].denominator == 1
-                and "." not in toks[k + 2] and "e" not in toks[k + 2].lower()
+                and isinstance(power := toks[k + 2], _Tok)
+                and power.type == "NUMBER"
+                and power.qvalue[0].denominator == 1
+                and "." not in power and "e" not in power.lower()
                 and toks[k + 3].type in _OPENING
             ):
-                out.append(_tok("FPOW", nxt + toks[k + 2], nxt.start_pos, toks[k + 2].qvalue))
+                out.append(_tok("FPOW", nxt + power, _pos(nxt), power.qvalue))
                 k += 2
             else:
                 name = str(t)
@@ -256,7 +262,7 @@ def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
     final: list[Token] = []
     for t in out:
         if final and final[-1].type in _OPERAND_END and t.type in _OPERAND_START:
-            final.append(_tok("_IMPL", "", t.start_pos))
+            final.append(_tok("_IMPL", "", _pos(t)))
         final.append(t)
     return _unwrap_list(final)
 
