@@ -230,7 +230,7 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
             keys = grading.load_quiz(quiz_path, check_answers=False)
             key = keys.get(int(number))
             if key is None:
-                raise click.BadParameter(f"there is no problem {int(number)} in {quiz_path}", param_hint="'--problem'")
+                raise click.BadParameter(grading.plain(f"there is no problem {int(number)} in {quiz_path}"), param_hint="'--problem'")
             grading.ensure_readable(key, str(quiz_path))
             verdict = key.grade(answer)
             click.echo(f"{verdict.status}: {grading.plain(verdict.message)}")
@@ -240,14 +240,20 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
         target = report_path or answers_path.with_name(f"{answers_path.stem}-report.csv")
         summary = grading.grade_file(keys, answers_path, target, inputs=[quiz_path])
     except grading.QuizFileError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--quiz'") from None
+        raise click.BadParameter(grading.plain(str(exc)), param_hint="'--quiz'") from None
     except grading.AnswersFileError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--answers'") from None
+        raise click.BadParameter(grading.plain(str(exc)), param_hint="'--answers'") from None
     except grading.ReportFileError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--report'") from None
-    click.echo(grading.format_scores(summary), nl=False)
+        raise click.BadParameter(grading.plain(str(exc)), param_hint="'--report'") from None
+    chunk: list[str] = []
+    for line in grading.score_lines(summary):  # streamed: a class may have 500,000 students
+        chunk.append(line)
+        if len(chunk) == 10_000:
+            click.echo("".join(chunk), nl=False)
+            chunk.clear()
+    click.echo("".join(chunk), nl=False)
     errors = grading.format_errors(summary)
     if errors:
-        prefix = f"{answers_path}: "
+        prefix = grading.plain(f"{answers_path}: ")
         click.echo(prefix + errors.rstrip("\n").replace("\n", "\n" + prefix), err=True)
-    click.echo(f"report: {target}")
+    click.echo(grading.plain(f"report: {target}"))

@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import tempfile
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,11 +39,12 @@ MAX_ANSWERS_BYTES = 200_000_000  # the answers CSV (1,000,000 rows are about 25 
 MAX_LINE = 100_000  # characters in one CSV row (longer rows are skipped, not read whole)
 MAX_QUOTED_LINES = 20  # lines one quoted cell may span before its quote counts as unclosed
 MAX_NAME = 200  # characters in a student name
+MAX_CELLS = 10_000_000  # students × problems in the score table (500,000 students of a 20-problem quiz)
 MAX_JSON_DIGITS = 30  # digits in one JSON number (Python refuses 4,300; seeds have 19)
 SHOWN_ERRORS = 20  # row errors printed; every one is in the report
 EXAMPLES = 3  # examples given for a summarised warning
 _CACHE = 100_000  # distinct (problem, answer) verdicts remembered
-_CACHED_ANSWER = 1_000  # longer answers are not remembered (they are invalid at once anyway)
+_CACHED_ANSWER = 200  # longer answers are not remembered (most are invalid at once anyway)
 
 
 class AnswersFileError(InputError):
@@ -100,11 +102,27 @@ class StudentScore:
         return self.correct / self.total if self.total else 0.0
 
 
+class ScoreTable:
+    """The scores of a streamed run, made one at a time as they are read (a million students
+    are not held as a million objects)."""
+
+    def __init__(self, students: Mapping[str, array[int]], total: int) -> None:
+        self._students, self._total = students, total
+
+    def __len__(self) -> int:
+        return len(self._students)
+
+    def __iter__(self) -> Iterator[StudentScore]:
+        total = self._total
+        for name, mine in self._students.items():
+            yield StudentScore(name, sum(v & 1 for v in mine), len(mine) - mine.count(0), total)
+
+
 @dataclass(frozen=True)
 class GradeSummary:
     """What a streamed grading run leaves: scores, counts and the first few row errors."""
 
-    scores: tuple[StudentScore, ...]
+    scores: ScoreTable
     problem_count: int
     rows: int  # answers graded
     error_count: int
@@ -501,7 +519,12 @@ class Grader:
 
     def __init__(self, keys: Mapping[int, Key]) -> None:
         self.keys = keys
-        self.students: dict[str, dict[int, int]] = {}  # name -> problem -> line * 2 + correct
+        # name -> per problem (in quiz order) line * 2 + correct of the last answer, 0 if none:
+        # 4 bytes a problem, so 50,000 students of a 20-problem quiz take 7 MB, not 60 MB of dicts
+        self.students: dict[str, array[int]] = {}  # lines < MAX_ANSWERS_BYTES, so line * 2 + 1 fits an int32
+        self._position = {number: i for i, number in enumerate(keys)}
+        self._unanswered = array("i", [0]) * len(keys)
+        self.max_students = max(1, MAX_CELLS // max(len(keys), 1))
         self.rows = 0
         self.error_count = 0
         self.repeat_count = 0
@@ -578,24 +601,28 @@ class Grader:
             verdict = self.verdict(number, answer)
             mine = self.students.get(student)
             if mine is None:
-                mine = self.students[student] = {}
-            before = mine.get(number)
-            if before is not None:
+                if len(self.students) >= self.max_students:
+                    self.error_count += 1
+                    yield RowError(line, f"more than {self.max_students:,} students for a quiz of {len(self.keys):,} "
+                                         "problems: this student is not graded", row)
+                    continue
+                mine = self.students[student] = self._unanswered[:]
+            position = self._position[number]
+            before = mine[position]
+            if before:
                 self.repeat_count += 1
                 if len(self.repeats) < EXAMPLES:
                     self.repeats.append(Repeat(line, student, number, before >> 1))
-            mine[number] = line * 2 + (verdict.status == "correct")
+            mine[position] = line * 2 + (verdict.status == "correct")
             self.rows += 1
             yield GradedAnswer(line, student, number, answer, verdict.status, verdict.message)
         if first:
             self.error_count += 1
             yield RowError(1, "the file is empty: expected a header line 'student,problem,answer'")
 
-    def scores(self) -> tuple[StudentScore, ...]:
+    def scores(self) -> ScoreTable:
         """A score per student, in the order they first appear."""
-        total = len(self.keys)
-        return tuple(StudentScore(name, sum(v & 1 for v in mine.values()), len(mine), total)
-                     for name, mine in self.students.items())
+        return ScoreTable(self.students, len(self.keys))
 
 
 def _count(n: int, noun: str) -> str:
@@ -610,7 +637,7 @@ def grade_csv(quiz: Mapping[str, Any] | Mapping[int, Key], csv_text: str, notes:
     errors: list[RowError] = []
     for item in grader.grade(io.StringIO(csv_text.removeprefix("\ufeff"), newline=""), notes):
         (answers if isinstance(item, GradedAnswer) else errors).append(item)
-    return GradeReport(tuple(answers), tuple(errors), grader.scores(), len(keys), grader.repeat_count, tuple(grader.repeats))
+    return GradeReport(tuple(answers), tuple(errors), tuple(grader.scores()), len(keys), grader.repeat_count, tuple(grader.repeats))
 
 
 def grade_file(keys: Mapping[int, Key], answers: Path, report: Path, inputs: Iterable[Path] = ()) -> GradeSummary:
@@ -653,23 +680,32 @@ def grade_file(keys: Mapping[int, Key], answers: Path, report: Path, inputs: Ite
 # ---------------------------------------------------------------- output
 
 
-def format_scores(scores: Sequence[StudentScore] | GradeReport | GradeSummary) -> str:
-    """The score table as aligned plain text, one student per line (names clipped to ECHO characters)."""
+def score_lines(scores: Iterable[StudentScore] | GradeReport | GradeSummary) -> Iterator[str]:
+    """The score table as aligned plain text, line by line, one student per line (names clipped
+    to ECHO characters); scores is read twice (once for the width of the names)."""
     if isinstance(scores, (GradeReport, GradeSummary)):
         scores = scores.scores
     head = ("student", "correct", "answered", "score")
-    lines = [(clip(plain(s.student)), f"{s.correct}/{s.total}", str(s.answered), f"{round(100 * s.score)}%")
-             for s in scores]
-    widths = [max(len(row[i]) for row in [head, *lines]) for i in range(len(head))]
+    total = max((s.total for s in scores), default=0)
+    widths = (max([len(head[0]), *(min(len(s.student), ECHO) for s in scores)]),
+              max(len(head[1]), len(f"{total}/{total}")), max(len(head[2]), len(str(total))), len(head[3]))
 
     def fmt(row: tuple[str, ...]) -> str:
-        return "  ".join([row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:])]).rstrip()
+        return "  ".join([row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:])]).rstrip() + "\n"
 
-    out = [fmt(head), fmt(tuple("-" * w for w in widths))]
-    out += [fmt(row) for row in lines]
-    if not lines:
-        out.append("(no answers graded)")
-    return "\n".join(out) + "\n"
+    yield fmt(head)
+    yield fmt(tuple("-" * w for w in widths))
+    empty = True
+    for s in scores:
+        empty = False
+        yield fmt((clip(plain(s.student)), f"{s.correct}/{s.total}", str(s.answered), f"{round(100 * s.score)}%"))
+    if empty:
+        yield "(no answers graded)\n"
+
+
+def format_scores(scores: Iterable[StudentScore] | GradeReport | GradeSummary) -> str:
+    """The score table as one text (see score_lines)."""
+    return "".join(score_lines(scores))
 
 
 def format_errors(report: GradeReport | GradeSummary) -> str:

@@ -253,3 +253,10 @@ def test_an_unclosed_quote_in_a_big_class_skips_one_row(quiz_path: Path, tmp_pat
     assert err.strip().endswith("line 2: a double quote opened in this row is not closed within 20 lines: this row is "
                                 "skipped (1 row) and the lines after it are read as rows of their own")
     assert len(out.splitlines()) == 2 + 13_000 + 1
+
+
+def test_control_characters_in_file_names_are_not_echoed(tmp_path: Path, answers: Path) -> None:
+    bad = tmp_path / "q\x1b]0;owned\x07.json"  # a terminal title escape (click strips only colour codes)
+    code, _, err = run("check", "--quiz", str(bad), "--answers", str(answers))
+    one_line_error(code, err, "--quiz", "cannot read")
+    assert "\x1b" not in err and "\x07" not in err

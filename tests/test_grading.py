@@ -29,6 +29,7 @@ from quizgen.grading import (
     report_csv,
     write_report_csv,
 )
+from quizgen import grading
 from quizgen.grading import _records  # the reader itself, against csv.reader
 
 QUIZ = {
@@ -448,3 +449,11 @@ def test_rows_read_as_csv_reader_reads_them(rows):
     expected = [r for r in csv.reader(io.StringIO(text, newline=""))]
     got = [fields for _, _, fields, _ in _records(io.StringIO(text, newline=""), 3)]
     assert got == expected
+
+
+def test_students_past_the_score_table_limit_are_row_errors(monkeypatch):
+    # Memory is bounded whatever the file: at most MAX_CELLS students × problems are kept.
+    monkeypatch.setattr(grading, "MAX_CELLS", 10)  # 2 students of the 5-problem quiz
+    report = grade_csv(QUIZ, "student,problem,answer\nAnn,1,6x-4\nBob,1,0\nCy,1,6x-4\nAnn,2,8.003\n")
+    assert report.scores == (StudentScore("Ann", 2, 2, 5), StudentScore("Bob", 0, 1, 5))
+    assert report.errors == (RowError(4, "more than 2 students for a quiz of 5 problems: this student is not graded"),)
