@@ -95,6 +95,34 @@ class Task:
     def f_math(self, name: str = "f(x)") -> Math:
         return Math(f"{name} = {poly_latex(self.f, self.style)}", f"{name} = {poly_text(self.f, self.style)}")
 
+    # The given numbers a kind relies on, typed as present: a kind that needs "point" always
+    # gets one (Kind.needs), so reading it where it is missing is a bug, not bad input.
+    @property
+    def a(self) -> Fraction:
+        """The point a."""
+        return _present(self.point, "point")
+
+    @property
+    def h(self) -> Fraction:
+        """The step h (or Δx)."""
+        return _present(self.step, "step")
+
+    @property
+    def w0(self) -> Fraction:
+        """The starting weight w₀ of a gradient step."""
+        return _present(self.start, "start")
+
+    @property
+    def eta(self) -> Fraction:
+        """The learning rate η."""
+        return _present(self.rate, "rate")
+
+
+def _present(value: Fraction | None, name: str) -> Fraction:
+    if value is None:
+        raise ValueError(f"this task has no {name}")
+    return value
+
 
 @dataclass(frozen=True)
 class Pins:

@@ -11,7 +11,7 @@ from quizgen.model import Line, Math, Step, Task
 
 def change_steps(task: Task) -> tuple[tuple[Step, ...], Fraction, Fraction, Fraction]:
     """Steps for f(a), f(a + h) and their difference; also returns the three values."""
-    a, h, s = task.point, task.step, task.style
+    a, h, s = task.a, task.h, task.style
     fa, fah = sympy_value(task, a), sympy_value(task, a + h)
     diff = fah - fa
     shifted = call("f", sum_point(task, a, h))
@@ -39,19 +39,19 @@ def solve(task: Task) -> Solved:
     steps, fa, fah, diff = change_steps(task)
     s = task.style
     return Solved(
-        given={"f": task.f_math(), "a": labeled("a", num(task, task.point)), "h": labeled("h", num(task, task.step))},
+        given={"f": task.f_math(), "a": labeled("a", num(task, task.a)), "h": labeled("h", num(task, task.h))},
         answer=answer_number(task, diff),
         steps=steps,
-        meaning=f"Moving the input from {s.text(task.point)} to {s.text(task.point + task.step)} changes the output by {s.text(diff)}.",
+        meaning=f"Moving the input from {s.text(task.a)} to {s.text(task.a + task.h)} changes the output by {s.text(diff)}.",
         mistakes=(
-            (s.plain(fah), f"That is f(a + h) itself; subtract f({s.text(task.point)}) to get the change."),
+            (s.plain(fah), f"That is f(a + h) itself; subtract f({s.text(task.a)}) to get the change."),
             (s.plain(-diff), "The order is reversed: the change is f(a + h) − f(a)."),
         ),
     )
 
 
 def recompute(task: Task) -> Fraction:
-    return exact_value(task, task.point + task.step) - exact_value(task, task.point)
+    return exact_value(task, task.a + task.h) - exact_value(task, task.a)
 
 
 KIND = Kind("difference", "Change in the output", ("point", "step"), solve, recompute, "f(a + h) − f(a)")

@@ -12,7 +12,7 @@ from quizgen.model import Line, Math, Step, Task
 
 def quotient_step(task: Task, diff: Fraction) -> tuple[Step, Fraction]:
     """Divide the change by h."""
-    s, h = task.style, task.step
+    s, h = task.style, task.h
     q = diff / h
     name = Math(
         r"\frac{f(a + h) - f(a)}{h}",
@@ -31,24 +31,24 @@ def solve(task: Task) -> Solved:
     steps, _, _, diff = change_steps(task)
     step, q = quotient_step(task, diff)
     s = task.style
-    exact = sympy_derivative_at(task, task.point)
+    exact = sympy_derivative_at(task, task.a)
     mistakes = [(s.plain(diff), "It looks like you forgot to divide by h.")]
     if exact != q:
-        mistakes.append((s.plain(exact), f"That is the exact slope f′({s.text(task.point)}); the question asks for the quotient with h = {s.text(task.step)}."))
+        mistakes.append((s.plain(exact), f"That is the exact slope f′({s.text(task.a)}); the question asks for the quotient with h = {s.text(task.h)}."))
     return Solved(
-        given={"f": task.f_math(), "a": labeled("a", num(task, task.point)), "h": labeled("h", num(task, task.step))},
+        given={"f": task.f_math(), "a": labeled("a", num(task, task.a)), "h": labeled("h", num(task, task.h))},
         answer=answer_number(task, q),
         steps=steps + (step,),
-        meaning=f"Near x = {s.text(task.point)} the output moves about {s.text(q)} times as much as the input."
+        meaning=f"Near x = {s.text(task.a)} the output moves about {s.text(q)} times as much as the input."
         if q > 0
-        else f"Near x = {s.text(task.point)} the output moves about {s.text(-q)} times as much as the input, "
+        else f"Near x = {s.text(task.a)} the output moves about {s.text(-q)} times as much as the input, "
         "in the opposite direction.",
         mistakes=tuple(mistakes),
     )
 
 
 def recompute(task: Task) -> Fraction:
-    a, h = task.point, task.step
+    a, h = task.a, task.h
     return (exact_value(task, a + h) - exact_value(task, a)) / h
 
 

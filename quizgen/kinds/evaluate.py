@@ -10,7 +10,7 @@ from quizgen.model import Step, Task
 
 
 def solve(task: Task) -> Solved:
-    a = task.point
+    a = task.a
     value = sympy_value(task, a)
     s = task.style
     mistakes = []
@@ -29,7 +29,7 @@ def solve(task: Task) -> Solved:
 
 
 def recompute(task: Task) -> Fraction:
-    return exact_value(task, task.point)
+    return exact_value(task, task.a)
 
 
 KIND = Kind("evaluate", "Evaluate f at a point", ("point",), solve, recompute, "f(a) for a given a")

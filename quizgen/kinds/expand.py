@@ -17,7 +17,7 @@ def solve(task: Task) -> Solved:
             if c:
                 slip[key] = slip.get(key, 0) + c
     slip = {k: v for k, v in slip.items() if v}
-    mistakes = ()
+    mistakes: tuple[tuple[str, str], ...] = ()
     if slip != sym.shifted:
         mistakes = ((poly_plain(slip, task.style), "(x + h)² is not x² + h²: keep the cross terms such as 2xh."),)
     return Solved(

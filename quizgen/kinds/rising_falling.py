@@ -15,7 +15,7 @@ def trend(slope: Fraction) -> str:
 
 
 def solve(task: Task) -> Solved:
-    s, a = task.style, task.point
+    s, a = task.style, task.a
     sym = sympy_symbolic(task)
     slope = sympy_derivative_at(task, a)
     fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
@@ -47,7 +47,7 @@ def solve(task: Task) -> Solved:
 
 
 def recompute(task: Task) -> tuple[str, Fraction]:
-    slope = exact_derivative_at(task, task.point)
+    slope = exact_derivative_at(task, task.a)
     return (trend(slope), slope)
 
 
