@@ -191,7 +191,7 @@ def kinds() -> None:
 
 @main.command()
 @click.option("--quiz", "quiz_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("output/quiz.json"),
-              show_default=True, help="The quiz.json written by quizgen make (at most 20 MB).")
+              show_default=True, help="The quiz.json written by quizgen make (at most 5 MB).")
 @click.option("--answers", "answers_path", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV with a header line student,problem,answer (at most 200 MB).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -213,6 +213,7 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
       quizgen check --answers answers.csv --report graded.csv
     """
     from quizgen import grading
+    from quizgen.keys import QuizFileError, clip, ensure_readable
 
     single = problem is not None or answer is not None
     if single and answers_path is not None:
@@ -226,12 +227,12 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
             assert problem is not None and answer is not None
             number = problem.strip()
             if not grading.is_whole(number):
-                raise click.BadParameter(f"{grading.clip(number)!r} is not a whole number", param_hint="'--problem'")
+                raise click.BadParameter(f"{clip(number)!r} is not a whole number", param_hint="'--problem'")
             keys = grading.load_quiz(quiz_path, check_answers=False)
             key = keys.get(int(number))
             if key is None:
                 raise click.BadParameter(grading.plain(f"there is no problem {int(number)} in {quiz_path}"), param_hint="'--problem'")
-            grading.ensure_readable(key, str(quiz_path))
+            ensure_readable(key, str(quiz_path))
             verdict = key.grade(answer)
             click.echo(f"{verdict.status}: {grading.plain(verdict.message)}")
             return
@@ -239,7 +240,7 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
         keys = grading.load_quiz(quiz_path)
         target = report_path or answers_path.with_name(f"{answers_path.stem}-report.csv")
         summary = grading.grade_file(keys, answers_path, target, inputs=[quiz_path])
-    except grading.QuizFileError as exc:
+    except QuizFileError as exc:
         raise click.BadParameter(grading.plain(str(exc)), param_hint="'--quiz'") from None
     except grading.AnswersFileError as exc:
         raise click.BadParameter(grading.plain(str(exc)), param_hint="'--answers'") from None

@@ -21,7 +21,7 @@ import stat
 import tempfile
 from array import array
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -34,7 +34,7 @@ HEADER = ("student", "problem", "answer")
 REPORT_HEADER = ("line", "student", "problem", "answer", "status", "message")
 
 # Limits (README "Limits"). Each is far above real use and bounds time and memory.
-MAX_QUIZ_BYTES = 20_000_000  # quiz.json (a 500-problem quiz is about 0.5 MB)
+MAX_QUIZ_BYTES = 5_000_000  # quiz.json: a 500-problem quiz is 0.35 MB; hostile JSON takes ~27x its size to parse
 MAX_ANSWERS_BYTES = 200_000_000  # the answers CSV (1,000,000 rows are about 25 MB)
 MAX_LINE = 100_000  # characters in one CSV row (longer rows are skipped, not read whole)
 MAX_QUOTED_LINES = 20  # lines one quoted cell may span before its quote counts as unclosed
@@ -152,7 +152,7 @@ def _umask() -> int:
     return mask
 
 
-def _open_regular(path: Path, limit: int, error: type[InputError]) -> IO[bytes]:
+def _open_regular(path: Path, limit: int, error: type[InputError]) -> _Capped:
     """A regular file opened for reading, at most limit bytes long; FIFOs, devices and folders refused."""
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
@@ -176,7 +176,7 @@ def _open_regular(path: Path, limit: int, error: type[InputError]) -> IO[bytes]:
 class _Capped(io.RawIOBase):
     """A raw reader that refuses to go past limit bytes (the file may grow after it was opened)."""
 
-    def __init__(self, raw: IO[bytes], limit: int, path: Path, error: type[InputError]) -> None:
+    def __init__(self, raw: io.FileIO, limit: int, path: Path, error: type[InputError]) -> None:
         self._raw, self._left, self._limit, self._path, self._error = raw, limit, limit, path, error
 
     def readable(self) -> bool:
@@ -208,10 +208,10 @@ class _Capped(io.RawIOBase):
 
 def _read_limited(path: Path, limit: int, error: type[InputError]) -> bytes:
     with _open_regular(path, limit, error) as f:
-        return f.read()
+        return f.read() or b""
 
 
-def write_atomic(path: Path, write: Any) -> None:
+def write_atomic(path: Path, write: Callable[[IO[str]], object]) -> None:
     """Create path atomically: write(text_file) fills a temporary file beside it, renamed into
     place when complete; its mode follows the umask (not mkstemp's 0600); nothing is left on error."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -636,7 +636,10 @@ def grade_csv(quiz: Mapping[str, Any] | Mapping[int, Key], csv_text: str, notes:
     answers: list[GradedAnswer] = []
     errors: list[RowError] = []
     for item in grader.grade(io.StringIO(csv_text.removeprefix("\ufeff"), newline=""), notes):
-        (answers if isinstance(item, GradedAnswer) else errors).append(item)
+        if isinstance(item, GradedAnswer):
+            answers.append(item)
+        else:
+            errors.append(item)
     return GradeReport(tuple(answers), tuple(errors), tuple(grader.scores()), len(keys), grader.repeat_count, tuple(grader.repeats))
 
 
