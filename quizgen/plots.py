@@ -383,12 +383,16 @@ def _secant_figure(pic: SecantPicture, full: bool) -> Any:
     plan = secant_plan(pic)
     a, fa_q = pic.a, horner(pic.coeffs, pic.a)
     fa, slope = float(fa_q), float(horner(power_rule(pic.coeffs), pic.a))
-    xlim = plan.xlim
+    if full:
+        xlim = plan.xlim
+    else:  # the worksheet: the curve centred on x = a, about as wide as the key's window
+        half = max(1.5, 0.5 * (plan.xlim[1] - plan.xlim[0]))
+        xlim = (float(a) - half, float(a) + half)
     canvas = _Canvas(_SECANT_AXES if full else _LOSS_AXES)
     xs, ys = _curve(pic.coeffs, *xlim)
     if full:
         canvas.limits(xlim, plan.ylim, "x")
-    else:  # the worksheet: the curve in the same window, its own height range
+    else:  # its own height range, the whole curve in the window
         pad = 0.06 * (max(ys) - min(ys) or 1.0)
         canvas.limits(xlim, (min(ys) - pad, max(ys) + pad), "x")
     canvas.line(xs, ys, "curve", **_CURVE)
@@ -450,9 +454,10 @@ def _curve_label(canvas: _Canvas, coeffs: tuple[Fraction, ...], xs: list[float],
     # Every spot touches something: leave the curve unnamed rather than strike a label through.
 
 
-def _loss_window(pic: LossPicture) -> tuple[tuple[float, float], bool]:
-    """The w-range, and whether it shows the minimum: zoomed onto the steps when showing the
-    minimum too would put two weights closer than a marker's width apart."""
+def _loss_window(pic: LossPicture, full: bool = True) -> tuple[tuple[float, float], bool]:
+    """The w-range, and whether it shows the minimum: on the key, zoomed onto the steps when
+    showing the minimum too would put two weights closer than a marker's width apart (the
+    worksheet, with only w₀ marked, always shows the whole bowl)."""
     ws = [float(w) for w in pic.weights]
     low = float(pic.minimiser) if pic.minimiser is not None else None
     if low is None:
@@ -462,7 +467,7 @@ def _loss_window(pic: LossPicture) -> tuple[tuple[float, float], bool]:
     span = max(max(every) - min(every), 1e-9)
     wide = (min(every) - 0.3 * span, max(every) + 0.3 * span)
     steps = max(ws) - min(ws)
-    if len(ws) < 2 or steps == 0:
+    if len(ws) < 2 or steps == 0 or not full:
         return wide, True
     width_px = WIDTH_IN * 72 * _LOSS_AXES[2] * PX_PER_PT
     closest = min(abs(p - q) for p, q in zip(ws, ws[1:])) / (wide[1] - wide[0]) * width_px
@@ -483,7 +488,7 @@ def _loss_ylim(coeffs: tuple[Fraction, ...], xlim: tuple[float, float], marks: l
 
 def _loss_figure(pic: LossPicture, full: bool) -> Any:
     style = Style(pic.decimal)
-    xlim, shows_minimum = _loss_window(pic)
+    xlim, shows_minimum = _loss_window(pic, full)
     weights = pic.weights if full else pic.weights[:1]
     losses = [horner(pic.coeffs, w) for w in pic.weights]
     canvas = _Canvas(_LOSS_AXES)

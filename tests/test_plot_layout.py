@@ -206,3 +206,39 @@ def test_tagged_key_pdf_carries_the_alt_text(worksheet_run: Path) -> None:
 
     walk(PdfReader(worksheet_run / "key.pdf").trailer["/Root"]["/StructTreeRoot"])
     assert alts and all(alt in found for alt in alts), (alts, found)
+
+
+def _work_boxes(html_text: str) -> list[tuple[float, float]]:
+    """(width, height) in CSS px of every working-space box, from WeasyPrint's layout of the page."""
+    import weasyprint
+
+    document = weasyprint.HTML(string=html_text, base_url=str(Path(plots.__file__).parent / "templates")).render()
+    sizes = []
+
+    def walk(box: Any) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and "work" in (element.get("class") or "").split() and box.element_tag == "div":
+            sizes.append((round(box.width, 1), round(box.height, 1)))
+            return
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return sizes
+
+
+def test_worksheet_pictures_leave_the_working_space_whole(tmp_path: Path) -> None:
+    """--plots worksheet drew the graph inside the working space; it now sits above it, and each
+    problem's working space is as wide and as tall as without pictures."""
+    sheets = {}
+    for option in ("key", "worksheet"):
+        out = tmp_path / option
+        args = ["make", "--seed", "7", "-n", "4", "-f", "html", "--plots", option, "-o", str(out)]
+        for kind in PICTURE_KINDS:
+            args += ["-k", kind]
+        assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
+        sheets[option] = (out / "worksheet.html").read_text()
+    assert sheets["worksheet"].count('<figure class="plot given">') == 4
+    assert _work_boxes(sheets["worksheet"]) == _work_boxes(sheets["key"])
+    assert len(_work_boxes(sheets["key"])) == 4

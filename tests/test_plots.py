@@ -95,7 +95,7 @@ def test_loss_picture_shows_the_steps_the_slope_and_the_minimum() -> None:
 
 
 def test_worksheet_pictures_give_nothing_away() -> None:
-    assert gids(plots.svg(SECANT, full=False)) == ["curve", "given-a", "label-given"]
+    assert gids(plots.svg(SECANT, full=False)) == ["curve", "given-a", "label-given", "label-curve"]
     assert gids(plots.svg(LOSS, full=False)) == ["loss", "given-w0", "label-given", "label-curve"]
 
 
