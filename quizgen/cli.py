@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from quizgen import __version__
-from quizgen.errors import InputError, QuizgenError
+from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.levels import DEFAULT_LEVEL, LEVELS
 from quizgen.model import DEFAULT_COUNT, MAX_COUNT
 from quizgen.plots import PLACES
@@ -74,6 +74,27 @@ def main() -> None:
     """
 
 
+class BoundedInt(click.IntRange):
+    """click.IntRange that refuses a long text before int() reads it: int() refuses 4300 digits or more,
+    and click would echo the whole value back (5,000 digits on one line)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and len(value.strip()) > 20:
+            low, high = self.min, self.max
+            self.fail(f"{clip(value.strip(), 24)!r} is too long: give a whole number from {low} to {high}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+# The flag that sets each library field (InputError.field); the others are --FIELD.
+_FLAGS = {"kinds": "--kind"}
+
+
+def _usage_error(exc: InputError) -> click.UsageError:
+    """The library's error with the field named as the command line spells it (--point, --kind, --spec)."""
+    flag = _FLAGS.get(exc.field, f"--{exc.field}") if exc.field else None
+    return click.UsageError(exc.describe(flag))
+
+
 def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
     chosen: list[str] = []
     for item in value:
@@ -86,11 +107,11 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 
 
 @main.command()
-@click.option("--count", "-n", type=click.IntRange(1, MAX_COUNT), default=None,
+@click.option("--count", "-n", type=BoundedInt(1, MAX_COUNT), default=None,
               help=f"Number of problems (1–{MAX_COUNT}) [default: {DEFAULT_COUNT}, fewer if pinned values allow fewer].")
 @click.option("--kind", "-k", "kinds", multiple=True, type=KindChoice(), metavar="ID",
               help="Problem kind (ids: quizgen kinds); repeat for several [default: all, in walkthrough order].")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+@click.option("--seed", type=BoundedInt(0, 2**63 - 1), default=None,
               help="Seed for a reproducible set [default: random; always printed].")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
               show_default=True, help="Folder for the output files.")
@@ -99,11 +120,13 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @click.option("--function", "function", metavar="POLY", help='Pin f, e.g. "3x^2-4x+5" (degree 2–4, polynomial in x; gradient-step reads it as its loss L(w)).')
 @click.option("--point", metavar="A", help="Pin the point a, e.g. 2 or -1/2 (the start w₀ for gradient-step).")
 @click.option("--step", metavar="H", help="Pin the step h, e.g. 0.001 or 1/2 (decimals give decimal answers).")
+@click.option("--rate", metavar="ETA", help="Pin the learning rate η of gradient-step, e.g. 0.1 or 1/4 (0 < η ≤ 1).")
 @click.option("--degree", type=click.IntRange(2, 4), default=2, show_default=True, help="Degree of random polynomials.")
 @click.option("--paper", type=click.Choice(list(PAPER)), default="a4", show_default=True, help="Paper size.")
 @click.option("--layout", type=click.Choice(["normal", "compact"]), default="normal", show_default=True,
               help="Worksheet layout: compact sets short problems in two columns with less working space.")
-@click.option("--title", default="Derivatives from first principles", show_default=True, help="Title on every page.")
+@click.option("--title", default="Derivatives from first principles", show_default=True,
+              help="Title on every page: one line of printable text, up to 200 characters.")
 @click.option("--difficulty", type=click.Choice(list(LEVELS)), default=DEFAULT_LEVEL, show_default=True,
               help="Ranges of coefficients, points and steps (see docs/difficulty.md).")
 @click.option("--plots", type=click.Choice(list(PLACES)), default="key", show_default=True,
@@ -114,8 +137,9 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
               help="A worksheet spec (TOML): title, instructions and headed sections of problems.")
 @click.pass_context
 def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: int | None, out: Path,
-         formats: tuple[str, ...], function: str | None, point: str | None, step: str | None, degree: int, paper: str,
-         layout: str, title: str, difficulty: str, plots: str, answer_bank: bool, spec_path: Path | None) -> None:
+         formats: tuple[str, ...], function: str | None, point: str | None, step: str | None, rate: str | None,
+         degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str, answer_bank: bool,
+         spec_path: Path | None) -> None:
     """Make a worksheet and answer key (HTML, PDF) and quiz.json.
 
     Every answer is computed exactly with sympy and checked a second,
@@ -135,36 +159,34 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
     from quizgen.generate import Options, make_quiz
     from quizgen.kinds import KINDS
     from quizgen.render import build_files, check_out, write_files
+    from quizgen.usertext import page_text
 
-    if not title.strip():
-        raise click.BadParameter("the title must not be empty", param_hint="'--title'")
-    if len(title) > 200:
-        raise click.BadParameter("keep the title under 200 characters", param_hint="'--title'")
     given = ctx.get_parameter_source
     try:
+        title = page_text(title, "title")
         if spec_path is not None:
             from quizgen.spec import load_spec, make_spec_quiz
 
-            clash = [name for name in ("count", "kinds", "function", "point", "step")
+            clash = [name for name in ("count", "kinds", "function", "point", "step", "rate")
                      if given(name) is not click.core.ParameterSource.DEFAULT]
             if clash:
-                flag = "--kind" if clash[0] == "kinds" else f"--{clash[0]}"
-                raise InputError(f"{flag} cannot be combined with --spec: the spec's sections set it", option=flag)
+                flag = _FLAGS.get(clash[0], f"--{clash[0]}")
+                raise click.UsageError(f"{flag} cannot be combined with --spec: the spec's sections set it")
             spec = load_spec(spec_path, difficulty=difficulty, degree=degree)
             seed = seed if seed is not None else spec.seed
             seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
             explicit_title = given("title") is not click.core.ParameterSource.DEFAULT
-            quiz = make_spec_quiz(spec, spec_path, seed, title.strip() if explicit_title else None)
+            quiz = make_spec_quiz(spec, spec_path, seed, title if explicit_title else None)
         else:
             seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
             options = Options(count=count, kinds=kinds or tuple(KINDS), degree=degree, function=function,
-                              point=point, step=step, title=title.strip(), difficulty=difficulty)
+                              point=point, step=step, rate=rate, title=title, difficulty=difficulty)
             quiz = make_quiz(options, seed)
         check_out(out)  # before the slow part; write_files checks again under its lock
         files = build_files(quiz, formats, paper=paper, plots=plots, answer_bank=answer_bank, layout=layout)
         write_files(out, files)
     except InputError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise _usage_error(exc) from None
     except QuizgenError as exc:
         raise click.ClickException(f"seed {seed}: {exc}") from None
     click.echo(f"seed {seed} · version {quiz.version} · {len(quiz.problems)} problems → {out}/ ({', '.join(sorted(files))})")

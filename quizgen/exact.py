@@ -22,14 +22,69 @@ Poly = dict[tuple[int, int], Fraction]
 
 _DECIMAL_TEXT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
 
+# What fractions.Fraction reads, taken apart so the size is known before any big number is built
+# (Fraction("1e100000000") computes 10^100000000 first; int() refuses 4300+ digits with a traceback).
+_NUMBER_TEXT = re.compile(
+    r"""(?P<sign>[-+]?)(?:
+        (?P<num>\d+(?:_\d+)*)/(?P<den>\d+(?:_\d+)*)
+      | (?=\d|\.\d)(?P<int>(?:\d+(?:_\d+)*)?)(?:\.(?P<frac>(?:\d+(?:_\d+)*)?))?(?:[eE](?P<exp>[-+]?\d+(?:_\d+)*))?
+    )""",
+    re.VERBOSE,
+)
+# Bigger than 10^30, or finer than 10^-30, is never a hand-sized value; callers set tighter bounds.
+MAX_NUMBER_DIGITS = 30
 
-def parse_number(text: str) -> Fraction:
-    """Read an exact number such as ``2``, ``-1/2``, ``0.001`` or ``1e-3`` (no eval)."""
+
+class NumberError(ValueError):
+    """Text that is not a number (``reason`` "syntax"), too large ("large") or too finely divided ("fine")."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def parse_number(text: str, max_digits: int = MAX_NUMBER_DIGITS) -> Fraction:
+    """Read an exact number such as ``2``, ``-1/2``, ``0.001`` or ``1e-3`` (no eval).
+
+    The size is bounded from the text before anything is computed: more than `max_digits`
+    digits before the decimal point is "too large", more than `max_digits` decimal places
+    (or digits in a denominator) "too finely divided"; both raise NumberError at once,
+    whatever the length of the text or its exponent.
+    """
     cleaned = text.strip().replace("\u2212", "-")
-    try:
-        return Fraction(cleaned)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{text!r} is not a number (use forms like 2, -1/2, 0.001)") from None
+    shown = repr(text if len(text) <= 40 else f"{text[:39]}… ({len(text):,} characters)")
+    match = _NUMBER_TEXT.fullmatch(cleaned)
+    if match is None:
+        raise NumberError(f"{shown} is not a number (use forms like 2, -1/2, 0.001)", "syntax")
+    sign = -1 if match["sign"] == "-" else 1
+    large = NumberError(f"{shown} is too large", "large")
+    fine = NumberError(f"{shown} has too many decimal places", "fine")
+    if match["den"] is not None:
+        num = match["num"].replace("_", "").lstrip("0")
+        den = match["den"].replace("_", "").lstrip("0")
+        if not den:
+            raise NumberError(f"{shown} is not a number (it divides by 0)", "syntax")
+        if len(num) > max_digits or len(den) > max_digits:
+            raise large if len(num) > len(den) else NumberError(f"{shown} has too many digits in its denominator", "fine")
+        return Fraction(sign * int(num or "0"), int(den))
+    frac = (match["frac"] or "").replace("_", "")
+    digits = ((match["int"] or "").replace("_", "") + frac).lstrip("0")
+    if not digits:
+        return Fraction(0)
+    exp_text = (match["exp"] or "0").replace("_", "")
+    exp_digits = exp_text.lstrip("+-").lstrip("0")
+    if len(exp_digits) > 6:  # |exponent| ≥ 10^6: far beyond any bound, whatever the digits
+        raise fine if exp_text.startswith("-") else large
+    scale = int(exp_text) - len(frac)  # the value is int(digits) · 10^scale
+    if len(digits) + scale > max_digits:
+        raise large
+    significant = digits.rstrip("0")
+    scale += len(digits) - len(significant)
+    if -scale > max_digits:
+        raise fine
+    if scale >= 0:
+        return Fraction(sign * int(significant) * 10**scale)
+    return Fraction(sign * int(significant), 10**-scale)
 
 
 def is_decimal_text(text: str) -> bool:

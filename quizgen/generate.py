@@ -39,10 +39,12 @@ from typing import Any
 
 from quizgen.answers.polynomial import PolyError, parse_polynomial
 from quizgen.errors import InputError
-from quizgen.exact import is_decimal_text, parse_number
+from quizgen.exact import NumberError, Style, horner, is_decimal_text, parse_number, power_rule
 from quizgen.kinds import KINDS, Kind
+from quizgen.kinds.base import MAX_MAGNITUDE
 from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level
 from quizgen.model import DEFAULT_COUNT, MAX_COUNT, Pins, Problem, Quiz
+from quizgen.usertext import MAX_INSTRUCTIONS, page_text
 from quizgen.verify import verify
 
 # Steps a student can handle by hand; decimal ones are shown as exact decimals.
@@ -75,50 +77,67 @@ MIN_STEP = Fraction(1, 10**6)
 MAX_DENOMINATOR = 10**6
 
 
-def _pinned_number(option: str, text: str) -> Fraction:
-    """An exact number given for an option; InputError names the option."""
+# What each pinned number may be: said when it is out of range, or too large or fine to read at all.
+_TOO_LARGE = {"point": "keep |a| ≤ 100", "step": "keep |h| ≤ 10", "rate": "the learning rate must be above 0 and at most 1"}
+_TOO_FINE = {
+    "point": f"keep its denominator ≤ {MAX_DENOMINATOR:,}",
+    "step": f"keep |h| ≥ 0.000001 and its denominator ≤ {MAX_DENOMINATOR:,} (answers must stay short enough to work by hand)",
+    "rate": f"keep its denominator ≤ {MAX_DENOMINATOR:,}",
+}
+
+
+def _pinned_number(field: str, text: str) -> Fraction:
+    """An exact number pinned for `field`; InputError (field, value) when it is no number or out of reach.
+
+    parse_number bounds the size from the text, so 1e100000000 is refused at once ("too large")."""
     try:
         return parse_number(text)
-    except ValueError as exc:
-        raise InputError(f"{option}: {exc}", option=option) from None
+    except NumberError as exc:
+        if exc.reason == "syntax":
+            raise InputError(str(exc), field=field) from None
+        if exc.reason == "large":
+            raise InputError(f"too large: {_TOO_LARGE[field]}", field=field, value=text.strip()) from None
+        raise InputError(_TOO_FINE[field], field=field, value=text.strip()) from None
 
 
 def parse_pins(options: Options) -> Pins:
-    """Check and parse the pinned values; InputError names the option."""
+    """Check and parse the pinned values; InputError names the field (point, step, …) in library words."""
     coeffs = point = step = rate = None
     if options.function is not None:
         shown = _clipped(options.function)
         try:
             coeffs = parse_polynomial(options.function, variables="xw")  # a loss may be written in w
         except PolyError as exc:
-            raise InputError(f"--function {shown}: {exc}", option="--function") from None
+            raise InputError(str(exc), field="function", value=shown) from None
         if len(coeffs) < 3:
             raise InputError(
-                f"--function {shown}: needs degree 2 to {4} (a line has a constant slope)",
-                option="--function",
+                f"needs degree 2 to {4} (a line has a constant slope)", field="function", value=shown
             )
     if options.point is not None:
-        point = _pinned_number("--point", options.point)
+        point = _pinned_number("point", options.point)
         if abs(point) > 100:
-            raise InputError(f"--point {options.point}: keep |a| ≤ 100", option="--point")
+            raise InputError("keep |a| ≤ 100", field="point", value=options.point)
         if point.denominator > MAX_DENOMINATOR:
-            raise InputError(f"--point {options.point}: keep its denominator ≤ {MAX_DENOMINATOR:,}", option="--point")
+            raise InputError(f"keep its denominator ≤ {MAX_DENOMINATOR:,}", field="point", value=options.point)
     if options.step is not None:
-        step = _pinned_number("--step", options.step)
+        step = _pinned_number("step", options.step)
         if step == 0:
-            raise InputError("--step 0: the step h must not be 0 (the quotient would divide by 0)", option="--step")
+            raise InputError("the step h must not be 0 (the quotient would divide by 0)", field="step", value=options.step)
         if abs(step) > 10:
-            raise InputError(f"--step {options.step}: keep |h| ≤ 10", option="--step")
+            raise InputError("keep |h| ≤ 10", field="step", value=options.step)
         if abs(step) < MIN_STEP or step.denominator > MAX_DENOMINATOR:
             raise InputError(
-                f"--step {options.step}: keep |h| ≥ 0.000001 and its denominator ≤ {MAX_DENOMINATOR:,} "
+                f"keep |h| ≥ 0.000001 and its denominator ≤ {MAX_DENOMINATOR:,} "
                 "(answers must stay short enough to work by hand)",
-                option="--step",
+                field="step",
+                value=options.step,
             )
     if options.rate is not None:
         rate = _pinned_number("rate", options.rate)
         if not 0 < rate <= 1:
-            raise InputError(f"rate {options.rate}: the learning rate must be above 0 and at most 1", option="rate")
+            raise InputError(_TOO_LARGE["rate"], field="rate", value=options.rate)
+        if rate.denominator > MAX_DENOMINATOR:
+            raise InputError(_TOO_FINE["rate"], field="rate", value=options.rate)
     decimal = any(bool(text and is_decimal_text(text)) for text in (options.step, options.point, options.rate))
     return Pins(coeffs, point, step, decimal, rate)
 
@@ -133,7 +152,7 @@ def level(name: str) -> Level:
     try:
         return LEVELS[name]
     except KeyError:
-        raise InputError(f"--difficulty {name!r}: choose {', '.join(LEVELS)}", option="--difficulty") from None
+        raise InputError(f"choose {', '.join(LEVELS)}", field="difficulty", value=repr(name)) from None
 
 
 def version_code(seed: int, options: Options) -> str:
@@ -194,12 +213,12 @@ def _add_problems(
     """Append one section's problems (numbered on from `problems`); returns how many were added."""
     unknown = [k for k in options.kinds if k not in KINDS]
     if unknown:
-        raise InputError(f"--kind {unknown[0]!r}: unknown kind; choose from {', '.join(KINDS)}", option="--kind")
+        raise InputError(f"unknown kind; choose from {', '.join(KINDS)}", field="kinds", value=repr(unknown[0]))
     if options.degree not in (2, 3, 4):
-        raise InputError(f"--degree {options.degree}: choose 2, 3 or 4", option="--degree")
+        raise InputError("choose 2, 3 or 4", field="degree", value=str(options.degree))
     count = DEFAULT_COUNT if options.count is None else options.count
     if not 1 <= count <= MAX_COUNT:
-        raise InputError(f"--count {count}: choose 1 to {MAX_COUNT}", option="--count")
+        raise InputError(f"choose 1 to {MAX_COUNT}", field="count", value=str(count))
     level(options.difficulty)
     pins = parse_pins(options)
     order = [KINDS[k] for k in dict.fromkeys(options.kinds)]
@@ -208,8 +227,8 @@ def _add_problems(
         order = [kind for kind in order if kind.takes_function]
         if not order:
             raise InputError(
-                "--function: partial-derivatives uses a loss of two weights w1, w2, so it cannot take a pinned f(x)",
-                option="--function",
+                "partial-derivatives uses a loss of two weights w1, w2, so it cannot take a pinned f(x)",
+                field="function",
             )
     exhausted: set[str] = set()
     start = len(problems)
@@ -235,12 +254,45 @@ def _add_problems(
         else:
             exhausted.add(kind.id)
     added = len(problems) - start
+    if added == 0:
+        raise _why_none(order, pins, options)
     if added < count and options.count is not None:
         raise InputError(
-            f"--count {count}: the pinned values allow only {added} different problems of these kinds",
-            option="--count",
+            f"the pinned values allow only {added} different problems of these kinds", field="count", value=str(count)
         )
     return added
+
+
+def _why_none(order: Sequence[Kind], pins: Pins, options: Options) -> InputError:
+    """Why not one problem of these kinds could be made: the nice-number rule the pinned values break."""
+    names = " or ".join(kind.id for kind in order)
+    if pins.coeffs is not None and pins.point is not None:
+        text = Style().text
+        at = [(pins.point, "point", options.point)]
+        if pins.step is not None:
+            at.append((pins.point + pins.step, "step", options.step))
+        for x, field_, value in at:
+            fx = horner(pins.coeffs, x)
+            if abs(fx) > MAX_MAGNITUDE:
+                return InputError(
+                    f"f({text(x)}) = {text(fx)} is beyond ±{MAX_MAGNITUDE:,}, so no {names} problem "
+                    "keeps its numbers hand-sized: no problems to write",
+                    field=field_,
+                    value=value,
+                )
+        if horner(power_rule(pins.coeffs), pins.point) == 0 and not any(kind.allow_flat for kind in order):
+            return InputError(
+                f"f′({text(pins.point)}) = 0 there, and only rising-falling asks about a flat point: "
+                f"no {names} problem to write",
+                field="point",
+                value=options.point,
+            )
+    field_ = "function" if pins.coeffs is not None else "point" if pins.point is not None else "kinds"
+    return InputError(
+        f"no {names} problem keeps to the nice-number rules with these values (|f| ≤ {MAX_MAGNITUDE:,} at "
+        "the points used, f′(a) ≠ 0, no error of exactly 0): no problems to write",
+        field=field_,
+    )
 
 
 @dataclass(frozen=True)
@@ -259,20 +311,21 @@ def make_sectioned_quiz(title: str, instructions: str, sections: Sequence[Sectio
     with its options at the top level, as it always was, and with its errors unprefixed.
     """
     plain = len(sections) == 1 and not sections[0].heading
+    page_text(title, "title")
+    page_text(instructions, "instructions", limit=MAX_INSTRUCTIONS, multiline=True)
     set_rng = random.Random(seed)
     seen: set[tuple[Any, ...]] = set()
     problems: list[Problem] = []
     recorded = []
     for n, section in enumerate(sections, start=1):
         try:
+            if section.heading:
+                page_text(section.heading, "heading")
             _add_problems(section.options, set_rng, seen, problems, section.heading)
         except InputError as exc:
             if plain:
                 raise
-            name = f"section {n} ({section.heading!r})" if section.heading else f"section {n}"
-            error = InputError(f"{name}: {exc}", option=exc.option)
-            error.section = n  # type: ignore[attr-defined]  # which section, for the spec's line numbers
-            raise error from None
+            raise exc.in_section(n, section.heading) from None
         recorded.append({"heading": section.heading, **_options_json(section.options)})
     if plain:
         options = sections[0].options

@@ -72,7 +72,7 @@ def _resolve(out: Path) -> Path:
     try:
         return out.expanduser().resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop
-        raise InputError(f"--out {out}: cannot follow the path ({exc})", option="--out") from None
+        raise InputError(f"cannot follow the path ({exc})", field="out", value=str(out)) from None
 
 
 def _foreign(folder: Path, known: Collection[str]) -> list[str]:
@@ -98,19 +98,20 @@ def _check_replaceable(out: Path, shown: Path, known: Collection[str]) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise InputError(f"--out {shown}: cannot read it ({exc.strerror})", option="--out") from None
+        raise InputError(f"cannot read it ({exc.strerror})", field="out", value=str(shown)) from None
     if not stat.S_ISDIR(st.st_mode):
-        raise InputError(f"--out {shown}: is a file, not a folder", option="--out")
+        raise InputError("is a file, not a folder", field="out", value=str(shown))
     try:
         foreign = _foreign(out, known)
     except OSError as exc:
-        raise InputError(f"--out {shown}: cannot list the folder ({exc.strerror})", option="--out") from None
+        raise InputError(f"cannot list the folder ({exc.strerror})", field="out", value=str(shown)) from None
     if foreign:
         listed = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise InputError(
-            f"--out {shown}: holds files or folders quizgen did not write ({listed}); quizgen replaces the whole "
+            f"holds files or folders quizgen did not write ({listed}); quizgen replaces the whole "
             "folder, so choose a new or empty folder, or move them out",
-            option="--out",
+            field="out",
+            value=str(shown),
         )
 
 
@@ -122,9 +123,10 @@ def check_out(out: Path, known: Collection[str]) -> Path:
     real = _resolve(out)
     if real == Path(real.anchor) or os.path.ismount(real):
         raise InputError(
-            f"--out {out}: is a mount point; quizgen swaps a whole folder in and out, which cannot be "
-            f"done to a mount point: use a folder inside it (e.g. --out {out / 'quiz'})",
-            option="--out",
+            "is a mount point; quizgen swaps a whole folder in and out, which cannot be "
+            f"done to a mount point: use a folder inside it (e.g. {out / 'quiz'})",
+            field="out",
+            value=str(out),
         )
     try:
         here = Path.cwd().resolve()
@@ -132,9 +134,10 @@ def check_out(out: Path, known: Collection[str]) -> Path:
         here = None
     if here is not None and (here == real or real in here.parents):
         raise InputError(
-            f"--out {out}: is the current folder (or holds it); quizgen replaces the whole folder, so "
+            "is the current folder (or holds it); quizgen replaces the whole folder, so "
             "run it from outside the folder",
-            option="--out",
+            field="out",
+            value=str(out),
         )
     _check_replaceable(real, out, known)
     ancestor = real.parent
@@ -142,9 +145,10 @@ def check_out(out: Path, known: Collection[str]) -> Path:
         ancestor = ancestor.parent
     if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
         raise InputError(
-            f"--out {out}: cannot write in {ancestor} (quizgen writes the new folder beside --out, "
+            f"cannot write in {ancestor} (quizgen writes the new folder beside it, "
             "then swaps it in)",
-            option="--out",
+            field="out",
+            value=str(out),
         )
     return real
 
@@ -309,6 +313,5 @@ def write_folder(out: Path, files: Mapping[str, bytes], known: Collection[str], 
                 _remove(old)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise InputError(f"--out {shown}: cannot write ({reason}); the folder was not changed",
-                         option="--out") from None
+        raise InputError(f"cannot write ({reason}); the folder was not changed", field="out", value=str(shown)) from None
     return [out / name for name in files]

@@ -88,7 +88,7 @@ def test_kinds_lists_every_kind_with_an_example() -> None:
         (["--paper", "a3"], "'--paper': 'a3' is not one of"),
         (["--format", "docx"], "'docx' is not one of html, pdf, json"),
         (["--seed", "-1"], "'--seed': -1 is not in the range"),
-        (["--title", "  "], "the title must not be empty"),
+        (["--title", "  "], "--title: must not be empty"),
         (["--function", "3x^2-4x+5", "--point", "2", "--step", "0.1", "--count", "30"], "allow only"),
     ],
 )
