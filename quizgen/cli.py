@@ -22,7 +22,17 @@ from quizgen.plots import PLACES
 from quizgen.render import FORMATS, PAPER
 
 
-class KindChoice(click.Choice):
+class ClippedChoice(click.Choice):  # type: ignore[type-arg]
+    """click.Choice that echoes a long wrong value clipped (click repeats it whole: 100 kB on one line)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and len(value) > 40:
+            choices = ", ".join(repr(c) for c in self.choices)
+            self.fail(f"{clip(value, 40)!r} is not one of {choices}.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class KindChoice(ClippedChoice):
     """click.Choice over the kind ids, read on first use: the kinds import sympy."""
 
     def __init__(self) -> None:
@@ -101,7 +111,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
         for part in item.split(","):
             part = part.strip().lower()
             if part not in FORMATS:
-                raise click.BadParameter(f"{part!r} is not one of {', '.join(FORMATS)}", ctx, param)
+                raise click.BadParameter(f"{clip(part, 40)!r} is not one of {', '.join(FORMATS)}", ctx, param)
             chosen.append(part)
     return tuple(dict.fromkeys(chosen)) or FORMATS
 
@@ -121,15 +131,15 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @click.option("--point", metavar="A", help="Pin the point a, e.g. 2 or -1/2 (the start w₀ for gradient-step).")
 @click.option("--step", metavar="H", help="Pin the step h, e.g. 0.001 or 1/2 (decimals give decimal answers).")
 @click.option("--rate", metavar="ETA", help="Pin the learning rate η of gradient-step, e.g. 0.1 or 1/4 (0 < η ≤ 1).")
-@click.option("--degree", type=click.IntRange(2, 4), default=2, show_default=True, help="Degree of random polynomials.")
-@click.option("--paper", type=click.Choice(list(PAPER)), default="a4", show_default=True, help="Paper size.")
-@click.option("--layout", type=click.Choice(["normal", "compact"]), default="normal", show_default=True,
+@click.option("--degree", type=BoundedInt(2, 4), default=2, show_default=True, help="Degree of random polynomials.")
+@click.option("--paper", type=ClippedChoice(list(PAPER)), default="a4", show_default=True, help="Paper size.")
+@click.option("--layout", type=ClippedChoice(["normal", "compact"]), default="normal", show_default=True,
               help="Worksheet layout: compact sets short problems in two columns with less working space.")
 @click.option("--title", default="Derivatives from first principles", show_default=True,
               help="Title on every page: one line of printable text, up to 200 characters.")
-@click.option("--difficulty", type=click.Choice(list(LEVELS)), default=DEFAULT_LEVEL, show_default=True,
+@click.option("--difficulty", type=ClippedChoice(list(LEVELS)), default=DEFAULT_LEVEL, show_default=True,
               help="Ranges of coefficients, points and steps (see docs/difficulty.md).")
-@click.option("--plots", type=click.Choice(list(PLACES)), default="key", show_default=True,
+@click.option("--plots", type=ClippedChoice(list(PLACES)), default="key", show_default=True,
               help="Pictures (graph with secants and tangent, loss curve): in the key, also on the worksheet, or none.")
 @click.option("--answer-bank", is_flag=True,
               help="End the worksheet with a shuffled bank of all answers, for checking on paper.")

@@ -80,7 +80,8 @@ class InputError(QuizgenError):
         file ``worksheet.toml:7: …`` (with `name` in front when given: ``--spec worksheet.toml:7: …``).
         """
         if self.file is not None:
-            where = f"{self.file}:{self.line}" if self.line else f"{self.file}"
+            shown = clip(str(self.file), 300)
+            where = f"{shown}:{self.line}" if self.line else shown
             head = f"{name} {where}" if name else where
         else:
             shown = clip(self.value) if self.value is not None else None

@@ -336,3 +336,17 @@ def test_spec_errors_are_read_without_rewriting() -> None:
     """The spec reader places library errors at file:line; the spec module never rewrites message text."""
     source = (ROOT / "quizgen" / "spec.py").read_text()
     assert "re.sub" not in source and "option=" not in source
+
+
+@pytest.mark.parametrize("flag", ["--kind", "--paper", "--format", "--difficulty", "--plots", "--layout", "--degree",
+                                  "--count", "--seed", "--point", "--step", "--rate", "--title", "--spec", "--out"])
+def test_a_100_kb_value_is_echoed_clipped(tmp_path: Path, flag: str) -> None:
+    value = "x" * 100_000
+    args = [flag, value] if flag == "--out" else [flag, value, "--out", str(tmp_path / "out")]
+    with no_hang(f"{flag} of 100 kB"):
+        result = CliRunner().invoke(main, ["make", *args])
+    assert result.exit_code == 2, result.output[:300]
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and flag in lines[0], lines[0][:300]
+    assert len(lines[0]) < 500 and "100,000" in lines[0], lines[0][:600]
+    assert not (tmp_path / "out").exists()
