@@ -51,6 +51,9 @@ _TANGENT = {"color": "#c62828", "lw": 1.0, "linestyle": "solid"}
 # Axes rectangles (figure fractions): the secant picture keeps a right margin for the line labels.
 _SECANT_AXES = (0.115, 0.125, 0.69, 0.845)
 _LOSS_AXES = (0.115, 0.125, 0.865, 0.845)
+# Gradient steps too close to tell apart beside the minimum: the whole curve, and the steps enlarged.
+_LOSS_WHOLE = (0.105, 0.125, 0.365, 0.845)
+_LOSS_ZOOM = (0.605, 0.125, 0.38, 0.845)
 LABEL_PT = 7.0
 _MATH_FONT = "STIX Two Math"
 _RC = {
@@ -247,12 +250,20 @@ class _Canvas:
         self.fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=72)
         FigureCanvasAgg(self.fig)
         self.renderer = self.fig.canvas.get_renderer()
+        self.paths: list[Any] = []  # display-coordinate matplotlib Paths
+        self.boxes: list[Any] = []  # display-coordinate Bboxes
+        self.add_axes(rect)
+
+    def add_axes(self, rect: tuple[float, float, float, float]) -> None:
+        """A (further) panel; drawing and placing go to the newest one."""
+        from matplotlib.ticker import MaxNLocator
+
         self.ax = self.fig.add_axes(rect)
         self.ax.spines["top"].set_visible(False)
         self.ax.spines["right"].set_visible(False)
         self.ax.tick_params(labelsize=6.5, pad=1.5)
-        self.paths: list[Any] = []  # display-coordinate matplotlib Paths
-        self.boxes: list[Any] = []  # display-coordinate Bboxes
+        if rect[2] < 0.5:  # a narrow panel: fewer ticks, so their labels do not touch
+            self.ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
 
     def limits(self, xlim: tuple[float, float], ylim: tuple[float, float], xlabel: str) -> None:
         self.ax.set_xlim(*xlim)
@@ -486,57 +497,98 @@ def _loss_ylim(coeffs: tuple[Fraction, ...], xlim: tuple[float, float], marks: l
     return lo - pad, hi + pad
 
 
+def _low_point(pic: LossPicture) -> float:
+    """The minimiser, or where the curve is lowest within 2 of the weights (what the steps head for)."""
+    if pic.minimiser is not None:
+        return float(pic.minimiser)
+    ws = [float(w) for w in pic.weights]
+    near_x, near_y = _curve(pic.coeffs, min(ws) - 2, max(ws) + 2, 161)
+    return near_x[near_y.index(min(near_y))]
+
+
+def _minimum_line(canvas: _Canvas, pic: LossPicture) -> None:
+    if pic.minimiser is None:
+        return
+    ylo, yhi = canvas.ax.get_ylim()
+    low = float(pic.minimiser)
+    canvas.line([low, low], [ylo, yhi], "minimum", color="#555", lw=0.8, linestyle=(0, (1, 1.5)))
+    canvas.place("minimum", (low, yhi), [(0, -6), (20, -6), (-20, -6), (20, -14), (-20, -14), (0, -22)],
+                 "label-minimum", color="#333")
+
+
+def _steps(canvas: _Canvas, pic: LossPicture, xlim: tuple[float, float], style: Style) -> None:
+    """The slope at w₀, the steps as arrows, the weights as markers, each named beside itself."""
+    losses = [horner(pic.coeffs, w) for w in pic.weights]
+    slope = power_rule(pic.coeffs)
+    w0, g = pic.weights[0], horner(slope, pic.weights[0])
+    half = 0.16 * (xlim[1] - xlim[0])
+    seg_x = [float(w0) - half, float(w0) + half]
+    canvas.line(seg_x, [float(losses[0]) + float(g) * (x - float(w0)) for x in seg_x], "tangent-w0",
+                color=_TANGENT["color"], lw=1.0, linestyle=(0, (4.5, 1.8)))
+    for n in range(len(pic.weights) - 1):
+        p, q = (float(pic.weights[n]), float(losses[n])), (float(pic.weights[n + 1]), float(losses[n + 1]))
+        arrow = canvas.ax.annotate("", xy=q, xytext=p, arrowprops={
+            "arrowstyle": "-|>", "color": "#1f5fa8", "lw": 1.0, "shrinkA": 3, "shrinkB": 3,
+            "linestyle": "solid", "mutation_scale": 7})
+        arrow.arrow_patch.set_gid(f"step-{n + 1}")
+        canvas.avoid_line([p[0], q[0]], [p[1], q[1]])
+    for n, (w, loss) in enumerate(zip(pic.weights, losses)):
+        canvas.marker(float(w), float(loss), f"weight-{n}", size=4.2, marker="o" if n == 0 else "s",
+                      mfc="black" if n == 0 else "white", mec="black", mew=1.0)
+    for n, (w, loss) in enumerate(zip(pic.weights, losses)):
+        direction = _direction(canvas, float(w), float(loss), float(horner(slope, w)))
+        canvas.place(f"{_it('w')}{_subscript(n)}", (float(w), float(loss)), _around(direction), f"label-weight-{n}")
+    end = (seg_x[1], float(losses[0]) + float(g) * half)
+    canvas.place(f"{_it('L')}′({_it('w')}₀) = {style.text(g)}", end,
+                 _around(_direction(canvas, *end, float(g))), "label-slope", color=_TANGENT["color"])
+
+
 def _loss_figure(pic: LossPicture, full: bool) -> Any:
     style = Style(pic.decimal)
     xlim, shows_minimum = _loss_window(pic, full)
-    weights = pic.weights if full else pic.weights[:1]
-    losses = [horner(pic.coeffs, w) for w in pic.weights]
+    losses = [float(horner(pic.coeffs, w)) for w in pic.weights]
+    low = _low_point(pic)
+    name = f"{_it('L')}({_it('w')})"
+    if full and not shows_minimum:
+        # Two panels: the whole curve with a box where the steps are, and the box enlarged.
+        wide, _ = _loss_window(pic, False)
+        canvas = _Canvas(_LOSS_WHOLE)
+        canvas.limits(wide, _loss_ylim(pic.coeffs, wide, losses + [_poly(pic.coeffs, low)]), "w")
+        xs, ys = _curve(pic.coeffs, *wide)
+        canvas.line(xs, ys, "loss", **_CURVE)
+        _minimum_line(canvas, pic)
+        zoom_y = _loss_ylim(pic.coeffs, xlim, losses)
+        # The box, at least 7 pt each way so it shows.
+        (x0, y0), (x1, y1) = canvas.ax.transData.transform([(xlim[0], zoom_y[0]), (xlim[1], zoom_y[1])])
+        cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, max((x1 - x0) / 2, 3.5), max((y1 - y0) / 2, 3.5)
+        corners = canvas.ax.transData.inverted().transform(
+            [(cx - rx, cy - ry), (cx + rx, cy - ry), (cx + rx, cy + ry), (cx - rx, cy + ry), (cx - rx, cy - ry)])
+        canvas.line(list(corners[:, 0]), list(corners[:, 1]), "zoom-box", color="#555", lw=0.7)
+        _curve_label(canvas, pic.coeffs, xs, ys, name)
+        canvas.add_axes(_LOSS_ZOOM)
+        canvas.limits(xlim, zoom_y, "w")
+        for side in ("top", "right"):
+            canvas.ax.spines[side].set_visible(True)
+        for spine in canvas.ax.spines.values():
+            spine.set_edgecolor("#555")
+        zs, zys = _curve(pic.coeffs, *xlim)
+        canvas.line(zs, zys, "loss-zoom", **_CURVE)
+        _steps(canvas, pic, xlim, style)
+        return canvas.fig
     canvas = _Canvas(_LOSS_AXES)
-    canvas.limits(xlim, _loss_ylim(pic.coeffs, xlim, [float(v) for v in losses]), "w")
+    canvas.limits(xlim, _loss_ylim(pic.coeffs, xlim, losses + [_poly(pic.coeffs, low)]), "w")
     xs, ys = _curve(pic.coeffs, *xlim)
     canvas.line(xs, ys, "loss", **_CURVE)
-    ylo, yhi = canvas.ax.get_ylim()
-    slope = power_rule(pic.coeffs)
-    if full and pic.minimiser is not None and shows_minimum:
-        low = float(pic.minimiser)
-        canvas.line([low, low], [ylo, yhi], "minimum", color="#555", lw=0.8, linestyle=(0, (1, 1.5)))
-        canvas.place("minimum", (low, yhi), [(0, -6), (20, -6), (-20, -6), (20, -14), (-20, -14)], "label-minimum",
-                     color="#333")
     if full:
-        w0, g = pic.weights[0], horner(slope, pic.weights[0])
-        half = 0.16 * (xlim[1] - xlim[0])
-        seg_x = [float(w0) - half, float(w0) + half]
-        canvas.line(seg_x, [float(losses[0]) + float(g) * (x - float(w0)) for x in seg_x], "tangent-w0",
-                    color=_TANGENT["color"], lw=1.0, linestyle=(0, (4.5, 1.8)))
-        for n in range(len(pic.weights) - 1):
-            p, q = (float(pic.weights[n]), float(losses[n])), (float(pic.weights[n + 1]), float(losses[n + 1]))
-            arrow = canvas.ax.annotate("", xy=q, xytext=p, arrowprops={
-                "arrowstyle": "-|>", "color": "#1f5fa8", "lw": 1.0, "shrinkA": 3, "shrinkB": 3,
-                "linestyle": "solid", "mutation_scale": 7})
-            arrow.arrow_patch.set_gid(f"step-{n + 1}")
-            canvas.avoid_line([p[0], q[0]], [p[1], q[1]])
-        for n, (w, loss) in enumerate(zip(weights, losses)):
-            canvas.marker(float(w), float(loss), f"weight-{n}", size=4.2, marker="o" if n == 0 else "s",
-                          mfc="black" if n == 0 else "white", mec="black", mew=1.0)
-        for n, (w, loss) in enumerate(zip(weights, losses)):
-            direction = _direction(canvas, float(w), float(loss), float(horner(slope, w)))
-            canvas.place(f"{_it('w')}{_subscript(n)}", (float(w), float(loss)), _around(direction), f"label-weight-{n}")
-        end = (seg_x[1], float(losses[0]) + float(g) * half)
-        canvas.place(f"slope {_it('L')}′({_it('w')}₀) = {style.text(g)}", end,
-                     _around(_direction(canvas, *end, float(g))), "label-slope", color=_TANGENT["color"])
-        if not shows_minimum and pic.minimiser is not None:
-            right = pic.minimiser > pic.weights[-1]
-            canvas.ax.annotate(
-                f"minimum at {_it('w')} = {style.text(pic.minimiser)} " + ("→" if right else "←"),
-                (0.98 if right else 0.02, 0.96), xycoords="axes fraction", ha="right" if right else "left",
-                va="top", fontsize=LABEL_PT, family=canvas.families, color="#333").set_gid("label-minimum")
+        _minimum_line(canvas, pic)
+        _steps(canvas, pic, xlim, style)
     else:
         # Only what the problem gives: the start w₀ on the axis; no point, so no loss value.
         w0 = float(pic.weights[0])
-        canvas.marker(w0, ylo, "given-w0", size=5, marker="^", color="black", clip_on=False)
-        canvas.place(f"{_it('w')}₀ = {style.text(pic.weights[0])}", (w0, ylo), _ABOVE_AXIS,
+        canvas.marker(w0, canvas.ax.get_ylim()[0], "given-w0", size=5, marker="^", color="black", clip_on=False)
+        canvas.place(f"{_it('w')}₀ = {style.text(pic.weights[0])}", (w0, canvas.ax.get_ylim()[0]), _ABOVE_AXIS,
                      "label-given")
-    _curve_label(canvas, pic.coeffs, xs, ys, f"{_it('L')}({_it('w')})")
+    _curve_label(canvas, pic.coeffs, xs, ys, name)
     return canvas.fig
 
 
@@ -592,9 +644,9 @@ def describe(picture: Picture, full: bool = True) -> str:
     g = style.text(horner(power_rule(picture.coeffs), picture.weights[0]))
     text = f"Graph of the loss {f} with the gradient-descent steps {steps} on it and the slope L′(w₀) = {g} drawn at w₀"
     if picture.minimiser is not None:
-        _, shows = _loss_window(picture)
-        where = "a dotted line at" if shows else "an arrow pointing to"
-        text += f", and {where} the minimum, w = {style.text(picture.minimiser)}"
+        text += f", and a dotted line at the minimum, w = {style.text(picture.minimiser)}"
+    if not _loss_window(picture)[1]:
+        text += "; the steps are too close to tell apart beside the whole curve, so a second panel enlarges them"
     return text + "."
 
 

@@ -26,7 +26,7 @@ from quizgen.model import LossPicture, SecantPicture
 
 F = Fraction
 PICTURE_KINDS = ("limit-definition", "secant-table", "tangent-line", "gradient-step")
-LINES = re.compile(r"(curve|loss|tangent|tangent-w0|minimum|secant-\d)$")
+LINES = re.compile(r"(curve|loss|loss-zoom|zoom-box|tangent|tangent-w0|minimum|secant-\d)$")
 # The key shows the 3.1-inch figure 74 mm wide (style.css); screen pixels at 100 % are 96 an inch.
 PX_PER_SVG_UNIT = 74 / 25.4 * 96 / 223.2
 
@@ -116,6 +116,10 @@ def test_close_gradient_steps_get_labels_apart() -> None:
                if (a.get_gid() or "").startswith("weight-")]
     for p, q in itertools.combinations(markers, 2):
         assert max(abs(p - q)) * PX_PER_SVG_UNIT >= 8  # markers not on top of each other either
+    # The whole bowl with its minimum stays in view beside the enlarged steps.
+    assert len(fig.axes) == 2
+    gids = {a.get_gid() for a in fig.findobj()}
+    assert {"loss", "minimum", "zoom-box", "loss-zoom", "label-minimum"} <= gids
 
 
 def label_words(svg: str) -> str:
