@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quizgen import __version__, outdir, practice
+from quizgen import __version__, practice
 from quizgen.mathtex import math_html
 from quizgen.model import Math, Quiz
 from quizgen.plots import Figures, figure_html
@@ -188,6 +188,8 @@ def build_files(
 
 def check_out(out_dir: Path) -> Path:
     """Before any work: an InputError unless `out_dir` can take a run's files (see outdir.py)."""
+    from quizgen import outdir
+
     return outdir.check_out(out_dir, OUTPUT_NAMES)
 
 
@@ -197,6 +199,8 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     A reader of out_dir finds the previous run's complete set or this one's, never a mix;
     a folder holding files quizgen does not write is refused (InputError), unchanged.
     """
+    from quizgen import outdir
+
     return outdir.write_folder(out_dir, files, OUTPUT_NAMES)
 
 
