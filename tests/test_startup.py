@@ -49,11 +49,14 @@ def test_version_is_written_once() -> None:
 
 
 def test_templates_are_package_data_not_a_package() -> None:
+    """Every data file under quizgen/ (templates, fonts) is shipped; templates/ is no package."""
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert setuptools["packages"]["find"] == {"include": ["quizgen*"], "namespaces": False}
     assert setuptools["include-package-data"] is False
-    assert not list((ROOT / "quizgen" / "templates").rglob("__init__.py"))
-    patterns = setuptools["package-data"]["quizgen"]
-    shipped = {p.relative_to(ROOT / "quizgen") for pattern in patterns for p in (ROOT / "quizgen").glob(pattern)}
-    on_disk = {p.relative_to(ROOT / "quizgen") for p in (ROOT / "quizgen" / "templates").rglob("*") if p.is_file()}
-    assert on_disk and on_disk <= shipped, sorted(map(str, on_disk - shipped))
+    package = ROOT / "quizgen"
+    assert not list((package / "templates").rglob("__init__.py"))
+    shipped = {p for pattern in setuptools["package-data"]["quizgen"] for p in package.glob(pattern)}
+    data = {p for p in package.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
+            and "__pycache__" not in p.parts}
+    assert (package / "templates" / "worksheet.html") in data
+    assert data <= shipped, sorted(str(p.relative_to(package)) for p in data - shipped)
