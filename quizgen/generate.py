@@ -12,20 +12,22 @@ other coefficients |c|      ≤ 5 / ≤ 3 / ≤ 2      ≤ 9 / ≤ 6 / ≤ 4    
 point |a| (and w₀)          ≤ 3 / ≤ 2 / ≤ 1      ≤ 5 / ≤ 3 / ≤ 2           ≤ 6 / ≤ 4 / ≤ 3, halves too
 step h (and Δx)             0.1 0.01 0.2 0.5     0.1 0.01 0.001 0.2 0.05   0.001 0.002 0.05 0.25 1/4 1/3
                                                  0.5 1/2 1/4               −0.1 −0.01
-secant-table h              10⁻¹ … 10⁻³          10⁻¹ … 10⁻³               10⁻¹ … 10⁻⁴
+secant-table h (deg 2)      0.1 0.01 0.001       0.1 0.01 0.001            0.5 0.1 0.01 0.001
+  (deg 3 / deg 4)           0.5 0.1 0.01 / 0.5 0.2 0.1 on easy and medium;  hard adds 0.2 / 1
 learning rate η             0.1 1/4 0.05         0.1 0.05 0.01 1/4         0.01 0.02 0.05 0.1 1/8 1/4
 gradient steps              1                    1                         2
 two-weight loss             a ≤ 2, |c|, |b| ≤ 2  a ≤ 3, |c|, |b| ≤ 3       a ≤ 5, |c|, |b| ≤ 5
 ==========================  ===================  ========================  ================================
 
 Two-weight losses are a₁(w₁ − c₁)² + b·w₁w₂ + a₂(w₂ − c₂)² (plus one term of degree 3
-or 4 when asked), at a point with |w₁|, |w₂| ≤ 3. Gradient-step losses of even degree
-open upward, so a minimum exists.
+or 4 when asked: w₁⁴ or w₂⁴, never a cubic), at a point with |w₁|, |w₂| ≤ 3. Drawn losses
+have one low point and no negative values (docs/difficulty.md).
 
 Nice-number rules on every level: the leading coefficient is never 0; no two
 problems in one set are the same; |f| ≤ 10,000 at every point used; f′(a) ≠ 0 except
 for rising-falling's "flat"; no error of exactly 0; gradient steps keep |w| ≤ 50 and
-|L| ≤ 10,000 with at most 8 decimals; partial derivatives are both non-zero.
+|L| ≤ 10,000; partial derivatives are both non-zero; every number shown has at most
+8 significant digits (kinds/shown.py).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from quizgen.errors import InputError
 from quizgen.exact import NumberError, Style, horner, is_decimal_text, parse_number, power_rule
 from quizgen.kinds import KINDS, Kind
 from quizgen.kinds.base import MAX_MAGNITUDE
+from quizgen.kinds.shown import MAX_DIGITS, longest, texts
 from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level
 from quizgen.model import DEFAULT_COUNT, MAX_COUNT, Pins, Problem, Quiz
 from quizgen.usertext import MAX_INSTRUCTIONS, page_text
@@ -182,13 +185,22 @@ def build_problem(
     """Problem `number` from its own seed, solved by sympy and verified; None if no good task."""
     rng = random.Random(seed)
     lvl = level(difficulty)
+    fallback = None
     for _ in range(_TRIES):
         task = kind.new_task(rng, degree, pins, lvl)
-        if kind.good(task):
+        if not kind.good(task):
+            continue
+        solved = kind.solve(task)
+        # Every number shown stays short enough to work by hand (at most MAX_DIGITS significant digits).
+        if longest(texts(solved.given, solved.answer.text, solved.steps, solved.meaning)) <= MAX_DIGITS:
             break
+        fallback = fallback or (task, solved)
     else:
-        return None
-    solved = kind.solve(task)
+        # Values the user pinned (--step 0.000001) may need longer numbers: they are the user's choice.
+        pinned = (pins.coeffs, pins.point, pins.step, pins.rate) != (None, None, None, None)
+        if fallback is None or not pinned:
+            return None
+        task, solved = fallback
     verify(kind, task, solved)
     return Problem(
         number=number,

@@ -34,3 +34,171 @@ def test_worksheet_shows_the_version_code_never_the_seed(seeded: Path) -> None:
     # The key and quiz.json keep it: anyone holding the seed can rebuild the key.
     assert SEED in (seeded / "key.html").read_text() and SEED in pdf_text(seeded / "key.pdf")
     assert json.loads((seeded / "quiz.json").read_text())["seed"] == int(SEED)
+
+
+# ---------------------------------------------------------------- item 7: numbers a student can handle
+
+import re  # noqa: E402
+from fractions import Fraction  # noqa: E402
+
+import sympy  # noqa: E402
+
+from quizgen.generate import Options, Pins, build_problem, make_quiz  # noqa: E402
+from quizgen.kinds import KINDS  # noqa: E402
+from quizgen.levels import LEVELS  # noqa: E402
+from quizgen.render import prompt_text  # noqa: E402
+
+NO_PINS = Pins(None, None, None, False)
+
+
+def every_text(p) -> list[str]:  # type: ignore[no-untyped-def]
+    """Everything a problem shows, gathered here without quizgen's own walker."""
+    out = [m.text for m in p.given.values()] + [p.answer.text, p.meaning, prompt_text(p)]
+    for step in p.steps:
+        out.append(step.words)
+        out += [m.text for line in step.lines for m in (line.lhs, line.rhs) if m is not None]
+        out += [c.text for c in step.header] + [c.text for row in step.table for c in row]
+    data = p.to_json()
+    out += [str(v) for k, v in data.items() if k not in ("seed", "number")]
+    return out
+
+
+def digits(number: str) -> int:
+    """Significant digits written: 0.008003 → 4, 12.012003 → 8, 61.496150099999 → 14."""
+    whole, _, frac = number.partition(".")
+    return len((whole + frac).lstrip("0")) or 1
+
+
+@pytest.mark.parametrize("difficulty", list(LEVELS))
+@pytest.mark.parametrize("degree", [2, 3, 4])
+def test_no_number_shown_has_more_than_8_significant_digits(difficulty: str, degree: int) -> None:
+    """Seed sweep, every kind: given data, answers, every worked line, the table, quiz.json fields."""
+    for kind in KINDS.values():
+        for seed in range(12):
+            p = build_problem(kind, 1, 1000 + seed, degree, NO_PINS, difficulty)
+            assert p is not None, (kind.id, seed)
+            for text in every_text(p):
+                for number in re.findall(r"[0-9]+(?:\.[0-9]+)?", text):
+                    assert digits(number) <= 8, (kind.id, difficulty, degree, seed, number, text)
+
+
+def test_the_reported_long_numbers_are_gone() -> None:
+    """make --count 12 --degree 4 --difficulty hard --seed 3 showed 61.496150099999 and −32.3063503849900001."""
+    for opts, seed in ((Options(count=12, degree=4, difficulty="hard"), 3), (Options(count=20, difficulty="hard"), 11)):
+        for p in make_quiz(opts, seed).problems:
+            longest = max(digits(n) for t in every_text(p) for n in re.findall(r"[0-9]+(?:\.[0-9]+)?", t))
+            assert longest <= 8, (p.number, p.kind)
+
+
+def test_pinned_values_still_get_their_long_decimals() -> None:
+    quiz = make_quiz(Options(kinds=("difference",), function="x^4", point="1", step="0.000001"), 1)
+    assert quiz.problems[0].answer.plain == "0.000004000006000004000001"
+
+
+# ---------------------------------------------------------------- item 8: defects seen on the pages
+
+
+def test_leading_coefficient_times_h_never_reads_1h() -> None:
+    """seed 7's secant-table key said (leading coefficient)·h = −1h."""
+    for function, want in (("-x^2+3x", "= −h."), ("x^2+3x", "= h."), ("3x^2-4x+5", "= 3h.")):
+        p = make_quiz(Options(kinds=("secant-table",), function=function, point="2", count=1), 1).problems[0]
+        table = next(step for step in p.steps if step.table)
+        assert table.words.endswith(want), table.words
+    for p in make_quiz(Options(count=20), 7).problems:
+        assert not re.search(r"[−\s]1h", " ".join(every_text(p))), p.kind
+
+
+def test_the_error_is_a_number_and_E_h_a_separate_line() -> None:
+    """seed 7 key: error = 4 − 5 = −1 = −2h equated a number with an expression in h."""
+    for p in make_quiz(Options(kinds=("estimate-error",), count=30, degree=3), 7).problems + make_quiz(
+        Options(kinds=("estimate-error",), count=30), 7
+    ).problems:
+        for step in p.steps:
+            for line in step.lines:
+                # no chain sets a number equal to an expression in h
+                parts = ([line.lhs.text] if line.lhs else []) + line.rhs.text.split(" = ")
+                numbers = [q for q in parts if re.fullmatch(r"−?[0-9.]+(/[0-9]+)?", q)]
+                in_h = [q for q in parts if re.search(r"h(?![→a-z])", q) and "x" not in q and "lim" not in q]
+                assert not (numbers and in_h), parts
+        check = p.steps[-1].lines
+        h, err = p.task.step, p.answer.value
+        assert check[0].lhs.text == "E(h)" and check[1].lhs.text == f"E({p.task.style.text(h)})"
+        assert check[-1].rhs.text.split(" = ")[-1] == p.task.style.text(err)
+
+
+def test_tangent_prompt_defines_a() -> None:
+    """seed 7 worksheet: the prompt used a in y = f′(a)(x − a) + f(a) without saying what a is."""
+    p = make_quiz(Options(kinds=("tangent-line",), function="3x^2-4x+5", point="2", count=1), 1).problems[0]
+    text = prompt_text(p)
+    assert "and a = 2." in text and "at x = a," in text
+
+
+def test_no_multiplication_dot_beside_a_decimal_point() -> None:
+    """5·0.1² reads as 5.0.1: substituted values go in parentheses, 3(2.001)²."""
+    dot_by_decimal = re.compile(r"\d·\d|\d·\(?−?\d*\.\d|\d\.\d+·")
+    for seed in (7, 11, 3):
+        for difficulty in LEVELS:
+            for p in make_quiz(Options(count=28, difficulty=difficulty), seed).problems:
+                for text in every_text(p):
+                    assert not dot_by_decimal.search(text), (p.kind, text)
+    p = make_quiz(Options(kinds=("evaluate",), function="3x^2-4x+5", point="2.001", count=1), 1).problems[0]
+    assert p.steps[0].lines[0].rhs.text.startswith("3(2.001)² − 4(2.001) + 5")
+
+
+def test_minimiser_has_no_asterisk_on_the_baseline() -> None:
+    for p in make_quiz(Options(kinds=("gradient-step",), count=10), 2).problems:
+        assert not re.search(r"w\*(?!\*)", " ".join(every_text(p)).replace("w**", "")), p.task
+
+
+w = sympy.Symbol("w")
+
+
+def _one_low_point_never_negative(coeffs: tuple[Fraction, ...]) -> None:
+    """Independently, with sympy: L′ changes sign exactly once, from − to +, and L there is ≥ 0."""
+    L = sum(sympy.Rational(c.numerator, c.denominator) * w**i for i, c in enumerate(coeffs))
+    d = sympy.Poly(sympy.diff(L, w), w)
+    changes = [r for r, mult in sympy.roots(d, multiple=False).items() if r.is_real and mult % 2] if d.degree() < 3 else [
+        r for r in sympy.real_roots(d) if True
+    ]
+    crossings = sorted({sympy.nsimplify(r) if r.is_Rational else r for r in changes}, key=lambda r: float(r))
+    odd = [r for r in crossings if sympy.Poly(d, w).as_expr().subs(w, r - sympy.Rational(1, 10**6)).evalf() < 0
+           < sympy.Poly(d, w).as_expr().subs(w, r + sympy.Rational(1, 10**6)).evalf()]
+    assert len(odd) == 1 and sympy.LC(L, w) > 0 and sympy.degree(L, w) % 2 == 0, (coeffs, crossings)
+    assert float(L.subs(w, odd[0]).evalf()) >= -1e-12, coeffs
+
+
+@pytest.mark.parametrize("difficulty", list(LEVELS))
+@pytest.mark.parametrize("degree", [2, 3, 4])
+def test_drawn_gradient_losses_have_one_minimum_and_are_never_negative(difficulty: str, degree: int) -> None:
+    for seed in range(15):
+        p = build_problem(KINDS["gradient-step"], 1, seed, degree, NO_PINS, difficulty)
+        _one_low_point_never_negative(p.task.coeffs)
+        assert all(not v.startswith("-") for v in (p.extra["loss_before"], p.extra["loss_after"]))
+        assert "minimum" in prompt_text(p)
+
+
+@pytest.mark.parametrize("difficulty", list(LEVELS))
+@pytest.mark.parametrize("degree", [2, 3, 4])
+def test_drawn_two_weight_losses_are_bowls_never_saddles(difficulty: str, degree: int) -> None:
+    """--kind partial-derivatives drew the saddle w₁² + 5w₁w₂ + w₂²."""
+    w1, w2 = sympy.symbols("w1 w2")
+    for seed in range(15):
+        p = build_problem(KINDS["partial-derivatives"], 1, seed, degree, NO_PINS, difficulty)
+        L = sum(sympy.Rational(c.numerator, c.denominator) * w1**i * w2**j for (i, j), c in p.task.terms)
+        quadratic = sum(c * w1**i * w2**j for (i, j), c in
+                        ((k, sympy.Rational(v.numerator, v.denominator)) for k, v in p.task.terms) if i + j == 2)
+        hessian = sympy.hessian(quadratic, (w1, w2))
+        assert hessian[0, 0] > 0 and hessian.det() > 0, L  # positive definite: a bowl
+        top = {(i, j) for (i, j), _ in p.task.terms if i + j > 2}
+        assert top <= {(4, 0), (0, 4)} and all(c > 0 for (i, j), c in p.task.terms if (i, j) in top)
+        # convex, so its one critical point is the minimum: solve ∇L = 0 numerically and check L ≥ 0 there
+        crit = sympy.nsolve([sympy.diff(L, w1), sympy.diff(L, w2)], (w1, w2), (0, 0))
+        assert float(L.subs({w1: crit[0], w2: crit[1]})) >= -1e-9, L
+
+
+def test_a_pinned_loss_without_a_minimum_is_not_asked_about_the_minimum() -> None:
+    quiz = make_quiz(Options(kinds=("gradient-step",), function="x^3-2x+1", point="2", count=1), 1)
+    text = prompt_text(quiz.problems[0])
+    assert "minimum" not in text and "Did the slope L′ change sign" in text
+    words = " ".join(step.words for step in quiz.problems[0].steps)
+    assert "overshoot" not in words and "minimum" not in words

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from quizgen.exact import Poly, Style, horner, is_decimal_text, parse_number, poly_latex, poly_plain, poly_text, power_rule
-from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level, draw_coeffs, draw_point
+from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level, draw_coeffs, draw_point, steps_for
 from quizgen.model import Answer, Line, Math, Picture, Pins, Step, Task, is_linear
 
 # Bigger numbers make arithmetic, not the idea, the hard part.
@@ -92,14 +92,15 @@ def draw_task(kind: Kind, rng: random.Random, degree: int, pins: Pins, lvl: Leve
     if pins.step is not None:
         step = pins.step
     else:
-        small = [t for t in lvl.steps if kind.max_step is None or abs(parse_number(t)) <= kind.max_step]
-        step_text = rng.choice(small or lvl.steps)
+        short = steps_for(lvl, len(coeffs) - 1) or lvl.steps
+        small = [t for t in short if kind.max_step is None or abs(parse_number(t)) <= kind.max_step]
+        step_text = rng.choice(small or short)
         step = parse_number(step_text)
     decimal = pins.decimal or (step_text is not None and is_decimal_text(step_text))
     steps: tuple[Fraction, ...] = ()
     if "steps" in kind.needs:
-        # Decimal steps 10⁻¹ … 10⁻ᵏ, so every quotient is an exact decimal.
-        steps = tuple(Fraction(1, 10**i) for i in range(1, lvl.secant_k + 1))
+        # Shrinking decimal steps (0.1, 0.01, 0.001 for a quadratic), so every quotient is an exact decimal.
+        steps = tuple(parse_number(t) for t in lvl.secant.get(len(coeffs) - 1, lvl.secant[2]))
         decimal = True
     if kind.allow_flat and pins.point is None and rng.random() < 0.2:
         fprime = power_rule(coeffs)
@@ -182,6 +183,22 @@ def sum_point(task: Task, a: Fraction, h: Fraction) -> Math:
     return Math(f"{s.latex(a)} {sign_l} {s.latex(abs(h))}", f"{s.text(a)} {sign_t} {s.text(abs(h))}")
 
 
+def paren_latex(body: str) -> str:
+    """``\\left(2.001\\right)``; a body already in parentheses is left as it is."""
+    return body if body.startswith(r"\left(") else rf"\left({body}\right)"
+
+
+def paren_text(body: str) -> str:
+    """``(2.001)``; ``(−2)`` stays ``(−2)``."""
+    return body if body.startswith("(") and body.endswith(")") and body.count("(") == 1 else f"({body})"
+
+
+def product(task: Task, x: Fraction, y: Fraction) -> Math:
+    """``0.1(8)``, ``(1/4)(−3)``: two numbers multiplied, the second in parentheses (never ``0.1·8``)."""
+    s = task.style
+    return Math(f"{s.latex_factor(x)}{paren_latex(s.latex_factor(y))}", f"{s.text_factor(x)}{paren_text(s.text_factor(y))}")
+
+
 # Widest chain ``f(a) = substitution = values = total`` set on one line, in characters of its
 # text (about 105 fit the key's column); longer ones are broken at their = signs.
 MAX_CHAIN = 100
@@ -203,7 +220,7 @@ def _width(math: Math | Sequence[Math]) -> float:
 def substitution_lines(
     task: Task, at: Fraction, name: str = "f", coeffs: tuple[Fraction, ...] | None = None
 ) -> tuple[Line, ...]:
-    """``f(2) = 3·2² − 4·2 + 5 = 12 − 8 + 5 = 9``, each part exact (coeffs default to f's)."""
+    """``f(2) = 3(2)² − 4(2) + 5 = 12 − 8 + 5 = 9``, each part exact (coeffs default to f's)."""
     s = task.style
     coeffs = task.coeffs if coeffs is None else coeffs
     lhs = call(name, num(task, at))
@@ -223,8 +240,9 @@ def substitution_lines(
             if mag == 1:
                 body_l, body_t = base_l + pw_l, base_t + pw_t
             else:
-                body_l = rf"{s.latex_factor(mag)} \cdot {base_l}{pw_l}"
-                body_t = f"{s.text_factor(mag)}·{base_t}{pw_t}"
+                # 3(2.001)², as textbooks substitute: a dot beside a decimal point reads 3·2.001 as 3.2.001.
+                body_l = f"{s.latex_factor(mag)}{paren_latex(base_l)}{pw_l}"
+                body_t = f"{s.text_factor(mag)}{paren_text(base_t)}{pw_t}"
         sub_l.append(sign_l + body_l + close)
         sub_t.append(sign_t + body_t)
         value = c * at**i
@@ -341,3 +359,8 @@ def derivative_math(task: Task, fprime: Poly) -> Math:
 def value_line(task: Task, name: str, at: Fraction, value: Fraction) -> Line:
     """``f′(2) = 8`` as an aligned line."""
     return Line(call(name, num(task, at)), num(task, value))
+
+
+def lead_h(task: Task) -> Math:
+    """``3h``, ``−h``, ``h``: the leading coefficient times h (never ``1h`` or ``−1h``)."""
+    return poly_math({(0, 1): task.coeffs[-1]}, task.style)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from quizgen.exact import Poly
-from quizgen.kinds.base import Kind, Solved, labeled, answer_number, num, poly_math, substitution_lines
+from quizgen.kinds.base import Kind, Solved, answer_number, labeled, lead_h, num, poly_math, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, exact_value, sympy_derivative_at, sympy_symbolic
 from quizgen.kinds.difference import change_steps
 from quizgen.kinds.difference_quotient import quotient_step
@@ -30,12 +30,19 @@ def solve(task: Task) -> Solved:
     slope = sympy_derivative_at(task, a)
     fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
     err = q - slope
+    # The error is a number; E(h), the error as a polynomial in h, is a separate line that gives it again.
     e_h = poly_math(error_poly(task, sym.quotient, slope), s)
-    rule = (
-        f"For a quadratic the error is exactly (leading coefficient)·h = {s.text(task.coeffs[2])}h."
-        if task.degree == 2
-        else "The error shrinks with h: it is a polynomial in h with no constant term."
+    lines = (
+        Line(Math("\\text{error}", "error"), Math(f"{s.latex(q)} - {s.latex_factor(slope)}", f"{s.text(q)} − {s.text_factor(slope)}")),
+        Line(None, num(task, err)),
     )
+    e_poly = error_poly(task, sym.quotient, slope)
+    e_coeffs = tuple(e_poly.get((0, j), Fraction(0)) for j in range(task.degree))
+    if task.degree == 2:
+        rule = f"For a quadratic the error is exactly (leading coefficient)·h, E(h) = {lead_h(task).text}; at h = {s.text(h)}:"
+    else:
+        rule = f"The error shrinks with h: it is a polynomial in h with no constant term; at h = {s.text(h)}:"
+    check = (Line(Math("E(h)", "E(h)"), e_h),) + substitution_lines(task, h, "E", e_coeffs)
     return Solved(
         given={"f": task.f_math(), "a": labeled("a", num(task, a)), "h": labeled("h", num(task, h))},
         answer=answer_number(task, err),
@@ -44,14 +51,8 @@ def solve(task: Task) -> Solved:
             qstep,
             short_derivation(task, sym),
             Step(f"The true slope at x = {s.text(a)}:", substitution_lines(task, a, "f'", fprime)),
-            Step(
-                "Subtract the true slope from the estimate. " + rule,
-                (
-                    Line(Math("\\text{error}", "error"), Math(f"{s.latex(q)} - {s.latex_factor(slope)}", f"{s.text(q)} − {s.text_factor(slope)}")),
-                    Line(None, num(task, err)),
-                    Line(None, e_h),
-                ),
-            ),
+            Step("Subtract the true slope from the estimate.", lines),
+            Step(rule, check),
         ),
         meaning=f"The quotient with h = {s.text(h)} overestimates f′({s.text(a)}) by {s.text(err)}." if err > 0
         else f"The quotient with h = {s.text(h)} underestimates f′({s.text(a)}) by {s.text(-err)}.",

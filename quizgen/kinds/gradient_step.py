@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import random
+from dataclasses import replace
 from fractions import Fraction
 
 from quizgen.exact import Poly, Style, horner, is_decimal_text, parse_number, poly_latex, poly_text, power_rule
-from quizgen.kinds.base import Kind, Solved, chain_lines, num, substitution_lines
+from quizgen.kinds.base import Kind, Solved, chain_lines, num, product, substitution_lines
+from quizgen.kinds.shown import MAX_DIGITS, longest
 from quizgen.kinds.calculus import Symbolic, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.levels import Level, draw_coeffs, draw_point
 from quizgen.model import Answer, Line, LossPicture, Math, Pins, Step, Task
@@ -15,7 +18,8 @@ W = ("w", "h")
 # Answers stay something a student can write down: weights and losses of bounded size and length.
 MAX_WEIGHT = 50
 MAX_LOSS = 10_000
-MAX_DECIMALS = 8
+# Candidate losses drawn per task before giving up (each costs a bisection and a few Horner steps).
+DRAWS = 300
 
 
 def sub(n: int) -> str:
@@ -87,8 +91,7 @@ def solve(task: Task) -> Solved:
                     wn1,
                     (
                         Math(rf"{wn.latex} - \eta \cdot L'({wn.latex})", f"{wn.text} − η·L′({wn.text})"),
-                        Math(rf"{s.latex(w)} - {s.latex_factor(eta)} \cdot {s.latex_factor(g)}",
-                             f"{s.text(w)} − {s.text_factor(eta)}·{s.text_factor(g)}"),
+                        Math(rf"{s.latex(w)} - {product(task, eta, g).latex}", f"{s.text(w)} − {product(task, eta, g).text}"),
                         Math(f"{s.latex(w)} - {s.latex_factor(eta * g)}", f"{s.text(w)} − {s.text_factor(eta * g)}"),
                         num(task, new),
                     ),
@@ -98,6 +101,7 @@ def solve(task: Task) -> Solved:
     grads.append(sympy_derivative_at(task, weights[-1]))
     losses = [sympy_value(task, w) for w in weights]
     best = minimiser(task.coeffs)
+    named = has_minimum(task.coeffs)  # a loss with no lowest point: say what the slope did, not "overshoot"
     over = overshot(weights[-2], weights[-1], grads[-2], grads[-1], best)
     steps.append(
         Step(
@@ -114,14 +118,17 @@ def solve(task: Task) -> Solved:
             + ("it jumped past the minimum, an overshoot." if over
                else "it landed exactly on the minimum, no overshoot." if last == best else "no overshoot.")
         )
-        steps.append(Step(verdict, chain_lines(Math("w^{*}", "w*"), (Math(r"-\frac{b}{2a}", "−b/(2a)"), num(task, best)))))
+        steps.append(Step(verdict, chain_lines(Math("w", "w"), (Math(r"-\frac{b}{2a}", "−b/(2a)"), num(task, best)))))
     else:
         verdict = (
             f"The slope after the last step, L′({s.text(last)}) = {s.text(grads[-1])}, "
             + ("" if grads[-1] == 0 and not over else "has ")
-            + ("the opposite sign to the slope before it: the step jumped past a low point of the loss, an overshoot."
-               if over else "is 0: the step landed on a flat point, no overshoot." if grads[-1] == 0
-               else "the same sign as the slope before it: the step has not passed the low point, no overshoot.")
+            + ("the opposite sign to the slope before it: the step jumped past a low point of the loss"
+               + (", an overshoot." if named else ": yes, the slope changed sign.")
+               if over else "is 0: the step landed on a flat point" + (", no overshoot." if named else ".")
+               if grads[-1] == 0
+               else "the same sign as the slope before it: "
+               + ("the step has not passed the low point, no overshoot." if named else "no, the slope did not change sign."))
         )
         steps.append(Step(verdict, substitution_lines(task, last, "L'", lprime)))
     g0 = grads[0]
@@ -135,8 +142,9 @@ def solve(task: Task) -> Solved:
             f"The loss stays at {s.text(losses[0])}: the step jumped over the minimum to the same height on the other side."
             if change == "stays"
             else f"The loss {change} from {s.text(losses[0])} to {s.text(losses[-1])}"
-            + (" — the step was too big and overshot the minimum." if over and change != "falls"
-               else ", though the step overshot the minimum." if over
+            + ((" — the step was too big and overshot the minimum." if named else " — the step was too big.")
+               if over and change != "falls"
+               else (", though the step overshot the minimum." if named else ".") if over
                else ", landing exactly on the minimum." if best is not None and last == best else ".")
         )
     )
@@ -154,6 +162,8 @@ def solve(task: Task) -> Solved:
             "eta": Math(rf"\eta = {s.latex(eta)}", f"η = {s.text(eta)}"),
             "rule": Math(r"w_{1} = w_{0} - \eta \cdot L'(w_{0})", "w₁ = w₀ − η·L′(w₀)"),
             **({"n": Math(str(task.iterations), str(task.iterations))} if task.iterations > 1 else {}),
+            # A loss with no lowest point (a cubic, or one opening downward) gets a question that presumes none.
+            **({"no_minimum": Math("", "")} if not has_minimum(task.coeffs) else {}),
         },
         answer=Answer(
             (tuple(answer_values), tuple(losses), over),
@@ -193,13 +203,43 @@ def recompute(task: Task) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...], b
     return tuple(ws[1:]), losses, overshot(ws[-2], ws[-1], horner(slope, ws[-2]), horner(slope, ws[-1]), minimiser(task.coeffs))
 
 
-def _decimals(q: Fraction, style: Style) -> int:
-    text = style.plain(q)
-    return len(text.split(".")[1]) if "." in text else 0
+def lowest(coeffs: tuple[Fraction, ...]) -> float | None:
+    """The loss's one minimum value, or None when it has no minimum or more than one low point.
+
+    A loss has a minimum when its degree is even and it opens upward; it has exactly one low
+    point when L′ changes sign once (for a quartic: the cubic L′ has discriminant ≤ 0). The
+    value is found by bisection on L′ in floats: it only decides whether a drawn loss is
+    fit to show (never negative), no answer depends on it.
+    """
+    degree = len(coeffs) - 1
+    if degree % 2 or coeffs[-1] <= 0:
+        return None
+    slope = power_rule(coeffs)
+    if degree == 4:
+        d, c, b, a = slope
+        if 18 * a * b * c * d - 4 * b**3 * d + b * b * c * c - 4 * a * c**3 - 27 * a * a * d * d > 0:
+            return None  # three turning points: two low points
+    bound = 1 + float(max(abs(c) for c in slope[:-1]) / abs(slope[-1]))
+    lo, hi = -bound, bound
+    fs = [float(c) for c in slope]
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        if sum(c * mid**i for i, c in enumerate(fs)) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return sum(float(c) * lo**i for i, c in enumerate(coeffs))
+
+
+def has_minimum(coeffs: tuple[Fraction, ...]) -> bool:
+    """Even degree, opening upward: the loss has a lowest point (a cubic falls forever one way)."""
+    return (len(coeffs) - 1) % 2 == 0 and coeffs[-1] > 0
 
 
 def acceptable(task: Task) -> bool:
     """A non-zero slope at w₀, bounded weights and losses, and answers of few digits."""
+    if task.rate <= 0:
+        return False
     slope = power_rule(task.coeffs)
     # Start where the loss curves upward (L″ > 0), so descent heads for a minimum rather than off to −∞.
     if horner(power_rule(slope), task.start) <= 0:
@@ -213,25 +253,53 @@ def acceptable(task: Task) -> bool:
     for w in ws:
         if abs(w) > MAX_WEIGHT or abs(horner(task.coeffs, w)) > MAX_LOSS:
             return False
-        if _decimals(w, task.style) > MAX_DECIMALS or _decimals(horner(task.coeffs, w), task.style) > 2 * MAX_DECIMALS:
-            return False
         if "/" in task.style.plain(w) and w.denominator > 1000:
             return False
-        # A loss shown as a fraction has the weight's denominator to the power of the degree.
-        loss = horner(task.coeffs, w)
-        if "/" in task.style.plain(loss) and loss.denominator > 10**MAX_DECIMALS:
+        # Weights, slopes and losses a student can write down: at most MAX_DIGITS significant digits.
+        shown = (w, horner(task.coeffs, w), horner(slope, w), task.rate * horner(slope, w))
+        if longest(task.style.plain(q) for q in shown) > MAX_DIGITS:
             return False
     return True
 
 
+def drawn_loss_fits(task: Task) -> bool:
+    """A drawn loss is a loss: one minimum, never negative; and the steps are acceptable."""
+    low = lowest(task.coeffs)
+    return low is not None and low >= 0 and acceptable(task)
+
+
 def draw(rng: random.Random, degree: int, pins: Pins, level: Level) -> Task:
-    """A loss (upward for even degree, so a minimum exists), a start and a learning rate."""
+    """A drawn loss with one minimum and no negative values, a start and a learning rate.
+
+    A cubic has no minimum, so --degree 3 draws a quartic: w⁴ over a cubic of degree 3's ranges.
+    A loss whose lowest value is below 0 has its constant raised until it is not.
+    Up to DRAWS candidates are drawn here (cheap checks), so two-step hard quartics (about 1 in 40
+    fits) are found.
+    """
+    task = _draw_once(rng, degree, pins, level)
+    if pins.coeffs is not None:
+        return task
+    for _ in range(DRAWS):
+        if drawn_loss_fits(task):
+            return task
+        task = _draw_once(rng, degree, pins, level)
+    # None fitted: a learning rate of 0, which `acceptable` rejects, so the generator draws again.
+    return replace(task, rate=Fraction(0))
+
+
+def _draw_once(rng: random.Random, degree: int, pins: Pins, level: Level) -> Task:
     if pins.coeffs is not None:
         coeffs = pins.coeffs
     else:
         coeffs = draw_coeffs(rng, degree, level)
-        if degree % 2 == 0 and coeffs[-1] < 0:
+        if degree == 3:
+            coeffs = coeffs + (Fraction(1),)
+        if coeffs[-1] < 0:
             coeffs = coeffs[:-1] + (-coeffs[-1],)
+        low = lowest(coeffs)
+        if low is not None and low < 0:
+            # A loss is never negative: raise the constant to the next whole number that makes the lowest value ≥ 0.
+            coeffs = (coeffs[0] + math.ceil(-low + 1e-9),) + coeffs[1:]
     span = level.span.get(len(coeffs) - 1, 2)
     start = pins.point if pins.point is not None else draw_point(rng, span, level)
     if pins.rate is not None:

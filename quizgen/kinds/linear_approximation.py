@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.kinds.base import Kind, Solved, labeled, answer_number, num, substitution_lines
+from quizgen.kinds.base import Kind, Solved, answer_number, labeled, num, product, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.kinds.limit_definition import short_derivation
 from quizgen.model import Line, Math, Step, Task
@@ -30,7 +30,7 @@ def solve(task: Task) -> Solved:
                 (
                     Line(
                         Math(r"\Delta y \approx f'(a) \cdot \Delta x", "Δy ≈ f′(a)·Δx"),
-                        Math(rf"{s.latex_factor(slope)} \cdot {s.latex_factor(dx)}", f"{s.text_factor(slope)}·{s.text_factor(dx)}"),
+                        product(task, slope, dx),
                     ),
                     Line(None, num(task, predicted)),
                 ),

@@ -10,14 +10,14 @@ from sympy import QQ
 from sympy.polys.rings import PolyElement, ring
 
 from quizgen.exact import Poly, Style, is_decimal_text, parse_number, poly_latex, poly_terms, poly_text
-from quizgen.kinds.base import Kind, Solved, num, poly_math
+from quizgen.kinds.base import Kind, Solved, num, paren_latex, paren_text, poly_math, product
+from quizgen.kinds.shown import MAX_DIGITS, longest
 from quizgen.levels import Level, draw_point
 from quizgen.model import Answer, Line, Math, Pins, Step, Task
 
 LATEX_VARS = ("w_{1}", "w_{2}")
 TEXT_VARS = ("w₁", "w₂")
 MAX_LOSS = 10_000
-MAX_DECIMALS = 6
 
 _RING, _W1, _W2, _H = ring("w1,w2,h", QQ)
 
@@ -59,23 +59,25 @@ def point_math(s: Style, at: tuple[Fraction, ...]) -> Math:
 
 
 def substituted(p: Poly, at: tuple[Fraction, ...], s: Style) -> Math:
-    """``2·1 + 2·2 − 6 = 0``: each term with the point put in, then the value."""
+    """``2(1) + 2(2) − 6 = 0``: each term with the point put in, then the value."""
     parts_l, parts_t = [], []
     total = Fraction(0)
     for n, ((i, j), c) in enumerate(poly_terms(p)):
         total += c * at[0] ** i * at[1] ** j
-        fl, ft = [], []
         mag = abs(c)
-        if mag != 1 or (i == 0 and j == 0):
-            fl.append(s.latex(mag))
-            ft.append(s.text(mag))
-        for v, k in ((at[0], i), (at[1], j)):
-            if k:
-                pw_l = f"^{{{k}}}" if k > 1 else ""
-                pw_t = str(k).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) if k > 1 else ""
-                fl.append(s.latex_factor(v) + pw_l)
-                ft.append(s.text_factor(v) + pw_t)
-        body_l, body_t = r" \cdot ".join(fl), "·".join(ft)
+        coeff = (s.latex(mag), s.text(mag)) if mag != 1 or (i == 0 and j == 0) else None
+        powers = [(v, k) for v, k in ((at[0], i), (at[1], j)) if k]
+        # 2(1.5)(0.5)²: a value after a factor goes in parentheses (never 2·1.5, read as 2.1.5).
+        bare = coeff is None and len(powers) == 1
+        body_l, body_t = coeff if coeff else ("", "")
+        for v, k in powers:
+            pw_l = f"^{{{k}}}" if k > 1 else ""
+            pw_t = str(k).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) if k > 1 else ""
+            base_l, base_t = s.latex_factor(v), s.text_factor(v)
+            if not bare:
+                base_l, base_t = paren_latex(base_l), paren_text(base_t)
+            body_l += base_l + pw_l
+            body_t += base_t + pw_t
         if n == 0:
             parts_l.append(("{-" + body_l + "}") if c < 0 else body_l)
             parts_t.append(("−" if c < 0 else "") + body_t)
@@ -151,8 +153,8 @@ def solve(task: Task) -> Solved:
             tuple(
                 Line(
                     Math(rf"w_{{{n}}} - \eta \cdot {partial_name(n).latex}", f"w{'₁₂'[n - 1]} − η·{partial_name(n).text}"),
-                    Math(rf"{la[n - 1]} - {s.latex_factor(eta)} \cdot {s.latex_factor(g[n - 1])} = {s.latex(new[n - 1])}",
-                         f"{sa[n - 1]} − {s.text_factor(eta)}·{s.text_factor(g[n - 1])} = {s.text(new[n - 1])}"),
+                    Math(rf"{la[n - 1]} - {product(task, eta, g[n - 1]).latex} = {s.latex(new[n - 1])}",
+                         f"{sa[n - 1]} − {product(task, eta, g[n - 1]).text} = {s.text(new[n - 1])}"),
                 )
                 for n in (1, 2)
             ),
@@ -235,29 +237,30 @@ def recompute(task: Task) -> tuple[tuple[Fraction, Fraction], tuple[Fraction, Fr
     return g, new, (base, loss_at(task.terms, new))
 
 
-def _decimals(q: Fraction, s: Style) -> int:
-    text = s.plain(q)
-    return len(text.split(".")[1]) if "." in text else 0
-
-
 def acceptable(task: Task) -> bool:
     """Both slopes non-zero, bounded losses, short numbers after the step."""
     g, new, (before, after) = recompute(task)
     if 0 in g or abs(before) > MAX_LOSS or abs(after) > MAX_LOSS:
         return False
-    return all(_decimals(v, task.style) <= MAX_DECIMALS and v.denominator <= 10**MAX_DECIMALS for v in (*new, after))
+    shown = (*new, after, task.rate * g[0], task.rate * g[1])
+    return longest(task.style.plain(v) for v in shown) <= MAX_DIGITS
 
 
 def draw(rng: random.Random, degree: int, pins: Pins, level: Level) -> Task:
-    """a₁(w₁ − c₁)² + b·w₁w₂ + a₂(w₂ − c₂)², plus one term of the requested degree above 2."""
+    """a₁(w₁ − c₁)² + b·w₁w₂ + a₂(w₂ − c₂)² + m, plus w₁⁴ or w₂⁴ for degree 3 and 4.
+
+    A loss has one minimum and never goes negative: b² < 4a₁a₂ (a bowl, not the saddle
+    w₁² + 5w₁w₂ + w₂²), a quartic term that only adds (a cubic term would fall forever), and
+    the constant m ≥ 0 just large enough that the bowl's lowest value is not below 0.
+    """
     k = level.weights
     amax = (level.lead[2] + 1) // 2
     a1, a2 = rng.randint(1, amax), rng.randint(1, amax)
     c1, c2 = rng.randint(-k, k), rng.randint(-k, k)
-    b = rng.choice([v for v in range(-k, k + 1) if v])
+    b = rng.choice([v for v in range(-k, k + 1) if v and v * v < 4 * a1 * a2])
     terms: dict[tuple[int, int], Fraction] = {}
 
-    def add(key: tuple[int, int], c: int) -> None:
+    def add(key: tuple[int, int], c: int | Fraction) -> None:
         terms[key] = terms.get(key, Fraction(0)) + c
 
     add((2, 0), a1)
@@ -266,9 +269,14 @@ def draw(rng: random.Random, degree: int, pins: Pins, level: Level) -> Task:
     add((1, 1), b)
     add((0, 2), a2)
     add((0, 1), -2 * a2 * c2)
+    # The bowl's lowest value, exactly: L = wᵀAw + g·w + c has minimum c − gᵀA⁻¹g/4.
+    g1, g2, c0 = terms[(1, 0)], terms[(0, 1)], terms[(0, 0)]
+    det = 4 * a1 * a2 - b * b
+    bottom = c0 - (a2 * g1 * g1 - b * g1 * g2 + a1 * g2 * g2) / det
+    if bottom < 0:
+        add((0, 0), -(bottom.numerator // bottom.denominator))  # raise it to a whole number ≥ 0
     if degree > 2:
-        i = rng.randint(0, degree)
-        add((i, degree - i), rng.choice([-1, 1]) if degree == 4 or level.name == "easy" else rng.choice([-2, -1, 1, 2]))
+        add(rng.choice([(4, 0), (0, 4)]), 1)
     span = min(level.span.get(2, 3), 3)
     at = (draw_point(rng, span, level), draw_point(rng, span, level))
     if pins.rate is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from quizgen.exact import Style
-from quizgen.kinds.base import LIST_HINT, Kind, Solved, call, labeled, num, substitution_lines, sum_point
+from quizgen.kinds.base import LIST_HINT, Kind, Solved, call, labeled, lead_h, num, substitution_lines, sum_point
 from quizgen.kinds.calculus import exact_value, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.kinds.limit_definition import short_derivation
 from quizgen.model import Answer, Line, Math, SecantPicture, Step, Step, Task
@@ -61,9 +61,9 @@ def solve(task: Task) -> Solved:
         ),
     )
     if task.degree == 2:
-        rule = f"For a quadratic the error is exactly (leading coefficient)·h = {s.text(task.coeffs[2])}h."
+        rule = f"For a quadratic the error is exactly (leading coefficient)·h = {lead_h(task).text}."
     else:
-        rule = "The error is a polynomial in h with no constant term, so it shrinks roughly tenfold each row."
+        rule = "The error is a polynomial in h with no constant term, so it shrinks about as fast as h."
     listing = ", ".join(s.text(q) for q in quotients)
     key_caption = (
         f"As h shrinks the secants through ({s.text(a)}, {s.text(fa)}) tilt onto "
@@ -90,7 +90,7 @@ def solve(task: Task) -> Solved:
             ),
         ),
         meaning=(
-            f"As h shrinks tenfold the quotients {listing} close in on f′({s.text(a)}) = {s.text(slope)}: "
+            f"As h shrinks the quotients {listing} close in on f′({s.text(a)}) = {s.text(slope)}: "
             f"the slope of the tangent is the limit of the secant slopes. Nudging x up by 0.01 near x = {s.text(a)} "
             f"changes f by about {hundredth(slope)}."
         ),

@@ -84,7 +84,7 @@ def solve(task: Task) -> Solved:
             mistakes.append((wrong, why))
     final = poly_latex(line_poly(slope, intercept), s), poly_text(line_poly(slope, intercept), s)
     return Solved(
-        given={"f": task.f_math(), "a": labeled("x", num(task, a))},
+        given={"f": task.f_math(), "a": labeled("a", num(task, a))},
         answer=answer,
         steps=(
             Step(f"The point of contact: the height of the graph at x = {s.text(a)}.", substitution_lines(task, a)),
@@ -102,7 +102,7 @@ def solve(task: Task) -> Solved:
         ),
         meaning=(
             f"Near x = {s.text(a)} the graph of f is almost the line {answer.text}: nudging x up by 0.01 "
-            f"changes f by about {s.text_factor(slope)}·0.01 = {nudge}, just as it changes y on the line."
+            f"changes f by about {s.text_factor(slope)}(0.01) = {nudge}, just as it changes y on the line."
         ),
         mistakes=tuple(mistakes),
         extra={"slope": s.plain(slope), "intercept": s.plain(intercept)},
