@@ -259,7 +259,8 @@ def substitution_lines(
     if len(terms) > 1:
         chain_l.append(" ".join(val_l))
         chain_t.append(" ".join(val_t))
-    if len(terms) > 1 or terms[0][0] > 0:
+    # The total, unless the chain already reads it (E(0.05) = 0.05, not 0.05 = 0.05).
+    if (len(terms) > 1 or terms[0][0] > 0) and chain_t[-1] != task.style.text(total):
         chain_l.append(task.style.latex(total))
         chain_t.append(task.style.text(total))
     return chain_lines(lhs, [Math(part_l, part_t) for part_l, part_t in zip(chain_l, chain_t)])
