@@ -14,7 +14,7 @@ import base64
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -46,8 +46,9 @@ _SECANT_STYLES = (
     ((0, (1.1, 1.3)), "s", "#b3541e"),
     ((0, (6, 1.6, 1.3, 1.6)), "^", "#2e7d32"),
 )
-_CURVE = {"color": "black", "lw": 1.7, "solid_capstyle": "butt"}
-_TANGENT = {"color": "#c62828", "lw": 1.0, "linestyle": "solid"}
+_CURVE: dict[str, Any] = {"color": "black", "lw": 1.7, "solid_capstyle": "butt"}
+_TANGENT_COLOUR = "#c62828"
+_TANGENT: dict[str, Any] = {"color": _TANGENT_COLOUR, "lw": 1.0, "linestyle": "solid"}
 # Axes rectangles (figure fractions): the secant picture keeps a right margin for the line labels.
 _SECANT_AXES = (0.115, 0.125, 0.69, 0.845)
 _LOSS_AXES = (0.115, 0.125, 0.865, 0.845)
@@ -56,7 +57,8 @@ _LOSS_WHOLE = (0.105, 0.125, 0.365, 0.845)
 _LOSS_ZOOM = (0.605, 0.125, 0.38, 0.845)
 LABEL_PT = 7.0
 _MATH_FONT = "STIX Two Math"
-_RC = {
+# Typed Any: rc_context types its keys as literals; matplotlib checks them at run time.
+_RC: Any = {
     "svg.hashsalt": "quizgen",
     "svg.fonttype": "none",
     "font.size": LABEL_PT,
@@ -248,8 +250,8 @@ class _Canvas:
         families, _ = _fonts()
         self.families = list(families)
         self.fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=72)
-        FigureCanvasAgg(self.fig)
-        self.renderer = self.fig.canvas.get_renderer()
+        agg: Any = FigureCanvasAgg(self.fig)  # get_renderer is untyped in matplotlib's stubs
+        self.renderer = agg.get_renderer()
         self.paths: list[Any] = []  # display-coordinate matplotlib Paths
         self.boxes: list[Any] = []  # display-coordinate Bboxes
         self.add_axes(rect)
@@ -270,7 +272,7 @@ class _Canvas:
         self.ax.set_ylim(*ylim)
         self.ax.set_xlabel(_it(xlabel), fontsize=LABEL_PT, labelpad=0.5, family=self.families)
         for label in self.ax.get_xticklabels() + self.ax.get_yticklabels():
-            label.set_family(self.families)
+            label.set_fontfamily(self.families)
 
     def line(self, xs: list[float], ys: list[float], gid: str, **style: Any) -> Any:
         (artist,) = self.ax.plot(xs, ys, **style)
@@ -302,7 +304,7 @@ class _Canvas:
         return not any(padded.overlaps(b) for b in self.boxes) and not any(
             p.intersects_bbox(padded, filled=False) for p in self.paths)
 
-    def place(self, text: str, anchor: tuple[float, float], spots: list[tuple[float, float]], gid: str,
+    def place(self, text: str, anchor: tuple[float, float], spots: Sequence[tuple[float, float]], gid: str,
               size: float = LABEL_PT, **style: Any) -> Any:
         """A label centred at anchor (data) + the first free offset (points) of spots."""
         artist = self.ax.annotate(text, anchor, xytext=spots[0], textcoords="offset points", ha="center",
@@ -320,8 +322,8 @@ class _Canvas:
             def clashes(spot: tuple[float, float]) -> int:
                 artist.xyann = spot
                 box = self.text_box(artist).padded(1.0)
-                return sum(b.overlaps(box) for b in self.boxes) + sum(p.intersects_bbox(box, filled=False)
-                                                                     for p in self.paths)
+                return sum(bool(b.overlaps(box)) for b in self.boxes) + sum(
+                    bool(p.intersects_bbox(box, filled=False)) for p in self.paths)
             best = min(spots, key=clashes)
         artist.xyann = best
         self.boxes.append(self.text_box(artist))
@@ -357,7 +359,8 @@ class _Canvas:
             self.fig.add_artist(leader)
             label = self.fig.text(x_text, y, text, transform=None, fontsize=LABEL_PT, family=self.families,
                                   va="center_baseline", ha="left", color="black")
-            label.set_position(to_fig.transform((x_text, y)))
+            fx, fy = to_fig.transform((x_text, y))
+            label.set_position((float(fx), float(fy)))
             label.set_transform(self.fig.transFigure)
             label.set_gid(gid)
             self.boxes.append(self.text_box(label))
@@ -419,7 +422,7 @@ def _secant_figure(pic: SecantPicture, full: bool) -> Any:
                           mew=0.9)
             margin.append((f"{_it('h')} = {style.text(h)}", fa + m * (xlim[1] - float(a)), colour, f"label-secant-{n + 1}"))
         canvas.line(list(xlim), [fa + slope * (x - float(a)) for x in xlim], "tangent", **_TANGENT)
-        margin.append(("tangent", fa + slope * (xlim[1] - float(a)), _TANGENT["color"], "label-tangent"))
+        margin.append(("tangent", fa + slope * (xlim[1] - float(a)), _TANGENT_COLOUR, "label-tangent"))
         canvas.marker(float(a), fa, "point", size=4.2, marker="o", color="black")
         if plan.ylim[0] < ys[-1] < plan.ylim[1]:  # the curve leaves on the right too: name it there
             margin.append((CURVE_NAME(), ys[-1], "black", "label-curve"))
@@ -524,13 +527,14 @@ def _steps(canvas: _Canvas, pic: LossPicture, xlim: tuple[float, float], style: 
     half = 0.16 * (xlim[1] - xlim[0])
     seg_x = [float(w0) - half, float(w0) + half]
     canvas.line(seg_x, [float(losses[0]) + float(g) * (x - float(w0)) for x in seg_x], "tangent-w0",
-                color=_TANGENT["color"], lw=1.0, linestyle=(0, (4.5, 1.8)))
+                color=_TANGENT_COLOUR, lw=1.0, linestyle=(0, (4.5, 1.8)))
     for n in range(len(pic.weights) - 1):
         p, q = (float(pic.weights[n]), float(losses[n])), (float(pic.weights[n + 1]), float(losses[n + 1]))
         arrow = canvas.ax.annotate("", xy=q, xytext=p, arrowprops={
             "arrowstyle": "-|>", "color": "#1f5fa8", "lw": 1.0, "shrinkA": 3, "shrinkB": 3,
             "linestyle": "solid", "mutation_scale": 7})
-        arrow.arrow_patch.set_gid(f"step-{n + 1}")
+        if arrow.arrow_patch is not None:
+            arrow.arrow_patch.set_gid(f"step-{n + 1}")
         canvas.avoid_line([p[0], q[0]], [p[1], q[1]])
     for n, (w, loss) in enumerate(zip(pic.weights, losses)):
         canvas.marker(float(w), float(loss), f"weight-{n}", size=4.2, marker="o" if n == 0 else "s",
@@ -540,7 +544,7 @@ def _steps(canvas: _Canvas, pic: LossPicture, xlim: tuple[float, float], style: 
         canvas.place(f"{_it('w')}{_subscript(n)}", (float(w), float(loss)), _around(direction), f"label-weight-{n}")
     end = (seg_x[1], float(losses[0]) + float(g) * half)
     canvas.place(f"{_it('L')}′({_it('w')}₀) = {style.text(g)}", end,
-                 _around(_direction(canvas, *end, float(g))), "label-slope", color=_TANGENT["color"])
+                 _around(_direction(canvas, *end, float(g))), "label-slope", color=_TANGENT_COLOUR)
 
 
 def _loss_figure(pic: LossPicture, full: bool) -> Any:
