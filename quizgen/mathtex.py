@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from functools import lru_cache
+from pathlib import Path
 
 from markupsafe import Markup, escape
 
@@ -57,15 +59,39 @@ class _Out:
     html: str = ""
     text: str = ""
     tall: bool = False
+    w: float = 0.0  # the set width in em of the math face (an estimate from its advance widths)
 
     def add(self, other: _Out) -> None:
         self.html += other.html
         self.text += other.text
         self.tall = self.tall or other.tall
+        self.w += other.w
 
-    def put(self, html: str, text: str | None = None) -> None:
+    def put(self, html: str, text: str | None = None, w: float | None = None) -> None:
+        """Append `html`; its width is measured as plain characters unless given."""
         self.html += html
         self.text += html if text is None else text
+        self.w += measure(html) if w is None else w
+
+
+_FONT = Path(__file__).resolve().parent / "fonts" / "STIXTwoMath-Regular.ttf"
+
+
+@lru_cache(maxsize=1)
+def _advances() -> dict[int, float]:
+    """Advance width in em of every character of the math face (read once from the shipped font)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(_FONT, lazy=True) as font:
+        units = font["head"].unitsPerEm
+        hmtx = font["hmtx"].metrics
+        return {code: hmtx[glyph][0] / units for code, glyph in font.getBestCmap().items()}
+
+
+def measure(text: str) -> float:
+    """Width in em of plain characters set in the math face (no kerning: within a few per cent)."""
+    advances = _advances()
+    return sum(advances.get(ord(c), 0.5) for c in text)
 
 
 # Relations keep the spaces written around them; every other control word eats the space
@@ -170,7 +196,8 @@ class _Parser:
         if all(ord(c) in table.values() for c in mapped):
             out.put(mapped, mapped)
         else:  # a letter index (wᵢ) or w*: one small raised/lowered box
-            out.put(f"<{cls}>{arg.html}</{cls}>", plain.replace("i", "\u1d62") if cls == "sub" else plain)
+            out.put(f"<{cls}>{arg.html}</{cls}>", plain.replace("i", "\u1d62") if cls == "sub" else plain,
+                    0.75 * arg.w)
 
     def atom(self, tok: str, out: _Out) -> None:
         if tok.isspace():
@@ -192,6 +219,7 @@ class _Parser:
             under = self.group()
             out.html += f'<span class="lim"><span>lim</span><span>{under.html}</span></span>'
             out.text += f"lim {under.text} "
+            out.w += max(measure("lim"), 0.7 * under.w)
             out.tall = True
         elif tok == "\\left":
             opening = self.take()
@@ -201,15 +229,16 @@ class _Parser:
             if (opening, closing) != ("(", ")"):
                 raise self.fail("only \\left( \\right)")
             if inner.tall:
-                out.put(f'<span class="br">(</span>{inner.html}<span class="br">)</span>', f"({inner.text})")
+                out.put(f'<span class="br">(</span>{inner.html}<span class="br">)</span>', f"({inner.text})",
+                        inner.w + 1.9 * measure("()"))
                 out.tall = True
                 # A power after a grown bracket sits at its top, not at the text's height.
                 if self.peek() == "^":
                     self.take()
                     arg = self.group()
-                    out.put(f'<sup class="hi">{arg.html}</sup>', arg.text.translate(_SUP))
+                    out.put(f'<sup class="hi">{arg.html}</sup>', arg.text.translate(_SUP), 0.75 * arg.w)
             else:
-                out.put(f"({inner.html})", f"({inner.text})")
+                out.put(f"({inner.html})", f"({inner.text})", inner.w + measure("()"))
         elif tok == "\\text":
             word = self.raw_group()
             out.put(word)
@@ -248,18 +277,36 @@ def fraction(num: _Out, den: _Out, wrap: bool = False) -> _Out:
         f'<span class="fr"><span>{lead}{num.html}<span class="h">{n_close}/{d_open}</span></span>'
         f"<span>{den.html}{tail}</span></span>"
     )
-    return _Out(html, f"{w_open}{n_open}{n_text}{n_close}/{d_open}{d_text}{d_close}{w_close}", True)
+    # As wide as its wider part, plus the parts' padding (0.12em a side) and margins (0.08em a side).
+    width = max(num.w, den.w) + 0.4
+    return _Out(html, f"{w_open}{n_open}{n_text}{n_close}/{d_open}{d_text}{d_close}{w_close}", True, width)
 
 
 @lru_cache(maxsize=16384)
-def convert(latex: str) -> tuple[str, str]:
-    """(HTML, linear text) of one LaTeX string of the subset; ValueError for anything else."""
+def _parse(latex: str) -> _Out:
     parser = _Parser(latex)
     out = parser.seq()
     if parser.peek() is not None:
         raise parser.fail("trailing input")
+    return out
+
+
+def convert(latex: str) -> tuple[str, str]:
+    """(HTML, linear text) of one LaTeX string of the subset; ValueError for anything else."""
+    out = _parse(latex)
     # Only our own tags and characters from the subset: nothing to escape.
     return out.html, out.text
+
+
+def width(math: Math) -> float:
+    """About how wide a formula is set, in em of its own size."""
+    return _parse(math.latex).w
+
+
+def lhs_width(lines: Any) -> float:
+    """The widest left-hand side of a derivation's lines, in em: the column its = signs align on."""
+    # 3 % more than the estimate: kerning and rounding never make a left-hand side wrap.
+    return 1.03 * max((width(line.lhs) for line in lines if line.lhs is not None), default=0.0)
 
 
 def inner_html(math: Math) -> Markup:
@@ -272,7 +319,11 @@ def label(math: Math) -> str:
     return math.text
 
 
-def math_html(math: Math, cls: str = "m") -> Markup:
-    """One formula as a span of math text; screen readers get its plain text as a label."""
+def math_html(math: Math, cls: str = "m", width_em: float | None = None) -> Markup:
+    """One formula as a span of math text; screen readers get its plain text as a label.
+
+    `width_em` sets the span's width (the left-hand sides of a derivation share one).
+    """
     html, _ = convert(math.latex)
-    return Markup(f'<span class="{cls}" role="math" aria-label="{escape(math.text)}">{html}</span>')
+    style = f' style="width:{width_em:.2f}em"' if width_em is not None else ""
+    return Markup(f'<span class="{cls}"{style} role="math" aria-label="{escape(math.text)}">{html}</span>')

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quizgen import __version__, practice
-from quizgen.mathtex import math_html
+from quizgen.mathtex import lhs_width, math_html
 from quizgen.model import Math, Quiz
 from quizgen.plots import Figures, figure_html
 from quizgen.workers import fork_pool
@@ -51,7 +51,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(m=math_html, text=Math, version=__version__, figure=figure_html, plots="key")
+    env.globals.update(m=math_html, lhs_width=lhs_width, text=Math, version=__version__, figure=figure_html, plots="key")
     return env
 
 
