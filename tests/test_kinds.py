@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -11,11 +12,12 @@ from hypothesis import strategies as st
 from independent import agrees, expected_answer, read
 from quizgen.errors import VerificationError
 from quizgen.generate import Options, build_problem, make_quiz
-from quizgen.model import Pins
 from quizgen.kinds import KINDS
-from quizgen.model import Task
+from quizgen.model import NO_PINS, Pins, Task
 from quizgen.verify import verify
 
+# The kinds after the walkthrough's first ten.
+LATER = ("secant-table", "tangent-line", "gradient-step", "partial-derivatives")
 # An exact decimal or fraction: no exponent, no float noise such as 0.30000000000000004.
 NUMBER = re.compile(r"^-?\d+(\.\d{1,12})?(/\d+)?$")
 
@@ -132,3 +134,32 @@ def test_rising_falling_meaning_reads_well_for_a_slope_of_one() -> None:
         assert f"the output {word} about as fast as the input" in meaning and "1 times" not in meaning, meaning
     options = Options(count=1, kinds=("rising-falling",), function="3x^2-4x+5", point="2")
     assert "grows about 8 times as fast as the input." in make_quiz(options, 1).problems[0].meaning
+
+
+@pytest.mark.parametrize("kind_id", LATER)
+def test_a_wrong_sympy_answer_is_caught(kind_id: str) -> None:
+    kind = KINDS[kind_id]
+    problem = build_problem(kind, 1, 5, 2, NO_PINS)
+    solved = kind.solve(problem.task)
+    t = problem.task
+    if t.terms:
+        (key, c), *rest = t.terms
+        wrong = Task(t.coeffs, t.style, variables=t.variables, terms=((key, c + 1), *rest), at=t.at, rate=t.rate)
+    else:
+        wrong = Task(t.coeffs[:-1] + (t.coeffs[-1] + 1,), t.style, point=t.point, variables=t.variables,
+                     start=t.start, rate=t.rate, iterations=t.iterations, steps=t.steps)
+    with pytest.raises(VerificationError, match=kind_id):
+        verify(kind, wrong, solved)
+
+
+def test_registered_after_the_first_ten_in_walkthrough_order() -> None:
+    assert list(KINDS)[10:] == list(LATER)
+    quiz = make_quiz(Options(count=28), 4)
+    assert [p.kind for p in quiz.problems[10:14]] == list(LATER)
+
+
+def test_no_duplicates_among_many_problems_of_the_later_kinds() -> None:
+    quiz = make_quiz(Options(kinds=LATER, count=120), 9)
+    keys = [json.dumps({k: v for k, v in p.to_json().items() if k not in ("number", "seed")}, sort_keys=True)
+            for p in quiz.problems]
+    assert len(set(keys)) == len(keys) == 120

@@ -1,0 +1,36 @@
+"""Difficulty levels: the ranges each level draws from hold, and quiz.json records a level only when it is not the default."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from quizgen.exact import Style
+from quizgen.generate import Options, make_quiz
+from quizgen.levels import LEVELS
+
+
+@pytest.mark.parametrize("difficulty", list(LEVELS))
+def test_difficulty_ranges_hold(difficulty: str) -> None:
+    level = LEVELS[difficulty]
+    quiz = make_quiz(Options(count=140, difficulty=difficulty, degree=3), 2)
+    for p in quiz.problems:
+        t = p.task
+        if t.terms:
+            continue
+        assert 0 < abs(t.coeffs[-1]) <= level.lead[3]
+        # a drawn loss has its constant raised until its lowest value is ≥ 0
+        assert all(abs(c) <= level.other[3] for c in t.coeffs[1 if p.kind == "gradient-step" else 0:-1])
+        if t.step is not None:
+            assert Style(True).plain(t.step) in {Style(True).plain(Fraction(s)) for s in level.steps}
+        if t.rate is not None and t.coeffs is not None and p.kind == "gradient-step":
+            assert t.rate in {Fraction(r) for r in level.rates}
+            assert t.iterations == level.iterations
+    halves = [p for p in quiz.problems if p.task.point is not None and p.task.point.denominator == 2]
+    assert bool(halves) == level.halves
+
+
+def test_difficulty_recorded_only_when_not_default() -> None:
+    assert "difficulty" not in make_quiz(Options(count=2), 1).options
+    assert make_quiz(Options(count=2, difficulty="hard"), 1).options["difficulty"] == "hard"
