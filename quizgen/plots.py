@@ -655,17 +655,24 @@ def describe(picture: Picture, full: bool = True) -> str:
 
 
 def left_out_note(picture: Picture) -> str:
-    """For the key's caption: the candidate secants not drawn, and why."""
+    """For the key's caption and alt text: the problem's own steps whose secants are not drawn, and why."""
     if not isinstance(picture, SecantPicture):
         return ""
     plan = secant_plan(picture)
-    if not plan.left_out:
-        return ""
-    hs = [Style(picture.decimal).text(h) for h in plan.left_out]
-    which = "secant" if len(hs) == 1 else "secants"
-    near = "the tangent or another secant" if plan.shown else "the tangent"
-    they = "they are" if len(hs) > 1 else "it is"
-    return f" The {which} for h = {_listing(hs)} would lie within a few pixels of {near}, so {they} not drawn."
+    style = Style(picture.decimal)
+    widest = max((abs(h) for h in plan.shown), default=Fraction(0))
+    far = [style.text(h) for h in plan.left_out if plan.shown and abs(h) > widest]
+    near = [style.text(h) for h in plan.left_out if not (plan.shown and abs(h) > widest)]
+    note = ""
+    if near:
+        other = "the tangent or another secant" if plan.shown else "the tangent"
+        which, they = ("secants", "they are") if len(near) > 1 else ("secant", "it is")
+        note += f" The {which} for h = {_listing(near)} would lie within a few pixels of {other}, so {they} not drawn."
+    if far:
+        which, they = ("secants", "they are") if len(far) > 1 else ("secant", "it is")
+        note += (f" The {which} for h = {_listing(far)} would reach beyond this window, which is sized to show "
+                 f"the others apart, so {they} not drawn.")
+    return note
 
 
 # Data URIs drawn ahead by a worker process (see Figures), keyed like the lru caches.
