@@ -246,3 +246,27 @@ def test_worksheet_pictures_leave_the_working_space_whole(tmp_path: Path) -> Non
     assert sheets["worksheet"].count('<figure class="plot given">') == 4
     assert _work_boxes(sheets["worksheet"]) == _work_boxes(sheets["key"])
     assert len(_work_boxes(sheets["key"])) == 4
+
+
+def test_chromium_draws_every_picture_and_names_it(worksheet_run: Path) -> None:
+    """In a real browser, each picture of key.html and worksheet.html loads, and its accessible
+    name (what a screen reader announces) is the alt text."""
+    from playwright.sync_api import sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        try:
+            page = browser.new_page()
+            for name in ("key.html", "worksheet.html"):
+                page.goto((worksheet_run / name).as_uri())
+                found = page.evaluate(
+                    "[...document.querySelectorAll('figure.plot img')].map(i => [i.alt, i.complete, i.naturalWidth])")
+                assert len(found) == 8
+                for alt, complete, width in found:
+                    assert alt.startswith("Graph of ") and complete and width > 200
+                names = [page.locator("figure.plot img").nth(i).get_attribute("alt") for i in range(8)]
+                for i, alt in enumerate(names):
+                    assert page.get_by_role("img", name=alt, exact=True).count() >= 1, (name, i)
+        finally:
+            browser.close()
