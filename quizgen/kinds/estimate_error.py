@@ -17,13 +17,13 @@ def error_poly(task: Task, quotient: Poly, slope: Fraction) -> Poly:
     """E(h) = quotient(a, h) − f′(a) as a polynomial in h alone."""
     out: dict[tuple[int, int], Fraction] = {}
     for (i, j), c in quotient.items():
-        out[(0, j)] = out.get((0, j), Fraction(0)) + c * task.point**i
+        out[(0, j)] = out.get((0, j), Fraction(0)) + c * task.a**i
     out[(0, 0)] = out.get((0, 0), Fraction(0)) - slope
     return {k: v for k, v in out.items() if v}
 
 
 def solve(task: Task) -> Solved:
-    s, a, h = task.style, task.point, task.step
+    s, a, h = task.style, task.a, task.h
     sym = sympy_symbolic(task)
     steps, _, _, diff = change_steps(task)
     qstep, q = quotient_step(task, diff)
@@ -61,7 +61,7 @@ def solve(task: Task) -> Solved:
 
 
 def recompute(task: Task) -> Fraction:
-    a, h = task.point, task.step
+    a, h = task.a, task.h
     return (exact_value(task, a + h) - exact_value(task, a)) / h - exact_derivative_at(task, a)
 
 

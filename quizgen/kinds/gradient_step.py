@@ -70,10 +70,10 @@ def overshot(w0: Fraction, w1: Fraction, g0: Fraction, g1: Fraction, best: Fract
 
 
 def solve(task: Task) -> Solved:
-    s, eta = task.style, task.rate
+    s, eta = task.style, task.eta
     sym = sympy_symbolic(task)
     lprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
-    weights = [task.start]
+    weights = [task.w0]
     grads: list[Fraction] = []
     steps: list[Step] = [derivation(task, sym)]
     for n in range(task.iterations):
@@ -111,7 +111,11 @@ def solve(task: Task) -> Solved:
     )
     first, last = weights[0], weights[-1]
     if best is not None:
-        side = lambda w: "left of" if w < best else "right of" if w > best else "exactly at"  # noqa: E731
+        minimum = best
+
+        def side(w: Fraction) -> str:
+            return "left of" if w < minimum else "right of" if w > minimum else "exactly at"
+
         verdict = (
             f"The minimum of a quadratic loss aw² + bw + c is at w = −b/(2a) = {s.text(best)}, where L′(w) = 0. "
             f"The last step went from {s.text(weights[-2])} ({side(weights[-2])} it) to {s.text(last)} ({side(last)} it): "
@@ -149,16 +153,16 @@ def solve(task: Task) -> Solved:
         )
     )
     answer_values = weights[1:]
-    wrong_sign = task.start + eta * g0
+    wrong_sign = task.w0 + eta * g0
     mistakes = [(s.plain(wrong_sign), "Gradient descent steps against the slope: w₁ = w₀ − η·L′(w₀), not plus.")]
-    if eta != 1 and s.plain(task.start - g0) != s.plain(weights[1]):
-        mistakes.append((s.plain(task.start - g0), "Multiply the slope by the learning rate η before subtracting."))
+    if eta != 1 and s.plain(task.w0 - g0) != s.plain(weights[1]):
+        mistakes.append((s.plain(task.w0 - g0), "Multiply the slope by the learning rate η before subtracting."))
     if len(answer_values) > 1:
         mistakes = []  # the typical slips concern w₁ alone; a list answer is graded part by part
     return Solved(
         given={
             "L": loss_math(task),
-            "w0": Math(f"w_{{0}} = {s.latex(task.start)}", f"w₀ = {s.text(task.start)}"),
+            "w0": Math(f"w_{{0}} = {s.latex(task.w0)}", f"w₀ = {s.text(task.w0)}"),
             "eta": Math(rf"\eta = {s.latex(eta)}", f"η = {s.text(eta)}"),
             "rule": Math(r"w_{1} = w_{0} - \eta \cdot L'(w_{0})", "w₁ = w₀ − η·L′(w₀)"),
             **({"n": Math(str(task.iterations), str(task.iterations))} if task.iterations > 1 else {}),
@@ -186,7 +190,7 @@ def solve(task: Task) -> Solved:
             f"The loss curve with the step{'s' if task.iterations > 1 else ''} "
             + " → ".join(f"w{sub(n)} = {s.text(w)}" for n, w in enumerate(weights))
             + (f"; the minimum is at w = {s.text(best)}." if best is not None else "."),
-            f"The loss curve and the start w₀ = {s.text(task.start)}.",
+            f"The loss curve and the start w₀ = {s.text(task.w0)}.",
             s.decimal,
             best,
         ),
@@ -196,9 +200,9 @@ def solve(task: Task) -> Solved:
 def recompute(task: Task) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...], bool]:
     """Exact fractions: the power rule and Horner's rule, step by step."""
     slope = power_rule(task.coeffs)
-    ws = [task.start]
+    ws = [task.w0]
     for _ in range(task.iterations):
-        ws.append(ws[-1] - task.rate * horner(slope, ws[-1]))
+        ws.append(ws[-1] - task.eta * horner(slope, ws[-1]))
     losses = tuple(horner(task.coeffs, w) for w in ws)
     return tuple(ws[1:]), losses, overshot(ws[-2], ws[-1], horner(slope, ws[-2]), horner(slope, ws[-1]), minimiser(task.coeffs))
 
@@ -238,25 +242,25 @@ def has_minimum(coeffs: tuple[Fraction, ...]) -> bool:
 
 def acceptable(task: Task) -> bool:
     """A non-zero slope at w₀, bounded weights and losses, and answers of few digits."""
-    if task.rate <= 0:
+    if task.eta <= 0:
         return False
     slope = power_rule(task.coeffs)
     # Start where the loss curves upward (L″ > 0), so descent heads for a minimum rather than off to −∞.
-    if horner(power_rule(slope), task.start) <= 0:
+    if horner(power_rule(slope), task.w0) <= 0:
         return False
-    ws = [task.start]
+    ws = [task.w0]
     for _ in range(task.iterations):
         g = horner(slope, ws[-1])
         if g == 0:
             return False
-        ws.append(ws[-1] - task.rate * g)
+        ws.append(ws[-1] - task.eta * g)
     for w in ws:
         if abs(w) > MAX_WEIGHT or abs(horner(task.coeffs, w)) > MAX_LOSS:
             return False
         if "/" in task.style.plain(w) and w.denominator > 1000:
             return False
         # Weights, slopes and losses a student can write down: at most MAX_DIGITS significant digits.
-        shown = (w, horner(task.coeffs, w), horner(slope, w), task.rate * horner(slope, w))
+        shown = (w, horner(task.coeffs, w), horner(slope, w), task.eta * horner(slope, w))
         if longest(task.style.plain(q) for q in shown) > MAX_DIGITS:
             return False
     return True

@@ -13,7 +13,7 @@ DX = Math(r"\Delta x", "Δx")
 
 
 def solve(task: Task) -> Solved:
-    s, a, dx = task.style, task.point, task.step
+    s, a, dx = task.style, task.a, task.h
     sym = sympy_symbolic(task)
     slope = sympy_derivative_at(task, a)
     fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
@@ -58,7 +58,7 @@ def solve(task: Task) -> Solved:
 
 
 def recompute(task: Task) -> Fraction:
-    return exact_derivative_at(task, task.point) * task.step
+    return exact_derivative_at(task, task.a) * task.h
 
 
 KIND = Kind(

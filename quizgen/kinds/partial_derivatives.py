@@ -99,7 +99,7 @@ def loss_at(terms: tuple[tuple[tuple[int, int], Fraction], ...], at: tuple[Fract
 
 
 def solve(task: Task) -> Solved:
-    s, at, eta = task.style, task.at, task.rate
+    s, at, eta = task.style, task.at, task.eta
     L = _loss(task.terms)
     d1, d2 = L.diff(_W1), L.diff(_W2)
     p1, p2 = _q(at[0]), _q(at[1])
@@ -233,7 +233,7 @@ def recompute(task: Task) -> tuple[tuple[Fraction, Fraction], tuple[Fraction, Fr
             qs.append((loss_at(task.terms, moved) - base) / h)
         grads.append(_lagrange_at_zero(hs, qs))
     g = (grads[0], grads[1])
-    new = (at[0] - task.rate * g[0], at[1] - task.rate * g[1])
+    new = (at[0] - task.eta * g[0], at[1] - task.eta * g[1])
     return g, new, (base, loss_at(task.terms, new))
 
 
@@ -242,7 +242,7 @@ def acceptable(task: Task) -> bool:
     g, new, (before, after) = recompute(task)
     if 0 in g or abs(before) > MAX_LOSS or abs(after) > MAX_LOSS:
         return False
-    shown = (*new, after, task.rate * g[0], task.rate * g[1])
+    shown = (*new, after, task.eta * g[0], task.eta * g[1])
     return longest(task.style.plain(v) for v in shown) <= MAX_DIGITS
 
 
