@@ -24,6 +24,7 @@ from quizgen.grading import (
     format_errors,
     format_scores,
     grade_csv,
+    grade_file,
     parse_quiz,
     quiz_keys,
     report_csv,
@@ -457,3 +458,26 @@ def test_students_past_the_score_table_limit_are_row_errors(monkeypatch):
     report = grade_csv(QUIZ, "student,problem,answer\nAnn,1,6x-4\nBob,1,0\nCy,1,6x-4\nAnn,2,8.003\n")
     assert report.scores == (StudentScore("Ann", 2, 2, 5), StudentScore("Bob", 0, 1, 5))
     assert report.errors == (RowError(4, "more than 2 students for a quiz of 5 problems: this student is not graded"),)
+
+
+def test_memory_does_not_grow_with_the_rows(tmp_path):
+    # Streaming: the rows are not kept, only each student's last verdicts (before, every graded
+    # answer and every warning stayed in memory, and the per-student scan was quadratic).
+    import tracemalloc
+
+    keys = quiz_keys(QUIZ)
+
+    def peak(rows: int) -> int:
+        answers = tmp_path / f"a{rows}.csv"
+        answers.write_text("student,problem,answer\n" + "".join(f"S{i % 50},{1 + i % 5},{i % 7}\n" for i in range(rows)))
+        tracemalloc.start()
+        try:
+            summary = grade_file(keys, answers, tmp_path / "report.csv")
+            used = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert summary.rows == rows and len(summary.scores) == 50
+        return used
+
+    small, large = peak(5_000), peak(50_000)
+    assert large < 1.5 * small, (small, large)
