@@ -60,8 +60,10 @@ def test_every_answers_module_has_a_layer() -> None:
         ("kinds/base.py", "import quizgen.mathtex"),
         ("model.py", "from quizgen import kinds"),
         ("answers/tokens.py", "from quizgen.answers.grammar import parse"),
+        ("kinds/expand.py", "from matplotlib.figure import Figure"),
     ],
-    ids=["kind-imports-generate", "kinds-import-mathtex", "model-imports-kinds", "tokens-import-grammar"],
+    ids=["kind-imports-generate", "kinds-import-mathtex", "model-imports-kinds", "tokens-import-grammar",
+         "kind-draws-with-matplotlib"],
 )
 def test_an_upward_import_is_caught(tmp_path: Path, module: str, line: str) -> None:
     """The check is real: one upward import added to a copy of the package breaks a contract."""
