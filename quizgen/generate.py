@@ -216,6 +216,7 @@ def build_problem(
         extra=solved.extra or {},
         plot=solved.plot,
         section=section,
+        parts=solved.parts,
     )
 
 

@@ -215,6 +215,9 @@ class Problem:
     # Picture data for quizgen.plots (drawn only when rendering asks for it); never in quiz.json.
     plot: Picture | None = None
     section: str = ""
+    # Every part of the answer the question asks for, each a whole statement ("w₁ = 1.2",
+    # "overshoot: no"), for the key's summary page and Answer box; empty when `answer` says it all.
+    parts: tuple[Math | str, ...] = ()  # a str is a part in words
 
     def to_json(self) -> dict[str, Any]:
         """The problem as quiz.json stores it: exact values as strings."""
@@ -248,6 +251,8 @@ class Problem:
         out["answer_text"] = self.answer.text
         if self.meaning:
             out["meaning"] = self.meaning
+        if self.parts:
+            out["answer_parts"] = [m if isinstance(m, str) else m.text for m in self.parts]
         if self.mistakes:
             out["mistakes"] = [list(m) for m in self.mistakes]
         if self.answer.form:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -202,3 +203,81 @@ def test_a_pinned_loss_without_a_minimum_is_not_asked_about_the_minimum() -> Non
     assert "minimum" not in text and "Did the slope L′ change sign" in text
     words = " ".join(step.words for step in quiz.problems[0].steps)
     assert "overshoot" not in words and "minimum" not in words
+
+
+# ---------------------------------------------------------------- item 3: a key you can mark from
+
+
+def test_page_one_of_the_key_is_an_answer_summary(seeded: Path) -> None:
+    """Every problem's number and every part of its answer on page 1; the worked solutions start on page 2."""
+    from pypdf import PdfReader
+
+    import unicodedata
+
+    pages = [normalise(unicodedata.normalize("NFKC", p.extract_text() or "")) for p in PdfReader(seeded / "key.pdf").pages]
+    quiz = json.loads((seeded / "quiz.json").read_text())
+    first = pages[0]
+    assert "Answers" in first
+    for p in quiz["problems"]:
+        parts = p.get("answer_parts") or [p["answer_text"]]
+        for part in parts:
+            assert normalise(unicodedata.normalize("NFKC", part)) in first, (p["number"], part)
+        assert f"{p['number']}." in first
+    # page 2 opens with problem 1's prompt: the summary has a page to itself
+    assert re.match(r"^.*?1\.(Let|A)", pages[1][:400]), pages[1][:200]
+
+
+def _parts(kind: str, **pins: str) -> list[str]:
+    opts = Options(kinds=(kind,), count=1, **pins) if pins else Options(kinds=(kind,), count=1)
+    return make_quiz(opts, 5).problems[0].to_json()["answer_parts"]
+
+
+def test_the_answer_box_answers_every_part_the_question_asks() -> None:
+    # L(w) = 3w² − 4w + 5 from w₀ = 2, η = 0.1: w₁ = 2 − 0.1(8) = 1.2; L(2) = 9, L(1.2) = 4.32 − 4.8 + 5 = 4.52;
+    # the minimum is at w = 4/6 = 2/3 and both 2 and 1.2 lie right of it: no overshoot.
+    assert _parts("gradient-step", function="3x^2-4x+5", point="2") == ["w₁ = 1.2", "L(w₀) = 9", "L(w₁) = 4.52", "overshoot: no"]
+    # secant-table: quotients 3(2 + h) − 4 + 3h·… = 8 + 3h: 8.3, 8.03, 8.003, approaching f′(2) = 8.
+    assert _parts("secant-table", function="3x^2-4x+5", point="2") == ["8.3, 8.03, 8.003", "approach f′(2) = 8"]
+    # rising-falling at 2: f′(2) = 8 > 0.
+    assert _parts("rising-falling", function="3x^2-4x+5", point="2") == ["rising", "f′(2) = 8"]
+    assert _parts("derivative-at", function="3x^2-4x+5", point="2") == ["f′(x) = 6x − 4", "f′(2) = 8", "f′(0) = −4", "f′(5) = 26"]
+
+
+def test_partial_derivative_parts_by_hand() -> None:
+    """Both partials, the new weights, the loss before and after, whether it went down."""
+    from quizgen.kinds import KINDS
+    from quizgen.model import Task
+    from quizgen.exact import Style
+
+    # L = (w₁ − 3)² + 2w₁w₂ + w₂² at (1, 1), η = 0.1 (worked in test_new_kinds): ∂₁ = −2, ∂₂ = 4,
+    # new point (1.2, 0.6), L: 7 → 5.04.
+    task = Task(coeffs=(), style=Style(decimal=True), variables=("w1", "w2"),
+                terms=tuple(sorted({(2, 0): Fraction(1), (1, 0): Fraction(-6), (0, 0): Fraction(9),
+                                    (1, 1): Fraction(2), (0, 2): Fraction(1)}.items())),
+                at=(Fraction(1), Fraction(1)), rate=Fraction(1, 10))
+    parts = [p if isinstance(p, str) else p.text for p in KINDS["partial-derivatives"].solve(task).parts]
+    assert parts == ["∂L/∂w₁ = −2", "∂L/∂w₂ = 4", "new (w₁, w₂) = (1.2, 0.6)", "L(1, 1) = 7", "L(1.2, 0.6) = 5.04",
+                     "loss goes down: yes"]
+
+
+def test_key_html_answer_box_holds_the_parts(seeded: Path) -> None:
+    html = (seeded / "key.html").read_text()
+    quiz = json.loads((seeded / "quiz.json").read_text())
+    boxes = re.findall(r'<div class="answer">(.*?)</div>', html, flags=re.S)
+    assert len(boxes) == len(quiz["problems"])
+    for box, p in zip(boxes, quiz["problems"]):
+        for part in p.get("answer_parts", []):
+            assert (f'aria-label="{part}"' in box) or (f">{part}<" in box), (p["kind"], part)
+
+
+def test_summary_agrees_with_the_worked_solutions_over_seeds() -> None:
+    """Each numeric part of the summary is the value a worked line ends with (gradient steps, partials)."""
+    for seed in range(6):
+        for p in make_quiz(Options(kinds=("gradient-step", "partial-derivatives"), count=4, difficulty="hard"), seed).problems:
+            ends = {line.rhs.text.split(" = ")[-1] for step in p.steps for line in step.lines}
+            for part in p.parts:
+                if isinstance(part, str):
+                    continue
+                value = part.text.split(" = ")[-1]
+                assert value in ends or value.strip("()").replace(", ", ",") in {e.replace(", ", ",") for e in ends} or (
+                    p.kind == "partial-derivatives" and part.text.startswith("new")), (p.kind, part.text)

@@ -40,6 +40,8 @@ class Solved:
     mistakes: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] | None = None
     plot: Picture | None = None  # picture data for quizgen.plots, drawn only if a page shows it
+    # Every part the question asks for as a whole statement (w₁ = 1.2, overshoot: no); () when `answer` says it all.
+    parts: tuple[Math | str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -365,3 +367,15 @@ def value_line(task: Task, name: str, at: Fraction, value: Fraction) -> Line:
 def lead_h(task: Task) -> Math:
     """``3h``, ``−h``, ``h``: the leading coefficient times h (never ``1h`` or ``−1h``)."""
     return poly_math({(0, 1): task.coeffs[-1]}, task.style)
+
+
+def part(name: Math | str, value: Math) -> Math:
+    """``w₁ = 1.2``: one part of an answer, named."""
+    if isinstance(name, str):
+        name = Math(name, name)
+    return Math(f"{name.latex} = {value.latex}", f"{name.text} = {value.text}")
+
+
+def word_part(name: str, word: str) -> str:
+    """``overshoot: no``: a part answered in words (prose, not math)."""
+    return f"{name}: {word}"
