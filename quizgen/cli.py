@@ -145,11 +145,21 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
               help="End the worksheet with a shuffled bank of all answers, for checking on paper.")
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A worksheet spec (TOML): title, instructions and headed sections of problems.")
+@click.option("--versions", type=int, default=None, metavar="N",
+              help="A class set: N versions of the quiz, fair and all different, each in its own folder (1–200).")
+@click.option("--roster", "roster_path", type=click.Path(path_type=Path), default=None, metavar="CSV",
+              help="A class set with one version per student of this CSV (header: name, or first,last; optional id).")
+@click.option("--rebuild", metavar="CODE", default=None,
+              help="Make version CODE of a class set again, from its --manifest (into --out).")
+@click.option("--manifest", "manifest_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="A class set's manifest.json (with --rebuild).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar (it shows only on a terminal anyway).")
 @click.pass_context
 def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: int | None, out: Path,
          formats: tuple[str, ...], function: str | None, point: str | None, step: str | None, rate: str | None,
          degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str, answer_bank: bool,
-         spec_path: Path | None) -> None:
+         spec_path: Path | None, versions: int | None, roster_path: Path | None, rebuild: str | None,
+         manifest_path: Path | None, quiet: bool) -> None:
     """Make a worksheet and answer key (HTML, PDF) and quiz.json.
 
     Every answer is computed exactly with sympy and checked a second,
@@ -165,7 +175,16 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
       quizgen make --answer-bank --format practice,pdf
       quizgen make --difficulty hard --degree 3 --plots worksheet
       quizgen make --spec examples/walkthrough.toml --out walkthrough
+      quizgen make --roster class.csv --seed 7 --out friday
+      quizgen make --versions 4 --count 10 --out quiz3
+      quizgen make --rebuild K7M2Q --manifest friday/manifest.json --out k7m2q
     """
+    if versions is not None or roster_path is not None or rebuild is not None or manifest_path is not None:
+        _make_class(ctx, versions=versions, roster_path=roster_path, rebuild=rebuild, manifest_path=manifest_path,
+                    quiet=quiet, count=count, kinds=kinds, seed=seed, out=out, formats=formats, function=function,
+                    point=point, step=step, rate=rate, degree=degree, paper=paper, layout=layout, title=title,
+                    difficulty=difficulty, plots=plots, answer_bank=answer_bank, spec_path=spec_path)
+        return
     from quizgen.generate import Options, make_quiz
     from quizgen.kinds import KINDS
     from quizgen.render import build_files, check_out, write_files
@@ -200,6 +219,95 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
     except QuizgenError as exc:
         raise click.ClickException(f"seed {seed}: {exc}") from None
     click.echo(f"seed {seed} · version {quiz.version} · {len(quiz.problems)} problems → {out}/ ({', '.join(sorted(files))})")
+
+
+def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path | None, rebuild: str | None,
+                manifest_path: Path | None, quiet: bool, count: int | None, kinds: tuple[str, ...], seed: int | None,
+                out: Path, formats: tuple[str, ...], function: str | None, point: str | None, step: str | None,
+                rate: str | None, degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str, answer_bank: bool,
+                spec_path: Path | None) -> None:
+    """quizgen make --versions N | --roster CSV | --rebuild CODE --manifest FILE (quizgen/classset.py)."""
+    from quizgen.roster import MAX_STUDENTS
+
+    given = ctx.get_parameter_source
+    default = click.core.ParameterSource.DEFAULT
+    if spec_path is not None:
+        raise click.UsageError("--spec cannot be combined with --versions, --roster or --rebuild (yet)")
+    if rebuild is not None or manifest_path is not None:
+        if versions is not None or roster_path is not None:
+            raise click.UsageError("--rebuild makes one version of an existing class set: leave out "
+                                   + ("--versions" if versions is not None else "--roster"))
+        if rebuild is None or manifest_path is None:
+            raise click.UsageError("--rebuild CODE and --manifest FILE go together")
+        clash = [name for name in ("count", "kinds", "seed", "formats", "function", "point", "step", "rate", "degree",
+                                   "paper", "layout", "title", "difficulty", "plots", "answer_bank")
+                 if given(name) is not default]
+        if clash:
+            flag = {"kinds": "--kind", "formats": "--format", "answer_bank": "--answer-bank"}.get(clash[0],
+                                                                                            f"--{clash[0]}")
+            raise click.UsageError(f"{flag} cannot be combined with --rebuild: the manifest records the options")
+        _rebuild(rebuild, manifest_path, out)
+        return
+    if versions is not None and roster_path is not None:
+        raise click.UsageError("give --versions N or --roster FILE, not both (a roster makes one version per student)")
+    if versions is not None and not 1 <= versions <= MAX_STUDENTS:
+        raise click.BadParameter(f"{versions}: choose 1 to {MAX_STUDENTS} versions", param_hint="'--versions'")
+    from quizgen import classset
+    from quizgen.errors import InputError, QuizgenError
+    from quizgen.generate import Options
+    from quizgen.kinds import KINDS
+    from quizgen.roster import Student, read_roster
+    from quizgen.usertext import page_text
+
+    try:
+        title = page_text(title, "title")
+        students: list[Student | None]
+        if roster_path is not None:
+            roster, notes = read_roster(roster_path)
+            students = list(roster)
+        else:
+            assert versions is not None
+            students, notes = [None] * versions, []
+        seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
+        options = Options(count=count, kinds=kinds or tuple(KINDS), degree=degree, function=function,
+                          point=point, step=step, rate=rate, title=title, difficulty=difficulty)
+        copt = classset.ClassOptions(options, formats, paper, layout, plots, answer_bank)
+        classset.check_out(out)
+        made = classset.make_versions(copt, seed, students)
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        show = not quiet and sys.stderr.isatty()
+        result = classset.write_class(out, copt, seed, made, progress=show)
+    except InputError as exc:
+        raise _usage_error(exc) from None
+    except QuizgenError as exc:
+        raise click.ClickException(f"seed {seed}: {exc}") from None
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: nothing written, {out}/ is as it was; run the same command again", err=True)
+        sys.exit(130)
+    pages = ", ".join(f"{name} ({n} pages)" for name, n in result.pages.items())
+    click.echo(f"seed {seed} · {len(made)} versions · {len(made[0].quiz.problems)} problems each → {out}/ "
+               f"(manifest.json, {len(made)} folders{', ' + pages if pages else ''})")
+
+
+def _rebuild(code: str, manifest_path: Path, out: Path) -> None:
+    from quizgen import classset
+    from quizgen.errors import InputError, QuizgenError
+    from quizgen.render import build_files, check_out, write_files
+
+    try:
+        data = classset.load_manifest(manifest_path)
+        copt, version = classset.rebuild(data, code, str(manifest_path))
+        check_out(out)
+        files = build_files(version.quiz, copt.formats, paper=copt.paper, plots=copt.plots,
+                            answer_bank=copt.answer_bank, layout=copt.layout)
+        write_files(out, files)
+    except InputError as exc:
+        raise _usage_error(exc) from None
+    except QuizgenError as exc:
+        raise click.ClickException(str(exc)) from None
+    who = f" ({version.student.name})" if version.student else ""
+    click.echo(f"version {version.code}{who} of class seed {data['seed']} → {out}/ ({', '.join(sorted(files))})")
 
 
 @main.command()

@@ -273,6 +273,10 @@ class Quiz:
     problems: tuple[Problem, ...]
     version: str = ""
     instructions: str = ""
+    # A version of a class set (quizgen make --versions/--roster): quiz.json then carries
+    # "student" ({"name", "id"} or null); single runs leave it out.
+    in_class: bool = False
+    student: dict[str, str | None] | None = None
 
     def to_json(self) -> dict[str, Any]:
         from quizgen import __version__
@@ -281,6 +285,7 @@ class Quiz:
             "quizgen": __version__,
             "seed": self.seed,
             "version": self.version,
+            **({"student": self.student} if self.in_class else {}),
             "title": self.title,
             **({"instructions": self.instructions} if self.instructions else {}),
             "options": self.options,

@@ -75,14 +75,18 @@ def _resolve(out: Path) -> Path:
         raise InputError(f"cannot follow the path ({exc})", field="out", value=str(out)) from None
 
 
-def _foreign(folder: Path, known: Collection[str]) -> list[str]:
-    """Entries of `folder` quizgen did not write (directories shown with a trailing /)."""
+def _foreign(folder: Path, known: Collection[str], dirs: re.Pattern[str] | None = None) -> list[str]:
+    """Entries of `folder` quizgen did not write (directories shown with a trailing /).
+
+    `dirs` matches the names of the folders quizgen writes there (a class set's versions).
+    """
     found = []
     with os.scandir(folder) as entries:
         for entry in entries:
             name = entry.name
             if entry.is_dir(follow_symlinks=False):
-                found.append(name + "/")
+                if dirs is None or not dirs.match(name):
+                    found.append(name + "/")
                 continue
             old_temp = _OLD_TEMP.match(name)
             if name in known or name in _CLUTTER or (old_temp is not None and old_temp["name"] in known):
@@ -91,7 +95,7 @@ def _foreign(folder: Path, known: Collection[str]) -> list[str]:
     return sorted(found)
 
 
-def _check_replaceable(out: Path, shown: Path, known: Collection[str]) -> None:
+def _check_replaceable(out: Path, shown: Path, known: Collection[str], dirs: re.Pattern[str] | None = None) -> None:
     """An InputError unless `out` is missing, or a folder holding only what quizgen writes."""
     try:
         st = out.stat()
@@ -102,7 +106,7 @@ def _check_replaceable(out: Path, shown: Path, known: Collection[str]) -> None:
     if not stat.S_ISDIR(st.st_mode):
         raise InputError("is a file, not a folder", field="out", value=str(shown))
     try:
-        foreign = _foreign(out, known)
+        foreign = _foreign(out, known, dirs)
     except OSError as exc:
         raise InputError(f"cannot list the folder ({exc.strerror})", field="out", value=str(shown)) from None
     if foreign:
@@ -115,7 +119,7 @@ def _check_replaceable(out: Path, shown: Path, known: Collection[str]) -> None:
         )
 
 
-def check_out(out: Path, known: Collection[str]) -> Path:
+def check_out(out: Path, known: Collection[str], dirs: re.Pattern[str] | None = None) -> Path:
     """Before any work: can `out` take a run's files? The resolved path, or an InputError.
 
     Nothing is created here; write_folder checks the folder again under its lock.
@@ -139,7 +143,7 @@ def check_out(out: Path, known: Collection[str]) -> Path:
             field="out",
             value=str(out),
         )
-    _check_replaceable(real, out, known)
+    _check_replaceable(real, out, known, dirs)
     ancestor = real.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
@@ -190,6 +194,20 @@ def _remove(path: Path) -> None:
             path.unlink()
     except OSError:
         pass
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """A new file holding `data`, flushed to disk (for a folder being staged)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    with open(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries to disk."""
+    _fsync_dir(folder)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -315,3 +333,57 @@ def write_folder(out: Path, files: Mapping[str, bytes], known: Collection[str], 
         reason = exc.strerror or str(exc)
         raise InputError(f"cannot write ({reason}); the folder was not changed", field="out", value=str(shown)) from None
     return [out / name for name in files]
+
+
+@contextmanager
+def staged(out: Path, known: Collection[str], dirs: re.Pattern[str] | None = None, *,
+           lock_wait: float | None = None) -> Iterator[Path]:
+    """Write a run's files into the yielded staging folder; on leaving, swap it in for `out`.
+
+    For runs that write as they go (a class set: a folder per version). The lock is held
+    for the whole run; if the body raises (Ctrl-C included), the staging folder is removed
+    and `out` is left as it was. `dirs` matches the sub-folders quizgen writes into `out`.
+    """
+    shown = out
+    out = check_out(out, known, dirs)
+    if lock_wait is None:
+        lock_wait = float(os.environ.get("QUIZGEN_TEST_LOCK_WAIT", LOCK_WAIT))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        lock = _locked(out, shown, lock_wait)
+        lock.__enter__()
+    except OSError as exc:
+        raise InputError(f"cannot write ({exc.strerror or exc}); the folder was not changed", field="out",
+                         value=str(shown)) from None
+    try:
+        leftover = _leftover(out)
+        for entry in os.listdir(out.parent):
+            if leftover.match(entry):
+                _remove(out.parent / entry)
+        _check_replaceable(out, shown, known, dirs)
+        staging = _stage(out, {})
+        try:
+            yield staging
+            try:
+                os.chmod(staging, stat.S_IMODE(out.stat().st_mode))
+            except FileNotFoundError:
+                pass
+            _fsync_dir(staging)
+            pause("staged")
+            old = _swap(staging, out)
+        except OSError as exc:
+            _remove(staging)
+            raise InputError(f"cannot write ({exc.strerror or exc}); the folder was not changed", field="out",
+                             value=str(shown)) from None
+        except BaseException:
+            _remove(staging)
+            raise
+        try:
+            _fsync_dir(out.parent)
+        except OSError:
+            pass
+        pause("swapped")
+        if old is not None:
+            _remove(old)
+    finally:
+        lock.__exit__(None, None, None)

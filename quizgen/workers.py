@@ -58,7 +58,7 @@ def _start_worker(parent_pid: int, initializer: Callable[[], None] | None) -> No
 
 
 def fork_pool(processes: int, initializer: Callable[[], None] | None = None) -> Any:
-    """A multiprocessing Pool of forked workers that die with this process, or None without fork.
+    """A multiprocessing Pool of forked workers that die with this process, or None (no fork, or in a worker).
 
     The caller must terminate (or close) and join it; the workers also end on their own
     if this process is killed.
@@ -67,6 +67,8 @@ def fork_pool(processes: int, initializer: Callable[[], None] | None = None) -> 
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
+    if multiprocessing.current_process().daemon:
+        return None  # already a pool's worker (a class set's version): it may not have children; work inline
     return multiprocessing.get_context("fork").Pool(
         processes, initializer=_start_worker, initargs=(os.getpid(), initializer)
     )

@@ -1,0 +1,431 @@
+"""Class sets: one version of a quiz per student (quizgen make --versions N | --roster FILE).
+
+Fair versions. The run's seed draws each slot's *shape* once: slot n's kind (the kinds in
+walkthrough order, as a single run cycles them), its step h (for kinds that take one) and
+its learning rate η (gradient-step, partial-derivatives), and a reference problem whose
+answer size (the number of digits in the exact answer) fixes the slot's size band. Every
+version then draws its own numbers (f, a, w₀, …) for that shape from its own seed,
+keeping only problems whose answer has within SIZE_SLACK digits of the reference. So all
+versions have the same kinds in the same order, the same h and η in each slot (so all
+decimal or all fractional), answers of similar length, and no two versions have the same
+problem data; a slot repeats a problem of another version only when the pinned values
+leave too few different problems.
+
+Seeds: version i's seed is a hash of the run's seed, i and a retry counter (bumped when
+its version code or its problems equal an earlier version's); each problem's seed is a
+hash of the version's seed, the slot and a retry counter. Everything is a function of the
+run's seed, the options and the roster, so `--rebuild CODE --manifest manifest.json`
+makes the same version again, byte for byte in HTML and JSON.
+
+Output (one unit, outdir.staged): DIR/manifest.json, a folder NN-CODE per version with the
+files of a single run, all-worksheets.pdf and all-keys.pdf (each version starting on an
+odd page: blank pages added, so double-sided printing never mixes two students) and
+answers.pdf (a line per version). Versions are rendered in forked workers, one per core,
+each version written to the staging folder as soon as it is done; the combined PDFs are
+built by copying page objects from those files (pikepdf), keeping them tagged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quizgen import __version__, outdir
+from quizgen.errors import InputError, QuizgenError
+from quizgen.exact import is_decimal_text, parse_number
+from quizgen.generate import Options, _options_json, build_problem, level, parse_pins, version_code
+from quizgen.kinds import KINDS
+from quizgen.model import DEFAULT_COUNT, MAX_COUNT, Pins, Problem, Quiz
+from quizgen.roster import MAX_STUDENTS, Student
+
+MAX_VERSIONS = MAX_STUDENTS
+SIZE_SLACK = 2  # digits an answer may differ from its slot's reference answer
+_PROBLEM_TRIES = 80  # draws per slot and version
+_FRESH_TRIES = 40  # of those, how many insist on a problem no earlier version had in this slot
+_VERSION_TRIES = 30
+COMBINED = ("all-worksheets.pdf", "all-keys.pdf", "answers.pdf")
+CLASS_FILES = frozenset({"manifest.json", *COMBINED})
+FOLDER = re.compile(r"\d{2,3}-[A-HJ-NP-Z2-9]{5}\Z")
+
+
+def derive(*parts: Any) -> int:
+    """A 48-bit seed from the parts (a hash: the same parts, the same seed, on every machine)."""
+    return int.from_bytes(hashlib.sha256(repr(("quizgen-class",) + parts).encode()).digest()[:6], "big")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What every version's problem n shares: kind, pinned values and the answer-size band."""
+
+    number: int
+    kind: str
+    pins: Pins
+    step: str | None  # as written, for the manifest and README
+    rate: str | None
+    size: int  # digits in the reference answer
+
+
+@dataclass(frozen=True)
+class ClassOptions:
+    """A class run's options: the quiz options and how the pages are rendered."""
+
+    options: Options
+    formats: tuple[str, ...] = ("html", "pdf", "json", "practice")
+    paper: str = "a4"
+    layout: str = "normal"
+    plots: str = "key"
+    answer_bank: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {**_options_json(self.options), "difficulty": self.options.difficulty,
+                **({"rate": self.options.rate} if self.options.rate else {}),
+                "formats": list(self.formats), "paper": self.paper, "layout": self.layout,
+                "plots": self.plots, "answer_bank": self.answer_bank}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ClassOptions:
+        options = Options(
+            count=data.get("count"), kinds=tuple(data.get("kinds") or KINDS), degree=int(data.get("degree", 2)),
+            function=data.get("function"), point=data.get("point"), step=data.get("step"),
+            title=str(data.get("title", Options.title)), difficulty=str(data.get("difficulty", "medium")),
+            rate=data.get("rate"),
+        )
+        return cls(options, tuple(data.get("formats") or cls.formats), str(data.get("paper", "a4")),
+                   str(data.get("layout", "normal")), str(data.get("plots", "key")), bool(data.get("answer_bank")))
+
+
+@dataclass(frozen=True)
+class Version:
+    index: int  # 1-based
+    code: str
+    seed: int
+    folder: str
+    student: Student | None
+    quiz: Quiz = field(repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "seed": self.seed, "folder": self.folder,
+                "student": self.student.to_json() if self.student else None}
+
+
+def answer_size(problem: Problem) -> int:
+    """How long the exact answer is: its number of digits (h = 0.001 and 9.008003 give 7)."""
+    return sum(ch.isdigit() for ch in problem.answer.plain)
+
+
+def _data_key(problem: Problem) -> tuple[Any, ...]:
+    t = problem.task
+    return (problem.kind, t.coeffs, t.point, t.points, t.step, t.terms, t.at, t.start, t.rate, t.steps)
+
+
+def plan_slots(options: Options, run_seed: int) -> list[Slot]:
+    """Each slot's shape, drawn once from the run's seed (see the module's text)."""
+    unknown = [k for k in options.kinds if k not in KINDS]
+    if unknown:
+        raise InputError("unknown kind", field="kinds", value=unknown[0])
+    count = DEFAULT_COUNT if options.count is None else options.count
+    if not 1 <= count <= MAX_COUNT:
+        raise InputError(f"choose 1 to {MAX_COUNT}", field="count", value=str(count))
+    lvl = level(options.difficulty)
+    user = parse_pins(options)
+    order = [KINDS[k] for k in dict.fromkeys(options.kinds)]
+    if user.coeffs is not None:
+        order = [kind for kind in order if kind.takes_function]
+        if not order:
+            raise InputError("partial-derivatives cannot take a pinned f(x)", field="function")
+    rng = random.Random(derive(run_seed, "shapes"))
+    slots = []
+    for n in range(1, count + 1):
+        kind = order[(n - 1) % len(order)]
+        step_text = rate_text = None
+        step, rate, decimal = user.step, user.rate, user.decimal
+        if step is None:
+            # Drawn for every slot: a kind without h still shows its numbers in h's style (1.5 or 3/2).
+            small = [t for t in lvl.steps if kind.max_step is None or abs(parse_number(t)) <= kind.max_step]
+            drawn = rng.choice(small or list(lvl.steps))
+            step = parse_number(drawn)
+            decimal = decimal or is_decimal_text(drawn)
+            step_text = drawn if "step" in kind.needs else None
+        elif "step" in kind.needs:
+            step_text = options.step
+        if "rate" in kind.needs:
+            if rate is None:
+                rate_text = rng.choice(lvl.rates)
+                rate = parse_number(rate_text)
+                decimal = decimal or is_decimal_text(rate_text)
+            else:
+                rate_text = options.rate
+        pins = Pins(user.coeffs, user.point, step, decimal, rate)
+        reference = None
+        ref_rng = random.Random(derive(run_seed, "reference", n))
+        for _ in range(_PROBLEM_TRIES):
+            reference = build_problem(kind, n, ref_rng.getrandbits(48), options.degree, pins, options.difficulty)
+            if reference is not None:
+                break
+        if reference is None:
+            raise InputError(f"the pinned values allow no {kind.id} problem", field="kinds")
+        slots.append(Slot(n, kind.id, pins, step_text, rate_text, answer_size(reference)))
+    return slots
+
+
+def _draw(slot: Slot, options: Options, version_seed: int, taken: set[tuple[Any, ...]],
+          earlier: set[tuple[Any, ...]]) -> Problem:
+    """Slot `slot` of one version: in the size band, new to this version, new to the slot if possible."""
+    kind = KINDS[slot.kind]
+    fallback = None
+    for k in range(_PROBLEM_TRIES):
+        problem = build_problem(kind, slot.number, derive(version_seed, slot.number, k), options.degree, slot.pins,
+                                options.difficulty)
+        if problem is None:
+            continue
+        key = _data_key(problem)
+        if key in taken:
+            continue
+        in_band = abs(answer_size(problem) - slot.size) <= SIZE_SLACK
+        if in_band and (key not in earlier or k >= _FRESH_TRIES):
+            return problem
+        if fallback is None or (in_band and abs(answer_size(fallback) - slot.size) > SIZE_SLACK):
+            fallback = problem
+    if fallback is None:
+        raise InputError(f"problem {slot.number} ({slot.kind}): the pinned values allow too few different problems",
+                         field="count")
+    return fallback
+
+
+def make_versions(copt: ClassOptions, run_seed: int, students: Sequence[Student | None],
+                  progress: Callable[[], None] | None = None, total: int | None = None) -> list[Version]:
+    """Every version's problems (no rendering): fair, different, and the same for the same inputs.
+
+    `total` is the class's size when only its first versions are wanted (--rebuild).
+    """
+    options = copt.options
+    total = len(students) if total is None else total
+    if not 1 <= total <= MAX_VERSIONS:
+        raise InputError(f"choose 1 to {MAX_VERSIONS}", field="versions", value=str(total))
+    slots = plan_slots(options, run_seed)
+    per_slot: list[set[tuple[Any, ...]]] = [set() for _ in slots]
+    whole: set[tuple[Any, ...]] = set()
+    codes: set[str] = set()
+    width = max(2, len(str(total)))
+    quiz_options = _options_json(options) | {"count": len(slots)}
+    versions = []
+    for i, student in enumerate(students, start=1):
+        for attempt in range(_VERSION_TRIES):
+            seed = derive(run_seed, "version", i, attempt)
+            code = version_code(seed, options)
+            if code in codes:
+                continue
+            taken: set[tuple[Any, ...]] = set()
+            problems = []
+            for slot, earlier in zip(slots, per_slot):
+                problem = _draw(slot, options, seed, taken, earlier)
+                taken.add(_data_key(problem))
+                problems.append(problem)
+            key = tuple(_data_key(p) for p in problems)
+            if key not in whole:
+                break
+        else:
+            raise InputError(f"the pinned values allow only {len(versions)} different versions", field="versions")
+        whole.add(key)
+        codes.add(code)
+        for slot_seen, problem in zip(per_slot, problems):
+            slot_seen.add(_data_key(problem))
+        quiz = Quiz(seed=seed, title=options.title, options=quiz_options, problems=tuple(problems), version=code,
+                    in_class=True, student=student.to_json() if student else None)
+        versions.append(Version(i, code, seed, f"{i:0{width}d}-{code}", student, quiz))
+        if progress is not None:
+            progress()
+    return versions
+
+
+def manifest(copt: ClassOptions, run_seed: int, versions: Sequence[Version]) -> dict[str, Any]:
+    return {"quizgen": __version__, "seed": run_seed, "title": copt.options.title, "options": copt.to_json(),
+            "versions": [v.to_json() for v in versions]}
+
+
+def manifest_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def check_out(out: Path) -> Path:
+    """Before any work: can `out` take a class set (see outdir.py)?"""
+    return outdir.check_out(out, CLASS_FILES, FOLDER)
+
+
+# ---------------------------------------------------------------- rendering (forked workers)
+
+_JOB: dict[str, Any] = {}  # set before the workers fork; they read it, never write it
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    import weasyprint  # noqa: F401
+
+
+def _render_version(index: int) -> int:
+    """Worker: write version `index`'s files into its folder in the staging folder."""
+    from quizgen.render import build_files
+
+    copt: ClassOptions = _JOB["copt"]
+    version: Version = _JOB["versions"][index]
+    files = build_files(version.quiz, copt.formats, paper=copt.paper, plots=copt.plots,
+                        answer_bank=copt.answer_bank, layout=copt.layout)
+    folder = Path(_JOB["staging"]) / version.folder
+    folder.mkdir()
+    for name, data in files.items():
+        outdir.write_file(folder / name, data)
+    outdir.fsync_dir(folder)
+    return index
+
+
+def _combine(name: str) -> int:
+    """Worker: one combined PDF from the versions' files; its page count."""
+    from quizgen.pdfjoin import join_pdfs
+
+    staging = Path(_JOB["staging"])
+    versions: list[Version] = _JOB["versions"]
+    source = "worksheet.pdf" if name == "all-worksheets.pdf" else "key.pdf"
+    title = _JOB["copt"].options.title + (" — all worksheets" if source == "worksheet.pdf" else " — all answer keys")
+    labels = [f"{v.code}" + (f" {v.student.name}" if v.student else "") for v in versions]
+    return join_pdfs([staging / v.folder / source for v in versions], staging / name, title=title, odd_starts=True,
+                     labels=labels)
+
+
+def _answers_pdf() -> int:
+    """Worker: answers.pdf, a line per version: code, student, every answer."""
+    from quizgen.render import environment, html_to_pdf
+
+    copt: ClassOptions = _JOB["copt"]
+    versions: list[Version] = _JOB["versions"]
+    env = environment()
+    html = env.get_template("answers.html").render(
+        title=copt.options.title, versions=versions, paper_size={"a4": "A4", "letter": "letter"}[copt.paper],
+        seed=_JOB["seed"],
+    )
+    data = html_to_pdf(html)
+    outdir.write_file(Path(_JOB["staging"]) / "answers.pdf", data)
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
+
+
+@dataclass
+class Result:
+    versions: list[Version]
+    pages: dict[str, int]
+
+
+def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Version],
+                *, progress: bool = False, processes: int | None = None) -> Result:
+    """Render every version and the combined files into `out`, replaced as one unit (outdir.staged)."""
+    from quizgen.workers import fork_pool
+
+    processes = processes or os.cpu_count() or 1
+    bar = _progress_bar(len(versions), progress)
+    pages: dict[str, int] = {}
+    try:
+        with outdir.staged(out, CLASS_FILES, FOLDER) as staging:
+            _JOB.update(copt=copt, versions=versions, staging=str(staging), seed=run_seed)
+            pool = fork_pool(processes, initializer=_worker_init)
+            try:
+                tasks: Iterator[int]
+                if pool is None:
+                    tasks = (_render_version(i) for i in range(len(versions)))
+                else:
+                    tasks = pool.imap_unordered(_render_version, range(len(versions)))
+                for _ in tasks:
+                    bar.update(1)
+                bar.close()
+                if "pdf" in copt.formats:
+                    if progress:
+                        print("combining PDFs …", file=sys.stderr)
+                    if pool is None:
+                        for name in COMBINED[:2]:
+                            pages[name] = _combine(name)
+                        pages["answers.pdf"] = _answers_pdf()
+                    else:
+                        pending = {name: pool.apply_async(_combine, (name,)) for name in COMBINED[:2]}
+                        pending["answers.pdf"] = pool.apply_async(_answers_pdf)
+                        for name, result in pending.items():
+                            pages[name] = result.get()
+                outdir.write_file(staging / "manifest.json",
+                                  manifest_text(manifest(copt, run_seed, versions)).encode())
+            finally:
+                if pool is not None:
+                    pool.terminate()
+                    pool.join()
+    finally:
+        bar.close()
+        _JOB.clear()
+    return Result(versions, pages)
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, wanted: bool) -> Any:
+    if not wanted:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=sys.stderr, unit="version", desc="versions", leave=False, dynamic_ncols=True)
+
+
+# ---------------------------------------------------------------- rebuild
+
+
+def load_manifest(path: Path) -> dict[str, Any]:
+    """manifest.json, checked enough to rebuild from; InputError names the file."""
+    try:
+        if not path.is_file():
+            raise InputError("not a file", field="manifest", file=path)
+        if path.stat().st_size > 5_000_000:
+            raise InputError("larger than 5 MB, not a quizgen manifest", field="manifest", file=path)
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"cannot read it as JSON ({exc})", field="manifest", file=path) from None
+    ok = (isinstance(data, dict) and isinstance(data.get("seed"), int) and isinstance(data.get("options"), dict)
+          and isinstance(data.get("versions"), list)
+          and all(isinstance(v, dict) and isinstance(v.get("code"), str) for v in data["versions"]))
+    if not ok:
+        raise InputError("not a quizgen class manifest (needs seed, options and versions)", field="manifest",
+                         file=path)
+    return data
+
+
+def rebuild(data: dict[str, Any], code: str, shown: str) -> tuple[ClassOptions, Version]:
+    """Version `code` of the class in the manifest `data`, made again from the recorded seed and options."""
+    wanted = code.strip().upper()
+    entries = data["versions"]
+    index = next((i for i, v in enumerate(entries) if v["code"].upper() == wanted), None)
+    if index is None:
+        raise InputError(f"no version with that code in {shown}", field="rebuild", value=code)
+    students: list[Student | None] = []
+    for v in entries:
+        s = v.get("student")
+        students.append(Student(str(s["name"]), None if s.get("id") is None else str(s["id"]))
+                        if isinstance(s, dict) else None)
+    copt = ClassOptions.from_json(data["options"])
+    versions = make_versions(copt, data["seed"], students[: index + 1], total=len(students))
+    version = versions[index]
+    if version.code != entries[index]["code"] or version.seed != entries[index].get("seed"):
+        raise InputError(f"version {wanted} comes out differently with quizgen {__version__} "
+                         f"(manifest made by {data.get('quizgen')})", field="manifest", file=shown)
+    return copt, version

@@ -1,0 +1,209 @@
+"""A class roster (CSV as spreadsheets export it) read into students: names and optional ids.
+
+Accepted: a header row with `name` (or `first` and `last`; also `full name`, `student`,
+`first name`/`given name`, `last name`/`surname`/`family name`) and optionally `id`
+(`student id`, `number`); comma, semicolon or tab between cells; CRLF or LF line ends;
+UTF-8 with or without a byte-order mark, or Windows-1252 (Excel's "CSV" on Windows), which
+is reported in a note. Blank rows are skipped. Everything else is an InputError naming
+the file and line:
+
+- not a regular file (a folder, /dev/zero, a FIFO) or larger than MAX_ROSTER_BYTES;
+- bytes that are neither UTF-8 nor Windows-1252, or NUL bytes (not a text file);
+- no header naming a name column; no students; more than MAX_STUDENTS;
+- a name or id with a control character or a bidirectional override (refused, not
+  removed: what is printed is what the teacher typed), or longer than the limits;
+- two students with the same id.
+
+Two students with the same name are kept apart by their ids when both have one (the id
+is printed beside the name), else numbered "Ada (2)"; either way a note says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import stat
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from quizgen.errors import InputError
+
+MAX_STUDENTS = 200  # also the most versions one run makes (quizgen make --versions)
+MAX_ROSTER_BYTES = 1_000_000  # 200 students need about 10 kB
+MAX_NAME = 100
+MAX_ID = 40
+
+NAME_HEADERS = ("name", "full name", "fullname", "student", "student name")
+FIRST_HEADERS = ("first", "first name", "firstname", "given name", "given")
+LAST_HEADERS = ("last", "last name", "lastname", "surname", "family name", "family")
+ID_HEADERS = ("id", "student id", "student_id", "studentid", "number", "student number")
+
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+
+
+@dataclass(frozen=True)
+class Student:
+    """One roster row: the name printed on the sheet and the id (None when the roster has none)."""
+
+    name: str
+    id: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"name": self.name, "id": self.id}
+
+
+def unprintable(text: str) -> str | None:
+    """Why `text` may not be printed on a page (a control or direction-changing character), or None."""
+    for position, ch in enumerate(text, start=1):
+        category = unicodedata.category(ch)
+        if ch in _BIDI:
+            why = "a bidirectional control, which shows text in another order than it is written"
+        elif category == "Cs":
+            why = "not a character (an unpaired surrogate)"
+        elif category == "Cc":
+            why = "a control character"
+        elif category in ("Zl", "Zp"):
+            why = "a line break"
+        else:
+            continue
+        name = unicodedata.name(ch, "")
+        return f"character {position} is U+{ord(ch):04X}{f' ({name})' if name else ''}, {why}: remove it"
+    return None
+
+
+def _decode(data: bytes, shown: str, notes: list[str]) -> str:
+    if b"\0" in data:
+        raise InputError("holds NUL bytes: not a text file (save the roster as CSV)", field="roster", file=shown)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        line = data[: utf8_error.start].count(b"\n") + 1
+        raise InputError(
+            f"neither UTF-8 nor Windows-1252 text (byte 0x{data[utf8_error.start]:02X}); "
+            "save the roster as CSV UTF-8",
+            field="roster", file=shown, line=line,
+        ) from None
+    notes.append(f"{shown}: not UTF-8, read as Windows-1252 (check the names on the sheets; "
+                 "saving as \"CSV UTF-8\" avoids this)")
+    return text
+
+
+def _delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    for i, cell in enumerate(header):
+        if cell in names:
+            return i
+    return None
+
+
+def _cell(row: list[str], i: int | None) -> str:
+    return row[i].strip() if i is not None and i < len(row) else ""
+
+
+def read_roster(path: Path) -> tuple[list[Student], list[str]]:
+    """The students of the roster at `path`, in file order, and notes for the user (see the module's text)."""
+    shown = str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError("no such file", field="roster", file=shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read it ({exc.strerror})", field="roster", file=shown) from None
+    if not stat.S_ISREG(st.st_mode):
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise InputError(f"is {what}; give a CSV file", field="roster", file=shown)
+    if st.st_size > MAX_ROSTER_BYTES:
+        raise InputError(f"{st.st_size:,} bytes; a roster may have at most {MAX_ROSTER_BYTES:,}",
+                         field="roster", file=shown)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_ROSTER_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read it ({exc.strerror})", field="roster", file=shown) from None
+    if len(data) > MAX_ROSTER_BYTES:
+        raise InputError(f"more than {MAX_ROSTER_BYTES:,} bytes", field="roster", file=shown)
+    notes: list[str] = []
+    text = _decode(data, shown, notes)
+    lines = text.splitlines()
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise InputError("is empty; give a header line (name or first,last; optional id) "
+                         "and a line per student", field="roster", file=shown)
+    delimiter = _delimiter(lines[first])
+    rows = csv.reader(lines[first:], delimiter=delimiter)
+    header = [cell.strip().lower().lstrip("\ufeff") for cell in next(rows)]
+    name_col = _column(header, NAME_HEADERS)
+    first_col, last_col = _column(header, FIRST_HEADERS), _column(header, LAST_HEADERS)
+    id_col = _column(header, ID_HEADERS)
+    if name_col is None and first_col is None and last_col is None:
+        raise InputError(
+            f"no name column in the header ({', '.join(repr(c) for c in header[:6])}); "
+            "name one column 'name', or two 'first' and 'last' (and optionally one 'id')",
+            field="roster", file=shown, line=first + 1,
+        )
+    students: list[tuple[int, Student]] = []
+    for offset, row in enumerate(rows, start=first + 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        line = offset
+        if name_col is not None:
+            name = _cell(row, name_col)
+        else:
+            name = " ".join(part for part in (_cell(row, first_col), _cell(row, last_col)) if part)
+        name = " ".join(name.split(" "))
+        ident = _cell(row, id_col) or None
+        where = f"{shown}:{line}"
+        if not name:
+            raise InputError("no name on this line", field="roster", file=shown, line=line)
+        for label, value, limit in (("name", name, MAX_NAME), ("id", ident, MAX_ID)):
+            if value is None:
+                continue
+            why = unprintable(value)
+            if why is not None:
+                raise InputError(f"the {label}: {why}", field="roster", file=shown, line=line)
+            if len(value) > limit:
+                raise InputError(f"the {label} has {len(value)} characters; at most {limit}",
+                                 field="roster", file=shown, line=line)
+        students.append((line, Student(name, ident)))
+        if len(students) > MAX_STUDENTS:
+            raise InputError(f"more than {MAX_STUDENTS} students; split the class into two rosters",
+                             field="roster", file=shown, line=line)
+    if not students:
+        raise InputError("has a header but no students", field="roster", file=shown)
+    seen_ids: dict[str, int] = {}
+    for line, student in students:
+        if student.id is not None:
+            key = student.id.casefold()
+            if key in seen_ids:
+                raise InputError(f"id {student.id!r} is also on line {seen_ids[key]}",
+                                 field="roster", file=shown, line=line)
+            seen_ids[key] = line
+    by_name: dict[str, list[int]] = {}
+    for i, (_, student) in enumerate(students):
+        by_name.setdefault(" ".join(student.name.casefold().split()), []).append(i)
+    out = [student for _, student in students]
+    for indexes in by_name.values():
+        if len(indexes) < 2:
+            continue
+        lines_shown = ", ".join(str(students[i][0]) for i in indexes)
+        if all(out[i].id is not None for i in indexes):
+            notes.append(f"{shown}: {out[indexes[0]].name!r} appears {len(indexes)} times (lines {lines_shown}); "
+                         "kept apart by their ids, printed beside the name")
+            continue
+        for k, i in enumerate(indexes[1:], start=2):
+            out[i] = Student(f"{out[i].name} ({k})", out[i].id)
+        notes.append(f"{shown}: {out[indexes[0]].name!r} appears {len(indexes)} times (lines {lines_shown}); "
+                     f"numbered {out[indexes[0]].name!r}, {out[indexes[1]].name!r}, … on the sheets")
+    return out, notes

@@ -1,0 +1,268 @@
+"""Class sets (issue 9): quizgen make --versions N | --roster CSV, fair versions, combined PDFs, rebuild, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import unicodedata
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from quizgen import classset
+from quizgen.errors import InputError
+from quizgen.exact import is_decimal_text
+from quizgen.generate import Options
+from quizgen.roster import read_roster
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+CODE_ALPHABET = set("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+
+def run(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "quizgen", *args], capture_output=True, text=True, env=ENV,
+                          cwd=cwd, timeout=timeout)
+
+
+# ---------------------------------------------------------------- fairness (no rendering)
+
+
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+def test_versions_are_fair_and_all_different(difficulty: str) -> None:
+    copt = classset.ClassOptions(Options(count=28, difficulty=difficulty))
+    versions = classset.make_versions(copt, 11, [None] * 60)
+    slots = classset.plan_slots(copt.options, 11)
+    assert len({v.code for v in versions}) == 60
+    assert all(set(v.code) <= CODE_ALPHABET and len(v.code) == 5 for v in versions)
+    assert len({tuple((p.task.coeffs, p.task.point, p.task.start, p.task.at) for p in v.quiz.problems)
+                for v in versions}) == 60
+    for n, slot in enumerate(slots):
+        problems = [v.quiz.problems[n] for v in versions]
+        assert {p.kind for p in problems} == {slot.kind}
+        # The same h and η in every version (so all decimal or all fractional)
+        assert len({p.task.step for p in problems}) == 1
+        assert len({p.task.rate for p in problems}) == 1
+        assert len({p.task.style.decimal for p in problems}) == 1
+        if slot.step is not None:
+            assert problems[0].task.step == Fraction(slot.step) if "/" in slot.step else True
+        # Answers of similar size: digit counts within the band, counted here independently.
+        sizes = [sum(ch.isdigit() for ch in p.answer.plain) for p in problems]
+        assert max(sizes) - min(sizes) <= 2 * classset.SIZE_SLACK, (slot, sizes)
+        # Different numbers in most versions: a slot is not one problem copied 60 times.
+        assert len({str(p.task) for p in problems}) > 20
+
+
+def test_slot_shapes_follow_the_run_seed_not_the_version() -> None:
+    copt = classset.ClassOptions(Options(count=14))
+    a = classset.make_versions(copt, 3, [None] * 5)
+    b = classset.make_versions(copt, 3, [None] * 8)
+    assert [v.quiz.problems for v in a] == [v.quiz.problems for v in b[:5]]  # growing the class changes no version
+    steps = {p.task.step for v in a for p in v.quiz.problems if p.kind == "difference-quotient"}
+    assert len(steps) == 1 and is_decimal_text(str(float(next(iter(steps))))) is not None
+
+
+def test_pinned_everything_allows_one_version_only() -> None:
+    copt = classset.ClassOptions(Options(function="3x^2-4x+5", point="2", step="0.001", kinds=("evaluate",)))
+    with pytest.raises(InputError, match="different"):
+        classset.make_versions(copt, 1, [None] * 2)
+
+
+# ---------------------------------------------------------------- rosters
+
+
+def roster(tmp_path: Path, data: bytes, name: str = "class.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_roster_as_spreadsheets_export_it(tmp_path: Path) -> None:
+    bom_semicolon_crlf = roster(tmp_path, "\ufeffName;ID\r\nAda Lovelace;s1\r\n\r\nZoë Ñúñez;s2\r\n".encode())
+    students, notes = read_roster(bom_semicolon_crlf)
+    assert [(s.name, s.id) for s in students] == [("Ada Lovelace", "s1"), ("Zoë Ñúñez", "s2")] and notes == []
+    first_last = roster(tmp_path, b"first,last\nAda,Lovelace\nBen,Okafor\n")
+    assert [s.name for s in read_roster(first_last)[0]] == ["Ada Lovelace", "Ben Okafor"]
+    cp1252 = roster(tmp_path, "name\r\nZoë Ñúñez\r\nRené\r\n".encode("cp1252"))
+    students, notes = read_roster(cp1252)
+    assert [s.name for s in students] == ["Zoë Ñúñez", "René"]
+    assert len(notes) == 1 and "Windows-1252" in notes[0]
+
+
+def test_duplicate_names_numbered_or_kept_apart_by_id(tmp_path: Path) -> None:
+    students, notes = read_roster(roster(tmp_path, b"name\nAda\nBen\nAda\nAda\n"))
+    assert [s.name for s in students] == ["Ada", "Ben", "Ada (2)", "Ada (3)"]
+    assert "lines 2, 4, 5" in notes[0]
+    students, notes = read_roster(roster(tmp_path, b"name,id\nAda,1\nAda,2\n"))
+    assert [(s.name, s.id) for s in students] == [("Ada", "1"), ("Ada", "2")] and "ids" in notes[0]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "is empty"),
+    (b"name\n\n", "no students"),
+    (b"email,id\nada@x,1\n", ":1: no name column"),
+    (b"name,id\nAda,1\nBen,1\n", ":3: id '1' is also on line 2"),
+    (b"name\nAda\n\x81\x8d\x90\n", ":3: neither UTF-8 nor Windows-1252"),
+    (b"name\nAda\x1b[31m\n", ":2: the name: character 4 is U+001B"),
+    ("name\nAda\u202eevil\n".encode(), ":2: the name: character 4 is U+202E"),
+    (b"name\nA\x00da\n", "NUL bytes"),
+    (b"name,id\n,5\n", ":2: no name"),
+])
+def test_bad_rosters(tmp_path: Path, data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_roster(roster(tmp_path, data))
+
+
+def test_too_many_students(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=":202: more than 200"):
+        read_roster(roster(tmp_path, b"name\n" + b"".join(b"S%d\n" % i for i in range(250))))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--versions", "0"], "--versions"),
+    (["--versions", "201"], "--versions"),
+    (["--versions", "2", "--roster", "class.csv"], "--versions N or --roster FILE"),
+    (["--roster", "/dev/zero"], "/dev/zero: is not a regular file"),
+    (["--roster", "."], ".: is a folder"),
+    (["--roster", "empty.csv"], "empty.csv: is empty"),
+    (["--roster", "noname.csv"], "noname.csv:1: no name column"),
+    (["--rebuild", "ABCDE"], "--rebuild CODE and --manifest FILE go together"),
+    (["--rebuild", "ABCDE", "--manifest", "class.csv"], "class.csv: cannot read it as JSON"),
+])
+def test_bad_class_options_one_line_exit_2_nothing_written(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "class.csv").write_text("name\nAda\n")
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "noname.csv").write_text("mail\nada@x\n")
+    before = sorted(os.listdir(tmp_path))
+    result = run("make", *args, "--out", "out", cwd=tmp_path, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+# ---------------------------------------------------------------- one real class run, read back
+
+
+@pytest.fixture(scope="module")
+def class_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("class")
+    # Rows as Excel on Windows saves them: semicolons, CRLF, Windows-1252; a name that is HTML.
+    (tmp / "class.csv").write_bytes("Last;First;ID\r\nLovelace;Ada;s1\r\nOkafor;<b>Ben</b> & co;s2\r\nNúñez;Zoë;s3\r\n"
+                                    .encode("cp1252"))
+    result = run("make", "--roster", "class.csv", "--count", "5", "--seed", "9", "--out", "friday", cwd=tmp)
+    assert result.returncode == 0, result.stderr
+    assert "Windows-1252" in result.stderr
+    return tmp
+
+
+def test_manifest_matches_the_contract(class_run: Path) -> None:
+    data = json.loads((class_run / "friday" / "manifest.json").read_text())
+    assert set(data) == {"quizgen", "seed", "title", "options", "versions"} and data["seed"] == 9
+    assert [v["student"] for v in data["versions"]] == [
+        {"name": "Ada Lovelace", "id": "s1"}, {"name": "<b>Ben</b> & co Okafor", "id": "s2"},
+        {"name": "Zoë Núñez", "id": "s3"}]
+    for v in data["versions"]:
+        assert v["folder"] == f"{data['versions'].index(v) + 1:02d}-{v['code']}"
+        quiz = json.loads((class_run / "friday" / v["folder"] / "quiz.json").read_text())
+        assert quiz["version"] == v["code"] and quiz["student"] == v["student"] and quiz["seed"] == v["seed"]
+    assert sorted(os.listdir(class_run / "friday")) == sorted(
+        [v["folder"] for v in data["versions"]] + ["manifest.json", "all-worksheets.pdf", "all-keys.pdf",
+                                                   "answers.pdf"])
+
+
+def test_names_escaped_in_html(class_run: Path) -> None:
+    data = json.loads((class_run / "friday" / "manifest.json").read_text())
+    html = (class_run / "friday" / data["versions"][1]["folder"] / "worksheet.html").read_text()
+    assert "&lt;b&gt;Ben&lt;/b&gt; &amp; co Okafor" in html and "<b>Ben</b>" not in html
+
+
+def page_texts(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [unicodedata.normalize("NFKC", page.extract_text() or "") for page in PdfReader(path).pages]
+
+
+@pytest.mark.parametrize("combined, single", [("all-worksheets.pdf", "worksheet.pdf"), ("all-keys.pdf", "key.pdf")])
+def test_combined_pdf_each_student_starts_on_an_odd_page(class_run: Path, combined: str, single: str) -> None:
+    folder = class_run / "friday"
+    data = json.loads((folder / "manifest.json").read_text())
+    pages = page_texts(folder / combined)
+    starts = [i for i, text in enumerate(pages) if "Page 1 of" in text]
+    assert len(starts) == 3
+    for n, (start, v) in enumerate(zip(starts, data["versions"])):
+        assert start % 2 == 0  # 0-based even = printed page 1, 3, 5 …: a right-hand page
+        own = len(page_texts(folder / v["folder"] / single))
+        end = starts[n + 1] if n + 1 < len(starts) else len(pages)
+        assert end - start == own + (own % 2 if n + 1 < len(starts) else 0)
+        assert all(t.strip() == "" for t in pages[start + own:end])  # the added pages are blank
+        for text in pages[start:start + own]:
+            assert f"version {v['code']}" in text  # the code on every page
+        assert v["student"]["name"].split()[0].replace("<b>", "") in pages[start].replace("<b>", "")
+    sub = subprocess.run(["pdfinfo", str(folder / combined)], capture_output=True, text=True)
+    assert "Tagged:          yes" in sub.stdout
+
+
+def test_names_read_back_from_the_worksheets(class_run: Path) -> None:
+    text = subprocess.run(["pdftotext", str(class_run / "friday" / "all-worksheets.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    for name in ("Ada Lovelace", "<b>Ben</b> & co Okafor", "Zoë Núñez"):
+        assert name in text
+    answers = subprocess.run(["pdftotext", "-layout", str(class_run / "friday" / "answers.pdf"), "-"],
+                             capture_output=True, text=True).stdout
+    data = json.loads((class_run / "friday" / "manifest.json").read_text())
+    for v in data["versions"]:
+        assert v["code"] in answers
+        quiz = json.loads((class_run / "friday" / v["folder"] / "quiz.json").read_text())
+        first = quiz["problems"][0]["answer_text"]
+        assert first.replace("-", "−") in answers or first in answers
+
+
+def test_rebuild_is_byte_identical(class_run: Path) -> None:
+    data = json.loads((class_run / "friday" / "manifest.json").read_text())
+    v = data["versions"][2]
+    result = run("make", "--rebuild", v["code"].lower(), "--manifest", "friday/manifest.json", "--out", "again",
+                 cwd=class_run)
+    assert result.returncode == 0, result.stderr
+    for name in ("worksheet.html", "key.html", "quiz.json", "practice.html"):
+        assert (class_run / "again" / name).read_bytes() == (class_run / "friday" / v["folder"] / name).read_bytes()
+
+
+def test_rebuild_unknown_code(class_run: Path) -> None:
+    result = run("make", "--rebuild", "ZZZZZ", "--manifest", "friday/manifest.json", "--out", "x", cwd=class_run)
+    assert result.returncode == 2 and "no version with that code" in result.stderr
+    assert not (class_run / "x").exists()
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+def test_ctrl_c_leaves_the_folder_as_it_was_and_a_rerun_finishes(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "manifest.json").write_text("{}\n")  # an earlier run's file
+    args = [sys.executable, "-m", "quizgen", "make", "--versions", "6", "--count", "4", "--seed", "1", "--out", "out"]
+    proc = subprocess.Popen(args, cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    staging = None
+    while time.monotonic() < deadline:  # wait until the first version's folder is in the staging folder
+        found = [p for p in tmp_path.glob(".out.quizgen-new-*/*") if p.is_dir()]
+        if found:
+            staging = found[0].parent
+            break
+        time.sleep(0.05)
+    assert staging is not None, proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert sorted(os.listdir(tmp_path)) == [".out.quizgen-lock", "out"]
+    assert os.listdir(tmp_path / "out") == ["manifest.json"]
+    assert (tmp_path / "out" / "manifest.json").read_text() == "{}\n"
+    again = subprocess.run(args, cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert len(json.loads((tmp_path / "out" / "manifest.json").read_text())["versions"]) == 6
