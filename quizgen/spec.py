@@ -35,12 +35,15 @@ from quizgen.usertext import MAX_INSTRUCTIONS, MAX_TITLE, page_text
 
 TOP_KEYS = ("title", "instructions", "seed", "difficulty", "degree", "sections")
 SECTION_KEYS = ("heading", "kinds", "count", "difficulty", "degree", "function", "point", "step", "rate")
-# A spec is small (500 one-kind sections are about 100 kB); tomllib reads 256 kB of the worst
-# text we found (long arrays, many tables) in about half a second.
+# A spec is small (500 one-kind sections are about 100 kB). tomllib is pure Python: at this cap
+# the worst texts that pass the guards below (long arrays, 1,000 tables, dotted keys) cost it
+# well under a second (benchmarks/hostile_make.py; figures in benchmarks/README.md).
 MAX_SPEC_BYTES = 256 * 1024
-# tomllib's time grows with the square of a dotted key's length (a.b.c… 10,000 parts: 1.2 s);
-# a spec has no dotted keys at all, so a few parts are plenty.
-MAX_KEY_PARTS = 4
+# tomllib's time grows with the square of a dotted key's length (a.b.c… 10,000 parts: 1.2 s),
+# and each dotted part and table costs it more than plain text; a spec needs no dotted keys
+# and at most 500 [[sections]] tables.
+MAX_KEY_PARTS = 2
+MAX_TABLES = 1000
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
 _LONG_KEY = re.compile(rf"(?<![A-Za-z0-9_-]){_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART}){{{MAX_KEY_PARTS},}}")
 _LONG_DIGITS = re.compile(r"[0-9_]{4300,}")
@@ -167,8 +170,15 @@ def _read_toml(text: str, path: Path) -> dict[str, Any]:
         before = text[line_start : long_key.start()].strip()
         if before in ("", "[", "[[") or before.endswith(("{", ",")):  # where a key stands, not inside a string
             line = text.count("\n", 0, long_key.start()) + 1
-            raise InputError(f"a dotted key of more than {MAX_KEY_PARTS} parts (spec keys have one)", field="spec",
+            raise InputError(f"a dotted key of more than {MAX_KEY_PARTS} parts (spec keys have one part)", field="spec",
                              file=path, line=line)
+    tables = 0
+    for number, raw in enumerate(where.lines, start=1):
+        if raw.lstrip().startswith("["):
+            tables += 1
+            if tables > MAX_TABLES:
+                raise InputError(f"more than {MAX_TABLES:,} tables (a spec has at most {MAX_COUNT} [[sections]])",
+                                 field="spec", file=path, line=number)
     try:
         return tomllib.loads(text, parse_float=TomlFloat)
     except tomllib.TOMLDecodeError as exc:

@@ -241,8 +241,9 @@ def test_spec_fifo_and_folder_are_refused_without_blocking(tmp_path: Path) -> No
     [
         ("x = " + "[" * 10_000 + "]" * 10_000 + "\n", ["nested too deeply"]),
         ("x = " + "{a = " * 10_000 + "1" + "}" * 10_000 + "\n", ["nested too deeply"]),
-        ("[" + ".".join(["t"] * 10_000) + "]\n", [":1: a dotted key of more than 4 parts"]),
-        ("\n" + ".".join(["k"] * 100_000) + " = 1\n", [":2: a dotted key of more than 4 parts"]),
+        ("[" + ".".join(["t"] * 10_000) + "]\n", [":1: a dotted key of more than 2 parts"]),
+        ("\n" + ".".join(["k"] * 100_000) + " = 1\n", [":2: a dotted key of more than 2 parts"]),
+        ("".join(f"[t{i}]\n" for i in range(20_000)), [":1001: more than 1,000 tables"]),
         (f"seed = {BIG}\n{SECTION}", [":1: a number of 4,300 digits or more: too large"]),
         (f"seed = {'9' * 4000}\n{SECTION}", [":1: 'seed' must be a whole number from 0 to", "about 4,000 digits"]),
         (f"seed = 0x{'f' * 5000}\n{SECTION}", [":1: 'seed' must be a whole number"]),
