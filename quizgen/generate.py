@@ -217,6 +217,7 @@ def build_problem(
         plot=solved.plot,
         section=section,
         parts=solved.parts,
+        blanks=solved.blanks,
     )
 
 

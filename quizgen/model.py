@@ -218,6 +218,8 @@ class Problem:
     # Every part of the answer the question asks for, each a whole statement ("w₁ = 1.2",
     # "overshoot: no"), for the key's summary page and Answer box; empty when `answer` says it all.
     parts: tuple[Math | str, ...] = ()  # a str is a part in words
+    # The worksheet's answer lines, one per part (labels only); empty: one line, "Answer:".
+    blanks: tuple[Math | str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The problem as quiz.json stores it: exact values as strings."""

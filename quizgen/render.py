@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from quizgen import __version__, practice
 from quizgen.mathtex import lhs_width, math_html
+from quizgen.kinds.base import working_space
 from quizgen.model import Math, Quiz
 from quizgen.plots import Figures, figure_html
 from quizgen.workers import fork_pool
@@ -52,6 +54,8 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(m=math_html, lhs_width=lhs_width, text=Math, version=__version__, figure=figure_html, plots="key")
+    # Working space by kind and degree (mm); html_to_pdf tightens it when a last page would hold one problem alone.
+    env.globals.update(space=lambda p: working_space(p.kind, p.task))
     return env
 
 
@@ -124,8 +128,45 @@ def html_to_pdf(html: str) -> bytes:
 
     fonts = FontConfiguration()
     faces = weasyprint.CSS(string=FONT_FACES, base_url=str(fonts_dir()) + "/", font_config=fonts)
-    document = weasyprint.HTML(string=html, base_url=str(templates_dir()))
-    return document.write_pdf(stylesheets=[faces], font_config=fonts, pdf_tags=True)
+
+    def render(text: str) -> Any:
+        return weasyprint.HTML(string=text, base_url=str(templates_dir())).render(
+            stylesheets=[faces], font_config=fonts, pdf_tags=True)
+
+    document = render(html)
+    # No last page holding one problem that fits elsewhere: give every working space a little less
+    # room (at most a quarter) until it moves back, else keep the first layout.
+    if len(document.pages) > 1 and len(_problems_on(document.pages[-1])) == 1 and _WORK_HEIGHT.search(html):
+        for scale in (0.92, 0.84, 0.76):
+            tighter = render(_WORK_HEIGHT.sub(lambda m: f"{m.group(1)}{float(m.group(2)) * scale:.1f}mm", html))
+            if len(tighter.pages) < len(document.pages):
+                document = tighter
+                break
+        else:
+            # It does not fit: the page before hands over its last problem, so no page holds one alone.
+            before = _problems_on(document.pages[-2])
+            if len(before) >= 3:
+                moved = re.sub(f'(<li class="problem[^"]*" id="{before[-1]}")', r'\1 style="break-before: page"', html, count=1)
+                balanced = render(moved)
+                if len(balanced.pages) == len(document.pages) and len(_problems_on(balanced.pages[-1])) == 2:
+                    document = balanced
+    return document.write_pdf(pdf_tags=True)
+
+
+# A worksheet's working space: <div class="work …" style="height: 24mm">.
+_WORK_HEIGHT = re.compile(r'(<div class="work [^"]*" style="height: )([0-9.]+)mm')
+
+
+def _problems_on(page: Any) -> list[str]:
+    """The ids of the problems (li#p1, li#p2, …) with a box on one laid-out page."""
+    ids: list[str] = []
+    for box in page._page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is not None and getattr(box, "element_tag", None) == "li":
+            name = element.get("id") or ""
+            if name.startswith("p") and name not in ids:
+                ids.append(name)
+    return ids
 
 
 def _import_weasyprint() -> None:

@@ -281,3 +281,68 @@ def test_summary_agrees_with_the_worked_solutions_over_seeds() -> None:
                 value = part.text.split(" = ")[-1]
                 assert value in ends or value.strip("()").replace(", ", ",") in {e.replace(", ", ",") for e in ends} or (
                     p.kind == "partial-derivatives" and part.text.startswith("new")), (p.kind, part.text)
+
+
+# ---------------------------------------------------------------- item 4: paper
+
+
+def _heights(html: str) -> list[float]:
+    return [float(h) for h in re.findall(r'<div class="work [^"]*" style="height: ([0-9.]+)mm"', html)]
+
+
+def test_working_space_grows_with_kind_and_degree() -> None:
+    from quizgen.render import render_html
+
+    def space(kind: str, degree: int) -> float:
+        (h,) = _heights(render_html(make_quiz(Options(kinds=(kind,), count=1, degree=degree), 3), "worksheet", plots="none"))
+        return h
+
+    assert space("expand", 4) > space("expand", 3) > space("expand", 2) > space("evaluate", 2)
+    assert space("limit-definition", 4) > space("evaluate", 4)
+    assert space("evaluate", 2) <= 30  # evaluating a quadratic needs a few lines, not half a page
+
+
+def test_one_answer_line_per_part() -> None:
+    from quizgen.render import render_html
+
+    want = {"evaluate": 1, "tangent-line": 1, "rising-falling": 2, "secant-table": 2, "derivative-at": 4,
+            "gradient-step": 4, "partial-derivatives": 6}
+    quiz = make_quiz(Options(kinds=tuple(want), count=len(want)), 4)
+    html = render_html(quiz, "worksheet", plots="none")
+    items = re.findall(r'<li class="problem[^"]*" id="p\d+">(.*?)</li>', html, flags=re.S)
+    for p, item in zip(quiz.problems, items):
+        assert item.count('class="blank"') == want[p.kind], p.kind
+        assert item.count("Answer:") == 1
+        # the labels give nothing away: no answer value appears in them
+        labels = re.sub(r"<[^>]+>", "", item.split('class="answer-lines"')[1])
+        for part in p.parts:
+            if isinstance(part, str):  # words: the label names the choices (rising, falling or flat?)
+                continue
+            value = part.text.split(" = ")[-1]
+            if len(value) > 2:
+                assert value not in labels, (p.kind, value)
+
+
+def _problems_per_page(pdf: bytes) -> list[list[int]]:
+    import io
+
+    from pypdf import PdfReader
+
+    return [[int(n) for n in re.findall(r"^(\d+)\. ", page.extract_text() or "", flags=re.M)]
+            for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.mark.parametrize("count", [5, 11])
+def test_no_last_page_holds_a_single_problem(count: int) -> None:
+    """Seed 1 left problem 11 alone on a 4th page (it fits on page 3 with a little less room each), and
+    problem 5 alone on page 2 (it does not fit: page 1 hands over its last problem)."""
+    import weasyprint
+
+    from quizgen.render import html_to_pdf, render_html, templates_dir
+
+    html = render_html(make_quiz(Options(count=count), 1), "worksheet", plots="none")
+    plain = weasyprint.HTML(string=html, base_url=str(templates_dir())).write_pdf()
+    before, after = _problems_per_page(plain), _problems_per_page(html_to_pdf(html))
+    assert len(before[-1]) == 1  # the layout without the rule: the defect
+    assert len(after[-1]) >= 2 and sorted(n for page in after for n in page) == list(range(1, count + 1))
+    assert len(after) <= len(before)

@@ -42,6 +42,8 @@ class Solved:
     plot: Picture | None = None  # picture data for quizgen.plots, drawn only if a page shows it
     # Every part the question asks for as a whole statement (w₁ = 1.2, overshoot: no); () when `answer` says it all.
     parts: tuple[Math | str, ...] = ()
+    # The worksheet's answer lines, one per part, labelled without giving anything away (w₁ =, overshoot?).
+    blanks: tuple[Math | str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -379,3 +381,35 @@ def part(name: Math | str, value: Math) -> Math:
 def word_part(name: str, word: str) -> str:
     """``overshoot: no``: a part answered in words (prose, not math)."""
     return f"{name}: {word}"
+
+
+# Working space on the worksheet, in mm, for a polynomial of degree 2 / 3 / 4: expanding a quartic
+# gets more room than evaluating a quadratic. Answer lines come below it, one per part.
+SPACE: dict[str, tuple[int, int, int]] = {
+    "evaluate": (24, 28, 32),
+    "difference": (38, 44, 50),
+    "difference-quotient": (40, 46, 52),
+    "expand": (28, 38, 50),
+    "simplify-quotient": (42, 52, 64),
+    "limit-definition": (46, 56, 68),
+    "derivative-at": (48, 56, 66),
+    "estimate-error": (40, 48, 56),
+    "linear-approximation": (36, 42, 48),
+    "rising-falling": (28, 32, 36),
+    "secant-table": (52, 58, 64),
+    "tangent-line": (42, 48, 54),
+    "gradient-step": (42, 50, 54),
+    "partial-derivatives": (48, 52, 52),
+}
+
+
+def working_space(kind_id: str, task: Task) -> int:
+    """mm of working space for one problem: by kind and degree, more for each further gradient step."""
+    sizes = SPACE.get(kind_id, (40, 46, 52))
+    mm = sizes[min(max(task.degree, 2), 4) - 2]
+    return mm + 12 * (task.iterations - 1)
+
+
+def blank(name: Math | str) -> Math | str:
+    """The label of one answer line on the worksheet (``w₁ =``); words stay words."""
+    return name if isinstance(name, str) else Math(f"{name.latex} =", f"{name.text} =")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.kinds.base import call, derivative_math, num, part, LIST_HINT, Kind, Solved, substitution_lines
+from quizgen.kinds.base import blank, call, derivative_math, num, part, LIST_HINT, Kind, Solved, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic
 from quizgen.kinds.limit_definition import derivation
 from quizgen.model import Answer, Math, Step, Task
@@ -32,6 +32,7 @@ def solve(task: Task) -> Solved:
         ),
         steps=derivation(task, sym) + (Step("Substitute each point into f′(x).", lines),),
         meaning=f"{listing}: the slope of the graph at each point.",
+        blanks=(blank(Math("f'(x)", "f′(x)")),) + tuple(blank(call("f'", num(task, p))) for p in task.points),
         parts=(derivative_math(task, sym.derivative),)
         + tuple(part(call("f'", num(task, p)), num(task, v)) for p, v in zip(task.points, values)),
     )

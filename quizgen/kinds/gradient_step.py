@@ -8,7 +8,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from quizgen.exact import Poly, Style, horner, is_decimal_text, parse_number, poly_latex, poly_text, power_rule
-from quizgen.kinds.base import Kind, Solved, chain_lines, num, part, product, substitution_lines, word_part
+from quizgen.kinds.base import Kind, Solved, blank, chain_lines, num, part, product, substitution_lines, word_part
 from quizgen.kinds.shown import MAX_DIGITS, longest
 from quizgen.kinds.calculus import Symbolic, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.levels import Level, draw_coeffs, draw_point
@@ -178,6 +178,12 @@ def solve(task: Task) -> Solved:
         steps=tuple(steps),
         meaning=meaning,
         mistakes=tuple(mistakes),
+        blanks=tuple(blank(weight(n)) for n in range(1, len(weights)))
+        + (
+            blank(Math(r"L(w_{0})", "L(w₀)")),
+            blank(Math(rf"L({weight(len(weights) - 1).latex})", f"L({weight(len(weights) - 1).text})")),
+            "overshoot? (yes/no)" if named else "did L′ change sign? (yes/no)",
+        ),
         parts=tuple(part(weight(n), num(task, w)) for n, w in enumerate(weights) if n)
         + (
             part(Math(r"L(w_{0})", "L(w₀)"), num(task, losses[0])),

@@ -10,7 +10,7 @@ from sympy import QQ
 from sympy.polys.rings import PolyElement, ring
 
 from quizgen.exact import Poly, Style, is_decimal_text, parse_number, poly_latex, poly_terms, poly_text
-from quizgen.kinds.base import part, word_part, Kind, Solved, num, paren_latex, paren_text, poly_math, product
+from quizgen.kinds.base import blank, part, word_part, Kind, Solved, num, paren_latex, paren_text, poly_math, product
 from quizgen.kinds.shown import MAX_DIGITS, longest
 from quizgen.levels import Level, draw_point
 from quizgen.model import Answer, Line, Math, Pins, Step, Task
@@ -199,6 +199,14 @@ def solve(task: Task) -> Solved:
         steps=tuple(steps),
         meaning=meaning,
         mistakes=tuple(mistakes),
+        blanks=(
+            blank(Math(r"\partial L/\partial w_{1}", "∂L/∂w₁")),
+            blank(Math(r"\partial L/\partial w_{2}", "∂L/∂w₂")),
+            "new weights (w₁, w₂) =",
+            blank(Math(f"L{point_math(s, at).latex}", f"L{point_math(s, at).text}")),
+            "loss after the step =",
+            "does the loss go down? (yes/no)",
+        ),
         parts=(
             part(Math(r"\partial L/\partial w_{1}", "∂L/∂w₁"), num(task, g[0])),
             part(Math(r"\partial L/\partial w_{2}", "∂L/∂w₂"), num(task, g[1])),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.kinds.base import part, Kind, Solved, labeled, call, num, substitution_lines
+from quizgen.kinds.base import blank, part, Kind, Solved, labeled, call, num, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic
 from quizgen.kinds.limit_definition import short_derivation
 from quizgen.model import Answer, Step, Task
@@ -43,6 +43,7 @@ def solve(task: Task) -> Solved:
         meaning=meaning,
         mistakes=((s.plain(-slope), "Check the sign of f′(a): it decides rising or falling."),) if slope else (),
         extra={"trend": word},
+        blanks=("rising, falling or flat?", blank(call("f'", num(task, a)))),
         parts=(word, part(call("f'", num(task, a)), num(task, slope))),
     )
 

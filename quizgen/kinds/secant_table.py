@@ -96,6 +96,7 @@ def solve(task: Task) -> Solved:
         ),
         mistakes=((", ".join(s.plain(d) for d in diffs), "Those are the changes f(a + h) − f(a); divide each by its h."),),
         extra={"errors": [s.plain(q - slope) for q in quotients], "slope": s.plain(slope)},
+        blanks=("quotients, in order:", "the number they approach:"),
         parts=(
             Math(", ".join(s.latex(q) for q in quotients), ", ".join(s.text(q) for q in quotients)),
             Math(rf"\text{{approach}} f'({s.latex(a)}) = {s.latex(slope)}", f"approach f′({s.text(a)}) = {s.text(slope)}"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from quizgen.exact import Poly, Style, poly_latex, poly_plain, poly_text, terminates
-from quizgen.kinds.base import EQUATION_HINT, Kind, Solved, labeled, num, substitution_lines
+from quizgen.kinds.base import blank, EQUATION_HINT, Kind, Solved, labeled, num, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, exact_value, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.kinds.limit_definition import short_derivation
 from quizgen.model import Answer, Line, Math, SecantPicture, Step, Step, Task
@@ -106,6 +106,7 @@ def solve(task: Task) -> Solved:
         ),
         mistakes=tuple(mistakes),
         extra={"slope": s.plain(slope), "intercept": s.plain(intercept)},
+        blanks=(blank(Y),),
         plot=SecantPicture(
             task.coeffs, a, (),
             f"The tangent {answer.text} touches the graph at ({s.text(a)}, {s.text(fa)}); as h shrinks the secants tilt onto it.",
