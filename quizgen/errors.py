@@ -25,7 +25,16 @@ def clip(text: str, limit: int = MAX_ECHO) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in shown)
 
 
-_SHORT = reprlib.Repr()
+class _ShortRepr(reprlib.Repr):
+    """reprlib with whole numbers of any size shown by their length (str() refuses 4300+ digits)."""
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:
+            return f"<a whole number of about {int(x.bit_length() * 0.30103):,} digits>"
+        return super().repr_int(x, level)
+
+
+_SHORT = _ShortRepr()
 _SHORT.maxlevel = 3
 _SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = 4
 _SHORT.maxstring = _SHORT.maxother = MAX_ECHO

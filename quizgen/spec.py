@@ -139,7 +139,10 @@ def _number_text(value: Any, key: str, where: _Where, section: int, label: str) 
         return value.text
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise where.error(f"{label}'{key}' must be a number such as 2, 0.001 or \"1/2\", not {show(value)}", key, section)
-    return str(value)
+    try:
+        return str(value)
+    except ValueError:  # 0x… with 5000 digits: tomllib reads it, but str() refuses 4300+ decimal digits
+        raise where.error(f"{label}{key}: {show(value)} is too large", key, section) from None
 
 
 def _whole(value: Any, key: str, lo: int, hi: int, where: _Where, section: int | None, label: str) -> int:

@@ -254,6 +254,9 @@ def test_spec_fifo_and_folder_are_refused_without_blocking(tmp_path: Path) -> No
         (f"{SECTION}point = {'1' * 4000}\n", [":4: section 1 ('A'): point 1111", "(4,000 characters): too large"]),
         (f"{SECTION}point = {BIG}\n", [":4: a number of 4,300 digits or more"]),
         (f"{SECTION}point = inf\n", [":4: section 1 ('A'): point: 'inf' is not a number"]),
+        (f"{SECTION}point = 0x{'f' * 5000}\n", [":4: section 1 ('A'): point: a whole number of about 6,02"]),
+        (f"{SECTION}step = 0b{'1' * 20000}\n", [":4: section 1 ('A'): step: a whole number of about 6,02"]),
+        (f'[[sections]]\nheading = "A"\nkinds = [0x{"f" * 5000}]\n', [":3: section 1 ('A'): 'kinds' must be a list", "6,020 digits"]),
     ],
     ids=lambda v: ascii(v)[:24] if isinstance(v, str) else None,
 )
