@@ -27,6 +27,10 @@ A folder quizgen did not make is never replaced: DIR may hold only the file name
 quizgen writes (of any earlier run), files left by older versions' interrupted writes
 (`.quiz.json.XXXXXXXX.tmp`) and desktop clutter (.DS_Store, Thumbs.db, desktop.ini).
 Anything else — a notes.txt, a folder named quiz.json — is an error naming it.
+
+For tests only (tests/test_output_folder.py): QUIZGEN_TEST_PAUSE stops a run at the points
+"writing", "staged", "moved-away" and "swapped" (see workers.pause), QUIZGEN_TEST_NO_EXCHANGE
+forces the two-rename swap, QUIZGEN_TEST_LOCK_WAIT shortens the wait for the lock.
 """
 
 from __future__ import annotations
