@@ -354,3 +354,33 @@ def test_a_100_kb_value_is_echoed_clipped(tmp_path: Path, flag: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("Error: ") and flag in lines[0], lines[0][:300]
     assert len(lines[0]) < 500 and "100,000" in lines[0], lines[0][:600]
     assert not (tmp_path / "out").exists()
+
+
+def test_mutated_specs_give_a_spec_or_one_line_error() -> None:
+    """Random edits of the walkthrough spec (hostile pieces inserted, characters deleted): parse_spec returns a
+    spec or raises InputError with one short line; never another exception, never a hang."""
+    from quizgen.errors import InputError
+    from quizgen.spec import parse_spec
+
+    base = (ROOT / "examples" / "walkthrough.toml").read_text()
+    pieces = ["[", "]", "{", "}", "=", '"', "'", ".", "\n", "1e999", "0x" + "f" * 5000, '"""', "inf", "-",
+              "[[sections]]\n", "point = ", "seed = ", "1" * 5000, "\x00", "\u202e", "\\u001b", "true", "1979-05-27",
+              ",", "kinds = ", '"evaluate"', "[sections.point]\n", "a.b.c = 1\n"]
+    rng = random.Random(11)
+    outcomes = {"spec": 0, "error": 0}
+    with no_hang("parse_spec on 500 mutated specs", 60):
+        for _ in range(500):
+            text = list(base)
+            for _ in range(rng.randint(1, 4)):
+                at = rng.randrange(len(text))
+                if rng.random() < 0.6:
+                    text.insert(at, rng.choice(pieces))
+                else:
+                    del text[at]
+            try:
+                parse_spec("".join(text), Path("w.toml"))
+                outcomes["spec"] += 1
+            except InputError as exc:
+                assert "\n" not in str(exc) and len(str(exc)) < 700 and str(exc).startswith("w.toml"), str(exc)[:300]
+                outcomes["error"] += 1
+    assert outcomes["spec"] > 20 and outcomes["error"] > 200, outcomes
