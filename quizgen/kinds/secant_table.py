@@ -31,7 +31,7 @@ def step_list(task: Task) -> str:
 
 
 def solve(task: Task) -> Solved:
-    s, a = task.style, task.point
+    s, a = task.style, task.a
     sym = sympy_symbolic(task)
     fa = sympy_value(task, a)
     slope = sympy_derivative_at(task, a)
@@ -109,7 +109,7 @@ def solve(task: Task) -> Solved:
 
 
 def recompute(task: Task) -> tuple[Fraction, ...]:
-    a = task.point
+    a = task.a
     fa = exact_value(task, a)
     return tuple((exact_value(task, a + h) - fa) / h for h in task.steps)
 

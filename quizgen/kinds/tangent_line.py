@@ -32,7 +32,7 @@ def line_answer(style: Style, slope: Fraction, intercept: Fraction) -> Answer:
 
 def point_slope(task: Task, slope: Fraction, fa: Fraction) -> Math:
     """``8(x − 2) + 9``: the slope times the run from a, plus the height at a."""
-    s, a = task.style, task.point
+    s, a = task.style, task.a
     if a == 0:
         run_l, run_t = "x", "x"
     else:
@@ -55,7 +55,7 @@ def point_slope(task: Task, slope: Fraction, fa: Fraction) -> Math:
 
 def expanded(task: Task, slope: Fraction, fa: Fraction) -> Math:
     """``8x − 16 + 9``: the product multiplied out, before the constants are added."""
-    s, a = task.style, task.point
+    s, a = task.style, task.a
     mx = poly_latex({(1, 0): slope}, s), poly_text({(1, 0): slope}, s)
     shift = -slope * a
     parts_l, parts_t = [mx[0]], [mx[1]]
@@ -67,7 +67,7 @@ def expanded(task: Task, slope: Fraction, fa: Fraction) -> Math:
 
 
 def solve(task: Task) -> Solved:
-    s, a = task.style, task.point
+    s, a = task.style, task.a
     sym = sympy_symbolic(task)
     fa = sympy_value(task, a)
     slope = sympy_derivative_at(task, a)
@@ -75,7 +75,7 @@ def solve(task: Task) -> Solved:
     fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
     answer = line_answer(s, slope, intercept)
     nudge = Style(True).text(slope / 100)
-    mistakes = []
+    mistakes: list[tuple[str, str]] = []
     for wrong, why in (
         (line_answer(s, slope, fa).plain, "That line has the right slope but passes through (0, f(a)); use y = f′(a)(x − a) + f(a)."),
         (line_answer(s, slope, fa + slope * a).plain, "Check the sign inside (x − a): at x = a the line must give f(a)."),
@@ -116,7 +116,7 @@ def solve(task: Task) -> Solved:
 
 
 def recompute(task: Task) -> tuple[Fraction, Fraction]:
-    a = task.point
+    a = task.a
     slope = exact_derivative_at(task, a)
     return (slope, exact_value(task, a) - slope * a)
 
