@@ -9,12 +9,13 @@ missing, mistyped or out of bounds is a QuizFileError naming the file and the pr
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from quizgen.errors import InputError
-from quizgen.model import FORMS, Problem
+from quizgen.model import FORMS, NUMBER_TEXT, Problem, graded_form
 
 if TYPE_CHECKING:
     from quizgen.answers import Verdict
@@ -31,6 +32,32 @@ class QuizFileError(InputError):
     """quiz.json cannot be read or is not a quiz written by quizgen make."""
 
 
+# Words a part may be answered with, each read as its canonical form.
+YES_NO = {"yes": "yes", "y": "yes", "true": "yes", "no": "no", "n": "no", "false": "no"}
+TRENDS = {"rising": "rising", "increasing": "rising", "up": "rising", "falling": "falling",
+          "decreasing": "falling", "down": "falling", "flat": "flat", "stationary": "flat", "level": "flat"}
+_NUMBER = NUMBER_TEXT
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789", " _*∂′'")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a multi-part answer: a number (answer) or a word (answer is the canonical
+    word, words maps what may be typed to it); labels are the names it may be given by,
+    normalised (see label_key); an optional part is graded only when given."""
+
+    name: str
+    answer: str
+    labels: tuple[str, ...]
+    words: Mapping[str, str] | None = None
+    required: bool = True
+
+
+def label_key(text: str) -> str:
+    """A part's label as typed, normalised: lower case, subscripts as digits, no spaces, _, *, ∂ or primes."""
+    return text.strip().lower().translate(_SUBSCRIPTS)
+
+
 @dataclass(frozen=True)
 class Key:
     """What one problem is graded against: built the same way for one answer and for a class."""
@@ -41,16 +68,31 @@ class Key:
     atol: float | None = None
     mistakes: tuple[tuple[str, str], ...] = ()
     form: str | None = None
+    parts: tuple[Part, ...] = ()  # a multi-part answer, graded part by part (see grade_parts)
 
     def grade(self, typed: str) -> Verdict:
-        """The checker's verdict on a typed answer."""
+        """The checker's verdict on a typed answer (part by part when the problem has parts)."""
         from quizgen.answers import check  # the parser (lark) loads only when something is checked
 
+        if self.parts:
+            return grade_parts(self, typed)
         return check(typed, self.answer, rtol=self.rtol, atol=self.atol, mistakes=self.mistakes, form=self.form)
 
+    @property
+    def full_answer(self) -> str:
+        """The whole right answer as a student would type it: the parts in order, `;` between
+        (the answer alone for a one-part problem)."""
+        return "; ".join(p.answer for p in self.parts) if self.parts else self.answer
+
     def readable(self) -> bool:
-        """True if the stored answer is itself read as correct (else no answer can be checked)."""
-        return self.grade(self.answer).status == "correct"
+        """True if the stored answer (and every numeric part) is itself read as correct (else no
+        answer can be checked)."""
+        from quizgen.answers import check
+
+        def ok(text: str, form: str | None) -> bool:
+            return check(text, text, rtol=self.rtol, atol=self.atol, form=form).status == "correct"
+
+        return ok(self.answer, self.form) and all(ok(p.answer, "value") for p in self.parts if p.words is None)
 
     def to_json(self) -> dict[str, Any]:
         """The key as quiz.json and the practice page store it (only what is set)."""
@@ -123,6 +165,167 @@ def _mistakes(value: Any, where: str, source: str) -> tuple[tuple[str, str], ...
     return tuple(pairs)
 
 
+# ---------------------------------------------------------------- multi-part answers
+
+
+def _texts(value: Any, n: int | None = None) -> list[str] | None:
+    """value as a list of short strings (n of them, if given), else None."""
+    if not isinstance(value, list) or (n is not None and len(value) != n):
+        return None
+    if not all(isinstance(v, str) and _NUMBER.fullmatch(v) for v in value):
+        return None
+    return list(value)
+
+
+def _number(value: Any) -> str | None:
+    return value if isinstance(value, str) and _NUMBER.fullmatch(value) else None
+
+
+def _parts(entry: Mapping[str, Any]) -> tuple[Part, ...]:
+    """The parts of a multi-part problem, from the fields its kind writes to quiz.json (none for
+    a one-part problem, or when a field is missing: then the answer is graded whole)."""
+    kind = entry.get("kind")
+    answer = entry["answer"]
+    if kind == "gradient-step":
+        weights, before, after, over = (_texts(entry.get("weights")), _number(entry.get("loss_before")),
+                                        _number(entry.get("loss_after")), entry.get("overshoot"))
+        if not weights or len(weights) < 2 or before is None or after is None or not isinstance(over, bool):
+            return ()
+        n = len(weights) - 1
+        sub = str(n).translate(str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"))
+        return (Part(f"w{sub}", weights[-1], (f"w{n}", "w", "weight", "newweight", "wnew")),
+                Part("L(w\u2080)", before, ("l(w0)", "l0", "lossbefore", "before", "l(before)")),
+                Part(f"L(w{sub})", after, (f"l(w{n})", f"l{n}", "l", "lossafter", "after", "l(after)", "newloss")),
+                Part("overshoot (yes/no)", "yes" if over else "no", ("overshoot", "overshot", "overshoots"), YES_NO))
+    if kind == "partial-derivatives":
+        grad, new, before, after = (_texts(entry.get("gradient"), 2), _texts(entry.get("new_point"), 2),
+                                    _number(entry.get("loss_before")), _number(entry.get("loss_after")))
+        if grad is None or new is None or before is None or after is None:
+            return ()
+        from fractions import Fraction
+
+        down = "yes" if Fraction(after.replace("\u2212", "-")) < Fraction(before.replace("\u2212", "-")) else "no"
+        return (Part("\u2202L/\u2202w\u2081", grad[0], ("l/w1", "dl/dw1", "g1", "dw1", "lw1")),
+                Part("\u2202L/\u2202w\u2082", grad[1], ("l/w2", "dl/dw2", "g2", "dw2", "lw2")),
+                Part("new w\u2081", new[0], ("w1", "neww1", "w1new"), required=False),
+                Part("new w\u2082", new[1], ("w2", "neww2", "w2new"), required=False),
+                Part("loss goes down (yes/no)", down, ("down", "lossdown", "goesdown", "decreases"), YES_NO, required=False))
+    if kind == "secant-table":
+        steps = entry.get("steps")
+        values = [v.strip() for v in answer.split(",")]
+        if not isinstance(steps, list) or len(steps) != len(values) or not all(_NUMBER.fullmatch(v) for v in values):
+            return ()
+        slope = _number(entry.get("slope"))
+        parts = [Part(f"quotient for h = {clip(str(h), 20)}", v, (f"h={h}".lower(), f"q{i}"))
+                 for i, (h, v) in enumerate(zip(steps, values), start=1)]
+        if slope is not None:
+            parts.append(Part("the number they approach", slope, ("limit", "approach", "f'(a)", "slope"), required=False))
+        return tuple(parts)
+    if kind == "rising-falling":
+        trend = entry.get("trend")
+        if trend not in ("rising", "falling", "flat") or _number(answer) is None:
+            return ()
+        return (Part("rising/falling/flat", trend, ("trend", "f", "direction"), TRENDS, required=False),
+                Part("f\u2032(a)", answer, ("f'(a)", "slope", "f'", "derivative"), required=False))
+    return ()
+
+
+def _pieces(typed: str) -> list[str]:
+    """A multi-part answer cut into pieces: at ; and line breaks, and at commas outside brackets;
+    a bracketed pair such as (−2.78, −1.89) is two pieces, and a word and a number written
+    side by side (falling −25) are two."""
+    out: list[str] = []
+    for chunk in re.split(r"[;\n]", typed):
+        depth, start = 0, 0
+        cut: list[str] = []
+        for i, ch in enumerate(chunk):
+            depth += ch in "([" and 1 or ch in ")]" and -1 or 0
+            if ch == "," and depth <= 0:
+                cut.append(chunk[start:i])
+                start = i + 1
+        cut.append(chunk[start:])
+        for piece in cut:
+            piece = piece.strip()
+            if piece[:1] in "([" and piece[-1:] in ")]" and "," in piece:
+                out.extend(p.strip() for p in piece[1:-1].split(","))
+                continue
+            word = re.fullmatch(r"([A-Za-z]+)\s+([^=:]+)|([^=:]+?)\s+([A-Za-z]+)", piece)
+            if word:
+                first, rest = (word[1], word[2]) if word[1] else (word[4], word[3])
+                if first.lower() in TRENDS or first.lower() in YES_NO:
+                    out.extend([first, rest.strip()])
+                    continue
+            out.append(piece)
+    return [p for p in out if p]
+
+
+def grade_parts(key: Key, typed: str) -> Verdict:
+    """A multi-part answer graded part by part: pieces labelled `w1 = 1.2` go to the part with that
+    label, a yes/no or rising/falling word to the part that takes it, other pieces to the
+    remaining number parts in order. Correct when every required part is given and every part
+    given is right; otherwise the message names each wrong or missing part."""
+    from quizgen.answers import Verdict, check
+
+    pieces = _pieces(typed)
+    if not pieces:
+        return check(typed, key.answer)  # the checker's own message for an empty answer
+    if key.mistakes and "=" not in typed and ":" not in typed:  # a typical mistake in the whole answer
+        whole = check(typed, key.answer, rtol=key.rtol, atol=key.atol, mistakes=key.mistakes)
+        if whole.status == "incorrect" and any(whole.message == says for _, says in key.mistakes):
+            return whole
+    given: dict[int, str] = {}
+    problems: list[str] = []
+    loose: list[str] = []
+    for piece in pieces:
+        label = re.fullmatch(r"([^=:]{1,30}?)\s*[=:]\s*(.*)", piece, re.S)
+        if label and not _NUMBER.fullmatch(label[1]):
+            name = label_key(label[1])
+            index = next((i for i, p in enumerate(key.parts) if name in p.labels), None)
+            if index is None:
+                problems.append(f"there is no part called {clip(label[1].strip(), 20)!r}")
+                continue
+            given[index] = label[2].strip()
+            continue
+        loose.append(piece)
+    for piece in loose:
+        word = piece.strip().lower()
+        if any(p.words and word in p.words for p in key.parts):
+            index = next((i for i, p in enumerate(key.parts) if p.words and word in p.words and i not in given), None)
+        else:
+            index = next((i for i, p in enumerate(key.parts) if p.words is None and i not in given), None)
+        if index is None:
+            problems.append(f"more answers than the question asks for ({clip(piece, 20)!r})")
+            continue
+        given[index] = piece
+    invalid = False
+    for i, part in enumerate(key.parts):
+        text = given.get(i)
+        if text is None:
+            continue
+        if part.words is not None:
+            word = part.words.get(text.strip().lower())
+            if word is None:
+                problems.append(f"{part.name}: write {' or '.join(sorted(set(part.words.values())))}")
+            elif word != part.answer:
+                problems.append(f"{part.name} is not right")
+            continue
+        mistakes = key.mistakes if part.answer == key.answer else ()
+        verdict = check(text, part.answer, rtol=key.rtol, atol=key.atol, mistakes=mistakes, form="value")
+        if verdict.status != "correct":
+            invalid = invalid or verdict.status == "invalid"
+            problems.append(f"{part.name}: {verdict.message.rstrip('.')}")
+    missing = [p.name for i, p in enumerate(key.parts) if p.required and i not in given]
+    if not any(i in given for i in range(len(key.parts))):
+        missing = missing or [" or ".join(p.name for p in key.parts)]
+    if missing:
+        problems.append(f"missing: {', '.join(missing)}")
+    if not problems:
+        return Verdict("correct", "Correct.")
+    right = [p.name for i, p in enumerate(key.parts) if i in given and not any(m.startswith(p.name) for m in problems)]
+    lead = f"{', '.join(right)} right; " if right else ""
+    return Verdict("invalid" if invalid else "incorrect", lead + "; ".join(problems) + ("" if problems[-1].endswith(".") else "."))
+
+
 def problem_key(index: int, entry: Any, source: str = "quiz.json") -> Key:
     """The Key of quiz.json's problem entry number `index` (1-based); QuizFileError naming source and problem.
 
@@ -148,7 +351,8 @@ def problem_key(index: int, entry: Any, source: str = "quiz.json") -> Key:
     if form is not None and form not in FORMS:
         shown = repr(clip(form)) if isinstance(form, str) else _kind_of(form)
         raise QuizFileError(f"{source}: {where}: 'form' must be {' or '.join(map(repr, FORMS))}, not {shown}")
-    return Key(number, answer, rtol, atol, mistakes, form)
+    form = graded_form(form, answer)  # quiz.json of older runs carries no "value" form
+    return Key(number, answer, rtol, atol, mistakes, form, _parts(entry))
 
 
 def quiz_keys(quiz: Any, source: str = "quiz.json", *, check_answers: bool = True) -> dict[int, Key]:

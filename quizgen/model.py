@@ -182,8 +182,23 @@ class Tolerance:
         return {name: value for name, value in (("rtol", self.rtol), ("atol", self.atol)) if value is not None}
 
 
-# The answer forms quizgen.answers.check knows: "expanded" = an equal answer must also be multiplied out.
-FORMS = ("expanded",)
+# The answer forms quizgen.answers.check knows: "expanded" = an equal answer must also be multiplied out;
+# "value" = the question asks for a number, so an equal calculation (3*25+30+1) is not accepted.
+FORMS = ("expanded", "value")
+NUMBER_TEXT = re.compile(r"\s*[-+\u2212]?\s*(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:\s*/\s*[0-9]+)?\s*")
+
+
+def is_number_text(text: str) -> bool:
+    """True for a number written out (8.003, −7/2)."""
+    return NUMBER_TEXT.fullmatch(text) is not None
+
+
+def graded_form(form: str | None, answer: str) -> str | None:
+    """The form an answer is graded in: its own, else "value" when the answer is a number or a
+    list of numbers (the question asks for numbers, so a calculation is not an answer)."""
+    if form is None and all(is_number_text(v) for v in answer.split(",")):
+        return "value"
+    return form
 
 
 @dataclass(frozen=True)
@@ -257,8 +272,9 @@ class Problem:
             out["answer_parts"] = [m if isinstance(m, str) else m.text for m in self.parts]
         if self.mistakes:
             out["mistakes"] = [list(m) for m in self.mistakes]
-        if self.answer.form:
-            out["form"] = self.answer.form
+        form = graded_form(self.answer.form, self.answer.plain)
+        if form:
+            out["form"] = form
         if self.answer.tolerance:
             out["tolerance"] = self.answer.tolerance.to_json()
         out.update(self.extra)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from quizgen.answers.evaluation import Form, Tol, equivalent, explicit, exprs, same, wrap
-from quizgen.answers.feedback import and_list, count_message, expanded, explain
+from quizgen.answers.feedback import and_list, count_message, expanded, explain, literal
 from quizgen.answers.grammar import parse
 from quizgen.answers.limits import (
     BAD_EXPECTED,
@@ -17,6 +17,7 @@ from quizgen.answers.limits import (
     NEED_EQUATION,
     NOT_EQUATION,
     NOT_EXPANDED,
+    NOT_VALUE,
     UNCHECKED,
     WRONG_EQUATION,
     Invalid,
@@ -67,6 +68,8 @@ def check_strict(
         if equivalent(a, e, tol):
             if form == "expanded" and not all(expanded(x.node) for x in exprs(a)):
                 return Verdict("incorrect", NOT_EXPANDED)
+            if form == "value" and not all(literal(x.node) for x in exprs(a)):
+                return Verdict("incorrect", NOT_VALUE)
             return Verdict("correct", CORRECT)
     except Invalid as why:  # e.g. numbers too large only once compared in another mode
         return Verdict("invalid", str(why))
@@ -127,6 +130,8 @@ def check(
 
     ``form="expanded"``: an equal answer must also be multiplied out (a sum of products of
     numbers and powers of single variables), else it is "incorrect" with NOT_EXPANDED.
+    ``form="value"``: the question asks for a number, so an equal answer must be written as one
+    (8.003, −7/2), not as a calculation (3*25+30+1): else "incorrect" with NOT_VALUE.
     """
     try:
         return check_strict(answer, expected, Tol(_tolerance(rtol), _tolerance(atol)), mistakes, form)

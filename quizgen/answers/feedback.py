@@ -57,6 +57,26 @@ def _degree(node: Node) -> int:
     return 0
 
 
+def _number(node: Node) -> bool:
+    """A number literal, possibly negated: 8.003, −25, 1.5e2."""
+    if node.op == "neg":
+        node = node.args[0]
+    return node.op == "num"
+
+
+def literal(node: Node) -> bool:
+    """True for a value written out: a number or a fraction of two numbers (8.003, −7/2, 6/4),
+    with at most one minus sign in front; False for a calculation such as 3·25 + 30 + 1."""
+    if node.op == "neg":
+        node = node.args[0]
+    if node.op == "num":
+        return True
+    if node.op == "mul" and len(node.args) == 2:
+        top, bottom = node.args
+        return _number(top) and bottom.op == "inv" and _number(bottom.args[0])
+    return False
+
+
 def _has_sum(node: Node) -> bool:
     return node.op == "add" or any(_has_sum(a) for a in node.args)
 

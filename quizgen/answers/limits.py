@@ -97,6 +97,7 @@ MESSAGES: dict[str, str] = {
     "not_expanded": (
         "That is equal to the answer, but not fully expanded: multiply out the brackets and collect like terms."
     ),
+    "not_value": "That works out to the answer, but the question asks for a number: write the value, not the calculation.",
     # the shape of the answer
     "not_equation": "Your answer should be a value, not an equation.",
     "need_equation": "Write your answer as an equation.",
@@ -135,6 +136,7 @@ NOT_EQUATION = MESSAGES["not_equation"]
 NEED_EQUATION = MESSAGES["need_equation"]
 WRONG_EQUATION = MESSAGES["wrong_equation"]
 NOT_EXPANDED = MESSAGES["not_expanded"]
+NOT_VALUE = MESSAGES["not_value"]
 UNCHECKED = MESSAGES["unchecked"]
 
 LIMIT_NAMES = (

@@ -934,6 +934,21 @@
     return false;
   }
 
+  // A number written out, or a fraction of two, with at most one minus in front (see literal in feedback.py).
+  function isNumber(node) {
+    if (node.op === "neg") node = node.args[0];
+    return node.op === "num";
+  }
+  function literal(node) {
+    if (node.op === "neg") node = node.args[0];
+    if (node.op === "num") return true;
+    if (node.op === "mul" && node.args.length === 2) {
+      var top = node.args[0], bottom = node.args[1];
+      return isNumber(top) && bottom.op === "inv" && isNumber(bottom.args[0]);
+    }
+    return false;
+  }
+
   function expanded(node) {
     var terms = node.op === "add" ? node.args : [node];
     for (var i = 0; i < terms.length; i++) if (!expandedTerm(terms[i])) return false;
@@ -1053,6 +1068,10 @@
         if (form === "expanded") {
           var xs = exprs(a);
           for (var k = 0; k < xs.length; k++) if (!expanded(xs[k].node)) return verdict("incorrect", msg("not_expanded"));
+        }
+        if (form === "value") {
+          var vs = exprs(a);
+          for (var j = 0; j < vs.length; j++) if (!literal(vs[j].node)) return verdict("incorrect", msg("not_value"));
         }
         return verdict("correct", CORRECT);
       }
