@@ -271,8 +271,6 @@ class _Canvas:
         self.ax.set_xlim(*xlim)
         self.ax.set_ylim(*ylim)
         self.ax.set_xlabel(_it(xlabel), fontsize=LABEL_PT, labelpad=0.5, family=self.families)
-        for label in self.ax.get_xticklabels() + self.ax.get_yticklabels():
-            label.set_fontfamily(self.families)
 
     def line(self, xs: list[float], ys: list[float], gid: str, **style: Any) -> Any:
         (artist,) = self.ax.plot(xs, ys, **style)
@@ -596,11 +594,16 @@ def _loss_figure(pic: LossPicture, full: bool) -> Any:
     return canvas.fig
 
 
+def _rc() -> Any:
+    """matplotlib settings, with the label fonts (tick labels take theirs from here)."""
+    return {**_RC, "font.family": list(_fonts()[0])}
+
+
 def figure(picture: Picture, full: bool = True) -> Any:
     """The matplotlib Figure of a picture (tests measure its labels with matplotlib's renderer)."""
     import matplotlib
 
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_rc()):
         if isinstance(picture, SecantPicture):
             return _secant_figure(picture, full)
         return _loss_figure(picture, full)
@@ -610,7 +613,7 @@ def _svg_bytes(fig: Any) -> bytes:
     import matplotlib
 
     buf = io.BytesIO()
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_rc()):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
     # The comment names the matplotlib version; drop it so files do not change with upgrades.
