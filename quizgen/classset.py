@@ -333,7 +333,7 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
     from quizgen.workers import fork_pool
 
     processes = processes or os.cpu_count() or 1
-    bar = _progress_bar(len(versions), progress)
+    bar = progress_bar(len(versions), progress, "rendering")
     pages: dict[str, int] = {}
     try:
         with outdir.staged(out, CLASS_FILES, FOLDER) as staging:
@@ -380,12 +380,17 @@ class _NoBar:
         pass
 
 
-def _progress_bar(total: int, wanted: bool) -> Any:
+def progress_bar(total: int, wanted: bool, label: str) -> Any:
+    """A tqdm bar on stderr counting versions, or one that shows nothing."""
     if not wanted:
         return _NoBar()
+    import shutil
+
     from tqdm import tqdm
 
-    return tqdm(total=total, file=sys.stderr, unit="version", desc="versions", leave=False, dynamic_ncols=True)
+    # A terminal that reports no size (a bare pty) gets 80 columns and a row, not a bar of size 0.
+    return tqdm(total=total, file=sys.stderr, unit="version", desc=label, leave=False,
+                ncols=min(shutil.get_terminal_size((80, 24)).columns, 120), nrows=24)
 
 
 # ---------------------------------------------------------------- rebuild

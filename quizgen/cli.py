@@ -273,10 +273,12 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
                           point=point, step=step, rate=rate, title=title, difficulty=difficulty)
         copt = classset.ClassOptions(options, formats, paper, layout, plots, answer_bank)
         classset.check_out(out)
-        made = classset.make_versions(copt, seed, students)
+        show = not quiet and sys.stderr.isatty()
+        bar = classset.progress_bar(len(students), show, "drawing")
+        made = classset.make_versions(copt, seed, students, progress=lambda: bar.update(1))
+        bar.close()
         for note in notes:
             click.echo(f"note: {note}", err=True)
-        show = not quiet and sys.stderr.isatty()
         result = classset.write_class(out, copt, seed, made, progress=show)
     except InputError as exc:
         raise _usage_error(exc) from None
@@ -285,7 +287,7 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
     except KeyboardInterrupt:
         click.echo(f"interrupted: nothing written, {out}/ is as it was; run the same command again", err=True)
         sys.exit(130)
-    pages = ", ".join(f"{name} ({n} pages)" for name, n in result.pages.items())
+    pages = ", ".join(f"{name} ({n} page{'s' if n != 1 else ''})" for name, n in result.pages.items())
     click.echo(f"seed {seed} · {len(made)} versions · {len(made[0].quiz.problems)} problems each → {out}/ "
                f"(manifest.json, {len(made)} folders{', ' + pages if pages else ''})")
 

@@ -266,3 +266,38 @@ def test_ctrl_c_leaves_the_folder_as_it_was_and_a_rerun_finishes(tmp_path: Path)
     again = subprocess.run(args, cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
     assert len(json.loads((tmp_path / "out" / "manifest.json").read_text())["versions"]) == 6
+
+
+# ---------------------------------------------------------------- progress bar
+
+
+def _stderr_of(tmp_path: Path, extra: list[str], tty: bool) -> str:
+    import pty
+
+    args = [sys.executable, "-m", "quizgen", "make", "--versions", "3", "--count", "2", "--format", "json",
+            "--seed", "1", "--out", "o", *extra]
+    if not tty:
+        return subprocess.run(args, cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300).stderr
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(args, cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=300)
+    os.close(master)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_bar_only_on_a_terminal_and_not_with_quiet(tmp_path: Path) -> None:
+    shown = _stderr_of(tmp_path, [], tty=True)
+    assert "drawing" in shown and "rendering" in shown and "/3 [" in shown
+    assert "rendering" not in _stderr_of(tmp_path, ["--quiet"], tty=True)
+    assert _stderr_of(tmp_path, [], tty=False) == ""
