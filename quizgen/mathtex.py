@@ -165,16 +165,14 @@ class _Parser:
         """Tokens up to `stop`. Spaces are no-break, except after a + or − between terms of the whole
         formula (outside every bracket), where a long line may wrap as in TeX."""
         out = _Out()
-        top, depth = stop is None and not single, 0
+        top = stop is None and not single  # brackets are parsed as groups: inside them top is False
         while (tok := self.peek()) is not None and tok != stop:
             if tok == " ":
                 self.take()
                 before = self.toks[max(self.i - 3, 0):self.i - 1]
-                wrap = top and depth == 0 and before in ([" ", "+"], [" ", "-"])
+                wrap = top and before in ([" ", "+"], [" ", "-"])
                 out.put(" " if wrap else "\u00a0", " ")
                 continue
-            if top:
-                depth += {"(": 1, ")": -1}.get(tok, 0)
             if stop is None and tok == "}":
                 raise self.fail("unbalanced }")
             if tok == "\\right":
@@ -186,6 +184,17 @@ class _Parser:
             if single:
                 break
         return out
+
+    def bracketed(self) -> _Out | None:
+        """After a "(": what stands up to its matching ")" (taken), or None (nothing taken) if unmatched."""
+        start = self.i
+        try:
+            inner = self.seq(stop=")")
+            self.expect(")")
+        except ValueError:
+            self.i = start
+            return None
+        return inner
 
     def script(self, out: _Out, table: dict[int, int], cls: str) -> None:
         arg = self.group()
@@ -255,6 +264,13 @@ class _Parser:
             out.put("\u2032")
         elif tok == "*":
             out.put("\u2217", "*")
+        elif tok == "(" and (inner := self.bracketed()) is not None:
+            if inner.tall:  # f(3/2), L(−3 + h, 5/2): plain brackets grow around a stacked fraction too
+                out.put(f'<span class="br">(</span>{inner.html}<span class="br">)</span>', f"({inner.text})",
+                        inner.w + 1.9 * measure("()"))
+                out.tall = True
+            else:
+                out.put(f"({inner.html})", f"({inner.text})", inner.w + measure("()"))
         elif tok in "0123456789+=,.()/":
             out.put(tok)
         else:

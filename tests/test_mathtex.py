@@ -96,6 +96,12 @@ def test_linear_reading_matches_the_kinds_text(latex_strings: dict[str, str]) ->
         ("\\lim_{h \\to 0} (2x)", '<span class="lim"><span>lim</span><span>ℎ→0</span></span> (2\U0001d465)'),
         # Brackets grow only around a stacked fraction; a power after them is raised to their top.
         ("\\left({-3}\\right)^{2}", "(−3)²"),
+        # Plain brackets too: f(3/2) has tall brackets, f(2) small ones.
+        (
+            "f(\\frac{3}{2}) + f(2)",
+            '\U0001d453<span class="br">(</span><span class="fr"><span>3<span class="h">/</span></span><span>2</span></span>'
+            '<span class="br">)</span> + \U0001d453(2)',
+        ),
         (
             "\\left(\\frac{1}{2}\\right)^{2}",
             '<span class="br">(</span><span class="fr"><span>1<span class="h">/</span></span><span>2</span></span>'
