@@ -264,13 +264,13 @@ class _Parser:
             out.put("\u2032")
         elif tok == "*":
             out.put("\u2217", "*")
-        elif tok == "(" and (inner := self.bracketed()) is not None:
-            if inner.tall:  # f(3/2), L(−3 + h, 5/2): plain brackets grow around a stacked fraction too
-                out.put(f'<span class="br">(</span>{inner.html}<span class="br">)</span>', f"({inner.text})",
-                        inner.w + 1.9 * measure("()"))
+        elif tok == "(" and (group := self.bracketed()) is not None:
+            if group.tall:  # f(3/2), L(−3 + h, 5/2): plain brackets grow around a stacked fraction too
+                out.put(f'<span class="br">(</span>{group.html}<span class="br">)</span>', f"({group.text})",
+                        group.w + 1.9 * measure("()"))
                 out.tall = True
             else:
-                out.put(f"({inner.html})", f"({inner.text})", inner.w + measure("()"))
+                out.put(f"({group.html})", f"({group.text})", group.w + measure("()"))
         elif tok in "0123456789+=,.()/":
             out.put(tok)
         else:

@@ -150,7 +150,8 @@ def html_to_pdf(html: str) -> bytes:
                 balanced = render(moved)
                 if len(balanced.pages) == len(document.pages) and len(_problems_on(balanced.pages[-1])) == 2:
                     document = balanced
-    return document.write_pdf(pdf_tags=True)
+    pdf: bytes = document.write_pdf(pdf_tags=True)
+    return pdf
 
 
 # A worksheet's working space: <div class="work …" style="height: 24mm">.
