@@ -338,11 +338,27 @@ def kinds() -> None:
               help="CSV with a header line student,problem,answer (at most 200 MB).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the per-row report CSV [default: next to --answers, as NAME-report.csv].")
+@click.option("--manifest", "manifest_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A class set's manifest.json (quizgen make --versions/--roster): each student is graded "
+                   "against their own version, found by student id, else name, else version code.")
+@click.option("--stats", "stats_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write per-question statistics (CSV): percent correct, answered, the most common wrong "
+                   "answers and the misconception each matches.")
+@click.option("--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a gradebook CSV to import into Canvas or Moodle (see --gradebook-format).")
+@click.option("--gradebook-format", type=click.Choice(["canvas", "moodle"]), default="canvas", show_default=True,
+              help="canvas: Student, ID, SIS User ID, Section, <quiz title> and a Points Possible row; "
+                   "moodle: ID number, Full name, <quiz title>.")
 @click.option("--problem", metavar="N", help="Check one answer to this problem number (with --answer).")
 @click.option("--answer", help="The answer to check, e.g. \"6x-4\" (with --problem).")
-def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, problem: str | None,
-          answer: str | None) -> None:
+@click.pass_context
+def check(ctx: click.Context, quiz_path: Path, answers_path: Path | None, report_path: Path | None,
+          manifest_path: Path | None, stats_path: Path | None, gradebook_path: Path | None, gradebook_format: str,
+          problem: str | None, answer: str | None) -> None:
     """Check typed answers against a quiz.json: one answer, or a class's CSV.
+
+    The CSV is long (student,problem,answer) or wide (student,1,2,... or
+    student,q1,q2,...), with a header line; comma, semicolon or tab.
 
     Answers are read by a safe parser (never evaluated as code) and compared
     exactly; wrong answers get a reason (forgot to divide by h, still contains
@@ -353,6 +369,7 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
       quizgen check --quiz output/quiz.json --problem 6 --answer "6x-4"
       quizgen check --quiz output/quiz.json --answers answers.csv
       quizgen check --answers answers.csv --report graded.csv
+      quizgen check --manifest class/manifest.json --answers class.csv --stats stats.csv --gradebook grades.csv
     """
     from quizgen import grading
     from quizgen.keys import QuizFileError, clip, ensure_readable
@@ -364,6 +381,13 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
         raise click.UsageError("--problem and --answer go together")
     if not single and answers_path is None:
         raise click.UsageError("give --answers FILE, or --problem N --answer TEXT")
+    if manifest_path is not None:
+        if ctx.get_parameter_source("quiz_path") == click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("use either --quiz or --manifest, not both")
+        if single:
+            raise click.UsageError("--manifest grades a class's --answers CSV; check one answer with --quiz")
+    if single and (stats_path or gradebook_path):
+        raise click.UsageError("--stats and --gradebook go with --answers FILE")
     try:
         if single:
             assert problem is not None and answer is not None
@@ -379,9 +403,24 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
             click.echo(f"{verdict.status}: {grading.plain(verdict.message)}")
             return
         assert answers_path is not None
-        keys = grading.load_quiz(quiz_path)
+        versions: tuple[grading.Version, ...] = ()
+        keys = None
+        if manifest_path is not None:
+            versions, title = grading.load_manifest(manifest_path)
+            inputs = [manifest_path, *(v.path for v in versions)]
+        else:
+            keys = grading.load_quiz(quiz_path)
+            title = grading.quiz_title(quiz_path)
+            inputs = [quiz_path]
         target = report_path or answers_path.with_name(f"{answers_path.stem}-report.csv")
-        summary = grading.grade_file(keys, answers_path, target, inputs=[quiz_path])
+        summary = grading.grade_file(keys, answers_path, target, inputs=inputs, versions=versions, stats=stats_path,
+                                     gradebook=gradebook_path, gradebook_format=gradebook_format, title=title)
+    except grading.ManifestError as exc:
+        if manifest_path is None:  # a wide CSV's columns that are not problems of the quiz
+            raise click.BadParameter(grading.plain(f"{answers_path}: {exc}"), param_hint="'--answers'") from None
+        raise click.BadParameter(grading.plain(str(exc)), param_hint="'--manifest'") from None
+    except grading.NothingGradedError as exc:
+        raise click.BadParameter(grading.plain(str(exc)), param_hint="'--manifest'" if manifest_path else "'--answers'") from None
     except QuizFileError as exc:
         raise click.BadParameter(grading.plain(str(exc)), param_hint="'--quiz'") from None
     except grading.AnswersFileError as exc:
@@ -400,3 +439,7 @@ def check(quiz_path: Path, answers_path: Path | None, report_path: Path | None, 
         prefix = grading.plain(f"{answers_path}: ")
         click.echo(prefix + errors.rstrip("\n").replace("\n", "\n" + prefix), err=True)
     click.echo(grading.plain(f"report: {target}"))
+    if stats_path:
+        click.echo(grading.plain(f"stats: {stats_path}"))
+    if gradebook_path:
+        click.echo(grading.plain(f"gradebook ({gradebook_format}): {gradebook_path}"))

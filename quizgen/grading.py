@@ -40,6 +40,8 @@ MAX_LINE = 100_000  # characters in one CSV row (longer rows are skipped, not re
 MAX_QUOTED_LINES = 20  # lines one quoted cell may span before its quote counts as unclosed
 MAX_NAME = 200  # characters in a student name
 MAX_CELLS = 10_000_000  # students × problems in the score table (500,000 students of a 20-problem quiz)
+MAX_VERSIONS = 10_000  # versions in a manifest.json (issue 9: make --versions allows far fewer)
+MAX_WRONG_KINDS = 10_000  # distinct wrong answers counted per problem for --stats (more are not counted)
 MAX_JSON_DIGITS = 30  # digits in one JSON number (Python refuses 4,300; seeds have 19)
 SHOWN_ERRORS = 20  # row errors printed; every one is in the report
 EXAMPLES = 3  # examples given for a summarised warning
@@ -64,6 +66,7 @@ class GradedAnswer(NamedTuple):
     answer: str
     status: str
     message: str
+    version: str = ""  # the version code, when graded against a class set
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class StudentScore:
     correct: int
     answered: int
     total: int
+    version: str = ""  # the version code, when graded against a class set
+    id: str = ""  # the student id, if the manifest or the CSV gave one
 
     @property
     def score(self) -> float:
@@ -106,16 +111,23 @@ class ScoreTable:
     """The scores of a streamed run, made one at a time as they are read (a million students
     are not held as a million objects)."""
 
-    def __init__(self, students: Mapping[str, array[int]], total: int) -> None:
-        self._students, self._total = students, total
+    def __init__(self, students: Mapping[str, array[int]], total: int, grader: Grader | None = None) -> None:
+        self._students, self._total, self._grader = students, total, grader
 
     def __len__(self) -> int:
         return len(self._students)
 
     def __iter__(self) -> Iterator[StudentScore]:
-        total = self._total
-        for name, mine in self._students.items():
-            yield StudentScore(name, sum(v & 1 for v in mine), len(mine) - mine.count(0), total)
+        total, grader = self._total, self._grader
+        versioned = grader is not None and grader.versions is not None
+        ids = grader.ids if grader is not None else {}
+        for who, mine in self._students.items():
+            correct, answered = sum(v & 1 for v in mine), len(mine) - mine.count(0)
+            if versioned:
+                assert grader is not None
+                yield StudentScore(grader.names.get(who, who), correct, answered, len(mine), who, ids.get(who, ""))
+            else:
+                yield StudentScore(who, correct, answered, total, "", ids.get(who, ""))
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,7 @@ class GradeReport:
     problem_count: int
     repeat_count: int = 0
     repeats: tuple[Repeat, ...] = ()
+    stats: tuple[tuple[object, ...], ...] = ()  # the --stats rows (see Grader.stats_rows)
 
 
 # ---------------------------------------------------------------- files
@@ -283,6 +296,13 @@ def parse_quiz(data: bytes, source: str = "quiz.json") -> Any:
         raise QuizFileError(f"{source}: line {line}: {exc.args[0]}") from None
     except RecursionError:
         raise QuizFileError(f"{source} is nested too deeply to be a quiz.json") from None
+
+
+def quiz_title(path: Path) -> str:
+    """quiz.json's title ("" if it has none); the file was checked by load_quiz already."""
+    data = parse_quiz(_read_limited(path, MAX_QUIZ_BYTES, QuizFileError), str(path))
+    title = data.get("title") if isinstance(data, Mapping) else None
+    return title if isinstance(title, str) else ""
 
 
 def load_quiz(path: Path, *, check_answers: bool = True) -> dict[int, Key]:
@@ -442,30 +462,30 @@ def _unclosed(why: str) -> str:
             "are read as rows of their own")
 
 
-def _closes(lines: Sequence[_Line]) -> bool:
+def _closes(lines: Sequence[_Line], delimiter: str = ",") -> bool:
     """True if the quotes in these lines are balanced (csv's strict mode reports an unclosed one)."""
     try:
-        for _ in csv.reader((line.text for line in lines), strict=True):
+        for _ in csv.reader((line.text for line in lines), strict=True, delimiter=delimiter):
             pass
     except csv.Error:
         return False
     return True
 
 
-def _records(stream: IO[str], width: int) -> Iterator[tuple[int, int, list[str] | None, str]]:
+def _records(stream: IO[str], width: int | list[int], delimiter: str = ",") -> Iterator[tuple[int, int, list[str] | None, str]]:
     """(first line, last line, fields, problem) for each record; fields is None when the record
     cannot be read, and problem says why. A record of several lines (a quoted cell with line
     breaks) is accepted only when its quotes close within MAX_QUOTED_LINES lines and it has width
     fields; otherwise its first line is reported and the lines after it are read again."""
     lines = _Lines(stream)
     feed = _Feed(lines)
-    reader = csv.reader(feed)
+    reader = csv.reader(feed, delimiter=delimiter)
     plain = lines.plain
     while True:
         text = plain()
         if text is not None:  # no quote: exactly what csv.reader would give
             n = lines._number
-            yield n, n, text.rstrip("\r\n").split(","), ""
+            yield n, n, text.rstrip("\r\n").split(delimiter), ""
             continue
         line = lines.next()
         if line is None:
@@ -474,7 +494,7 @@ def _records(stream: IO[str], width: int) -> Iterator[tuple[int, int, list[str] 
             yield line.number, line.number, None, f"this row is {line.length:,} characters long (at most {MAX_LINE:,}): skipped"
             continue
         if '"' not in line.text:  # the common case, exactly what csv.reader would give
-            yield line.number, line.number, line.text.rstrip("\r\n").split(","), ""
+            yield line.number, line.number, line.text.rstrip("\r\n").split(delimiter), ""
             continue
         lines.push([line])
         feed.start()
@@ -492,11 +512,11 @@ def _records(stream: IO[str], width: int) -> Iterator[tuple[int, int, list[str] 
             continue
         taken = feed.taken
         if len(taken) > 1:
-            if feed.ended and not _closes(taken):
+            if feed.ended and not _closes(taken, delimiter):
                 lines.push(taken[1:])
                 yield line.number, line.number, None, _unclosed("never closed")
                 continue
-            if len(fields) != width:
+            if len(fields) != (width[0] if isinstance(width, list) else width):
                 lines.push(taken[1:])
                 yield line.number, line.number, None, _unclosed(f"closed only on line {taken[-1].number}, leaving {len(fields)} columns")
                 continue
@@ -513,41 +533,243 @@ def is_whole(text: str) -> bool:
     return _WHOLE.fullmatch(text) is not None
 
 
-class Grader:
-    """Grades rows one at a time against the keys; keeps per student only the last verdict per
-    problem (for the scores), and the count and first few of every warning."""
+class Version(NamedTuple):
+    """One version of a class set (from manifest.json): its code, its student (if any) and its keys."""
 
-    def __init__(self, keys: Mapping[int, Key]) -> None:
-        self.keys = keys
+    code: str
+    name: str
+    id: str
+    keys: Mapping[int, Key]
+    path: Path = Path("quiz.json")  # the version's quiz.json
+
+
+class ManifestError(InputError):
+    """manifest.json, or a quiz.json it names, cannot be read, or does not match the answers."""
+
+
+class NothingGradedError(InputError):
+    """The answers CSV held nothing that could be graded (nothing is written then)."""
+
+
+def _fold(text: str) -> str:
+    """A name, id or code as compared: trimmed, inner spaces collapsed, case-insensitive."""
+    return " ".join(text.split()).casefold()
+
+
+def load_manifest(path: Path) -> tuple[tuple[Version, ...], str]:
+    """The versions of a class set and its title: manifest.json (at most MAX_QUIZ_BYTES) and each
+    version's <folder>/quiz.json beside it, all checked; ManifestError (one line) otherwise."""
+    data = parse_quiz(_read_limited(path, MAX_QUIZ_BYTES, ManifestError), str(path))
+    if not isinstance(data, Mapping) or not isinstance(data.get("versions"), list):
+        raise ManifestError(f"{path} is not a manifest.json written by quizgen make --versions/--roster: "
+                            "it needs a list of 'versions'")
+    entries = data["versions"]
+    if not entries:
+        raise ManifestError(f"{path} lists no versions")
+    if len(entries) > MAX_VERSIONS:
+        raise ManifestError(f"{path} lists {len(entries):,} versions (at most {MAX_VERSIONS:,})")
+    base = path.parent
+    versions: list[Version] = []
+    codes: set[str] = set()
+    for i, entry in enumerate(entries, start=1):
+        where = f"{path}: version {i}"
+        if not isinstance(entry, Mapping):
+            raise ManifestError(f"{where} must be an object")
+        code, folder = entry.get("code"), entry.get("folder")
+        if not isinstance(code, str) or not code.strip() or len(code) > MAX_NAME:
+            raise ManifestError(f"{where} has no 'code'")
+        if _fold(code) in codes:
+            raise ManifestError(f"{where}: the code {clip(code)!r} appears twice")
+        codes.add(_fold(code))
+        if not isinstance(folder, str) or not folder or Path(folder).is_absolute() or ".." in Path(folder).parts \
+                or "\x00" in folder:
+            raise ManifestError(f"{where}: 'folder' must be a folder name inside {base or '.'}")
+        student = entry.get("student")
+        name = sid = ""
+        if student is not None:
+            if not isinstance(student, Mapping):
+                raise ManifestError(f"{where}: 'student' must be an object with a name (and id) or null")
+            name, sid = student.get("name") or "", student.get("id") or ""
+            if not isinstance(name, str) or not isinstance(sid, str) or len(name) > MAX_NAME or len(sid) > MAX_NAME:
+                raise ManifestError(f"{where}: the student's name and id must be text of at most {MAX_NAME} characters")
+        quiz = base / folder / "quiz.json"
+        try:
+            keys = load_quiz(quiz)
+        except QuizFileError as exc:
+            raise ManifestError(f"{path}: version {clip(code)}: {exc}") from None
+        versions.append(Version(code.strip(), name.strip(), sid.strip(), keys, quiz))
+    title = data.get("title")
+    return tuple(versions), title if isinstance(title, str) else ""
+
+
+class _Versions:
+    """Finds a student's version: by student id, else name, else version code (trimmed, case-insensitive)."""
+
+    def __init__(self, versions: Sequence[Version]) -> None:
+        self.versions = versions
+        self.ids: dict[str, int] = {}
+        self.names: dict[str, int] = {}
+        self.codes: dict[str, int] = {}
+        for i, v in enumerate(versions):
+            for table, text in ((self.ids, v.id), (self.names, v.name), (self.codes, v.code)):
+                if text:
+                    table[_fold(text)] = -1 if _fold(text) in table else i  # -1: shared, cannot tell apart
+
+    def find(self, student: str, sid: str, code: str) -> int | str:
+        """The version's index, or why there is none."""
+        for table, text in ((self.ids, sid), (self.ids, student), (self.names, student), (self.codes, code),
+                            (self.codes, student)):
+            if text:
+                index = table.get(_fold(text))
+                if index is not None and index >= 0:
+                    return index
+                if index == -1 and table is self.names:
+                    return f"{len([v for v in self.versions if _fold(v.name) == _fold(text)])} versions are for a student named {clip(text)!r}: add an id column"
+        return f"no version in the manifest for student {clip(student)!r} (matched by id, name or version code)"
+
+
+_PROBLEM_COLUMN = re.compile(r"(?:q|p|problem|question|#)?\s*([0-9]{1,7})", re.I)
+_STUDENT = ("student", "name", "student name")
+_ID = ("id", "student id", "sis user id", "id number")
+_CODE = ("version", "code", "version code")
+
+
+@dataclass
+class _Layout:
+    """Which column holds what: long (student, problem, answer) or wide (student, 1, 2, …)."""
+
+    student: int = 0
+    problem: int = 1
+    answer: int = 2
+    sid: int = -1
+    code: int = -1
+    wide: tuple[tuple[int, int], ...] = ()  # (column, problem number) of a wide CSV
+    width: int = 3
+
+
+def _header(fields: Sequence[str]) -> _Layout | None:
+    """The layout a header line names, or None if the line is not a header."""
+    names = [" ".join(f.strip().lstrip("\ufeff").lower().split()) for f in fields]
+
+    def find(choices: Sequence[str]) -> int:
+        return next((i for i, n in enumerate(names) if n in choices), -1)
+
+    student = find(_STUDENT)
+    layout = _Layout(student=student, sid=find(_ID), code=find(_CODE), width=len(names))
+    if student < 0 and layout.sid < 0 and layout.code < 0:
+        return None
+    if "problem" in names and "answer" in names:
+        if student < 0:
+            return None
+        layout.problem, layout.answer = names.index("problem"), names.index("answer")
+        return layout
+    wide = []
+    for i, n in enumerate(names):
+        m = _PROBLEM_COLUMN.fullmatch(n)
+        if m and i not in (student, layout.sid, layout.code):
+            wide.append((i, int(m[1])))
+    if not wide:
+        return None
+    layout.wide = tuple(wide)
+    if student < 0:
+        layout.student = layout.sid if layout.sid >= 0 else layout.code
+    return layout
+
+
+def sniff_delimiter(line: str) -> str:
+    """The delimiter of a CSV from its first line: the one of , ; and tab that makes it a header
+    quizgen reads, else the most frequent outside double quotes (a comma on a tie)."""
+    for delimiter in (",", ";", "\t"):
+        try:
+            fields = next(csv.reader([line], delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            continue
+        if len(fields) > 1 and _header(fields) is not None:
+            return delimiter
+    outside = re.sub(r'"[^"]*"', "", line)
+    counts = {d: outside.count(d) for d in (",", ";", "\t")}
+    best = max(counts.values())
+    return "," if best == 0 or counts[","] == best else max(counts, key=counts.__getitem__)
+
+
+class _Prefixed:
+    """A text stream with its first line already read (readline gives it back first)."""
+
+    def __init__(self, first: str, stream: IO[str]) -> None:
+        self._first: str | None = first
+        self._stream = stream
+
+    def readline(self, size: int = -1) -> str:
+        if self._first is not None:
+            first, self._first = self._first, None
+            if first:
+                return first
+        return self._stream.readline(size)
+
+
+class Grader:
+    """Grades rows one at a time against the keys (of one quiz, or of each student's own version
+    in a class set); keeps per student only the last verdict per problem (for the scores), the
+    count and first few of every warning, and per problem the most common wrong answers."""
+
+    def __init__(self, keys: Mapping[int, Key] | None = None, versions: Sequence[Version] = ()) -> None:
+        self.versions = _Versions(versions) if versions else None
+        self.sets: list[Mapping[int, Key]] = [v.keys for v in versions] if versions else [keys or {}]
+        self.keys = self.sets[0]
         # name -> per problem (in quiz order) line * 2 + correct of the last answer, 0 if none:
         # 4 bytes a problem, so 50,000 students of a 20-problem quiz take 7 MB, not 60 MB of dicts
         self.students: dict[str, array[int]] = {}  # lines < MAX_ANSWERS_BYTES, so line * 2 + 1 fits an int32
-        self._position = {number: i for i, number in enumerate(keys)}
-        self._unanswered = array("i", [0]) * len(keys)
-        self.max_students = max(1, MAX_CELLS // max(len(keys), 1))
+        self.student_set: dict[str, int] = {}  # class sets only: the student's version
+        self.ids: dict[str, str] = {}  # the student id given (manifest or id column), if any
+        self.names: dict[str, str] = {}  # class sets: the student's name (from the manifest, else the CSV)
+        self._positions = [{number: i for i, number in enumerate(k)} for k in self.sets]
+        self._unanswered = [array("i", [0]) * len(k) for k in self.sets]
+        self.problem_count = max(len(k) for k in self.sets)
+        self.max_students = max(1, MAX_CELLS // max(self.problem_count, 1))
         self.rows = 0
         self.error_count = 0
         self.repeat_count = 0
         self.repeats: list[Repeat] = []
-        self._known = f" (the quiz has problems {min(keys)}–{max(keys)})" if keys else ""
+        self.unmatched = 0  # rows of students with no version
+        self.wrong: dict[int, dict[str, list[Any]]] = {}  # problem -> answer -> [count, misconception]
+        numbers = sorted({n for k in self.sets for n in k})
+        self._known = f" (the quiz has problems {numbers[0]}–{numbers[-1]})" if numbers else ""
         self._verdict = functools.lru_cache(maxsize=_CACHE)(self._grade)
 
-    def _grade(self, number: int, answer: str) -> Verdict:
-        return self.keys[number].grade(answer)
+    def _grade(self, version: int, number: int, answer: str) -> Verdict:
+        return self.sets[version][number].grade(answer)
 
-    def verdict(self, number: int, answer: str) -> Verdict:
+    def verdict(self, number: int, answer: str, version: int = 0) -> Verdict:
         """The verdict on answer to problem number (remembered: a class types the same answers many times)."""
-        return self._verdict(number, answer) if len(answer) <= _CACHED_ANSWER else self._grade(number, answer)
+        if len(answer) <= _CACHED_ANSWER:
+            return self._verdict(version, number, answer)
+        return self._grade(version, number, answer)
+
+    def _note_wrong(self, number: int, answer: str, verdict: Verdict, key: Key) -> None:
+        table = self.wrong.setdefault(number, {})
+        text = " ".join(answer.split())[:_CACHED_ANSWER]
+        entry = table.get(text)
+        if entry is None:
+            if len(table) >= MAX_WRONG_KINDS:
+                return
+            says = next((m for _, m in key.mistakes if m and m in verdict.message), "")
+            entry = table[text] = [0, says]
+        entry[0] += 1
 
     def grade(self, stream: IO[str], notes: Sequence[RowError] = ()) -> Iterator[GradedAnswer | RowError]:
-        """Every row of a student,problem,answer CSV as a graded answer or a row error, in file order (notes first)."""
+        """Every row of a long (student,problem,answer) or wide (student,1,2,…) CSV as graded
+        answers or a row error, in file order (notes first). The delimiter (comma, semicolon or
+        tab) is read from the first line."""
         for note in notes:
             self.error_count += 1
             yield note
-        columns = (0, 1, 2)
+        first_line = stream.readline(MAX_LINE + 1)
+        delimiter = sniff_delimiter(first_line[:MAX_LINE])
+        layout = _Layout()
+        width = [3]  # columns a record of several lines must have: 3 until a header says otherwise
         first = True
         numbers: dict[str, int] = {}  # problem number as typed -> number, for the numbers in the quiz
-        for line, last, fields, problem in _records(stream, len(HEADER)):
+        for line, last, fields, problem in _records(_Prefixed(first_line, stream), width, delimiter):  # type: ignore[arg-type]
             if fields is None:
                 self.error_count += 1
                 yield RowError(line, problem)
@@ -556,9 +778,12 @@ class Grader:
                 continue
             if first:
                 first = False
-                names = [f.strip().lower() for f in fields]
-                if sorted(names) == sorted(HEADER):
-                    columns = tuple(names.index(name) for name in HEADER)  # type: ignore[assignment]
+                header = _header(fields)
+                if header is not None:
+                    layout = header
+                    width[0] = layout.width
+                    if layout.wide:
+                        self._check_columns(line, fields, layout)
                     continue
                 self.error_count += 1
                 yield RowError(line, "missing header line 'student,problem,answer'; reading columns in that order",
@@ -568,22 +793,22 @@ class Grader:
                 yield RowError(line, f"this row runs on to line {last}: a line break inside double quotes joined "
                                      f"{_count(last - line, 'more line')} to it (is a closing quote missing?)",
                                skipped=False)
-            if len(fields) != len(HEADER):
-                hint = " (put answers that contain commas in double quotes)" if len(fields) > len(HEADER) else ""
-                self.error_count += 1
-                yield RowError(line, f"expected 3 columns (student, problem, answer), got {len(fields)}{hint}", tuple(fields))
+            if layout.wide:
+                yield from self._wide_row(line, fields, layout)
                 continue
-            student = fields[columns[0]].strip()
-            number_text = fields[columns[1]].strip()
-            answer = fields[columns[2]]
+            if len(fields) != layout.width:
+                hint = " (put answers that contain commas in double quotes)" if len(fields) > layout.width else ""
+                self.error_count += 1
+                what = "3 columns (student, problem, answer)" if layout.width == 3 else f"{layout.width} columns"
+                yield RowError(line, f"expected {what}, got {len(fields)}{hint}", tuple(fields))
+                continue
+            student = fields[layout.student].strip()
+            number_text = fields[layout.problem].strip()
+            answer = fields[layout.answer]
             row = (student, number_text, answer)
-            if not student:
-                self.error_count += 1
-                yield RowError(line, "the student name is empty", row)
-                continue
-            if len(student) > MAX_NAME:
-                self.error_count += 1
-                yield RowError(line, f"the student name is {len(student):,} characters long (at most {MAX_NAME})", row)
+            who = self._student(line, student, fields, layout, row)
+            if isinstance(who, RowError):
+                yield who
                 continue
             number = numbers.get(number_text)
             if number is None:
@@ -592,47 +817,156 @@ class Grader:
                     yield RowError(line, f"problem number {clip(number_text)!r} is not a whole number", row)
                     continue
                 number = int(number_text)
-                if number not in self.keys:
-                    self.error_count += 1
-                    yield RowError(line, f"there is no problem {number} in this quiz{self._known}", row)
-                    continue
                 if len(numbers) < 1_000:
                     numbers[number_text] = number
-            verdict = self.verdict(number, answer)
-            mine = self.students.get(student)
-            if mine is None:
-                if len(self.students) >= self.max_students:
-                    self.error_count += 1
-                    yield RowError(line, f"more than {self.max_students:,} students for a quiz of {len(self.keys):,} "
-                                         "problems: this student is not graded", row)
-                    continue
-                mine = self.students[student] = self._unanswered[:]
-            position = self._position[number]
-            before = mine[position]
-            if before:
-                self.repeat_count += 1
-                if len(self.repeats) < EXAMPLES:
-                    self.repeats.append(Repeat(line, student, number, before >> 1))
-            mine[position] = line * 2 + (verdict.status == "correct")
-            self.rows += 1
-            yield GradedAnswer(line, student, number, answer, verdict.status, verdict.message)
+            yield self._take(line, who, number, answer, row)
         if first:
             self.error_count += 1
             yield RowError(1, "the file is empty: expected a header line 'student,problem,answer'")
 
+    def _check_columns(self, line: int, fields: Sequence[str], layout: _Layout) -> None:
+        """A wide CSV's problem columns must all be problems of the quiz (of every version)."""
+        for column, number in layout.wide:
+            missing = [i for i, k in enumerate(self.sets) if number not in k]
+            if missing:
+                where = (f"version {self.versions.versions[missing[0]].code}" if self.versions else "the quiz")
+                raise ManifestError(f"line {line}: column {clip(fields[column].strip())!r} is problem {number}, "
+                                    f"but {where} has no problem {number}{self._known}")
+
+    def _wide_row(self, line: int, fields: list[str], layout: _Layout) -> Iterator[GradedAnswer | RowError]:
+        if len(fields) > layout.width:
+            self.error_count += 1
+            yield RowError(line, f"expected {layout.width} columns as in the header, got {len(fields)} "
+                                 "(put answers that contain commas in double quotes)", tuple(fields))
+            return
+        fields = fields + [""] * (layout.width - len(fields))  # trailing empty answers may be left off
+        student = fields[layout.student].strip()
+        who = self._student(line, student, fields, layout, (student,))
+        if isinstance(who, RowError):
+            yield who
+            return
+        for column, number in layout.wide:
+            answer = fields[column]
+            if answer.strip():
+                yield self._take(line, who, number, answer, (student, str(number), answer))
+
+    def _student(self, line: int, student: str, fields: Sequence[str], layout: _Layout,
+                 row: tuple[str, ...]) -> tuple[str, int] | RowError:
+        """(who, version) for a row's student, or the row error."""
+        sid = fields[layout.sid].strip() if layout.sid >= 0 else ""
+        code = fields[layout.code].strip() if layout.code >= 0 else ""
+        if not student:
+            student = sid or code
+        if not student:
+            self.error_count += 1
+            return RowError(line, "the student name is empty", row)
+        if len(student) > MAX_NAME or len(sid) > MAX_NAME:
+            self.error_count += 1
+            return RowError(line, f"the student name is {len(student):,} characters long (at most {MAX_NAME})", row)
+        if self.versions is None:
+            if sid and student not in self.ids and len(self.ids) < self.max_students:
+                self.ids[student] = sid
+            return student, 0
+        found = self.versions.find(student, sid, code)
+        if isinstance(found, str):
+            self.error_count += 1
+            self.unmatched += 1
+            return RowError(line, found, row)
+        version = self.versions.versions[found]
+        who = version.code  # one student per version: rows by id, name or code are the same student
+        if who not in self.student_set:
+            self.student_set[who] = found
+            self.ids[who] = version.id or sid
+            self.names[who] = version.name or student
+        return who, found
+
+    def _take(self, line: int, who: tuple[str, int], number: int, answer: str,
+              row: tuple[str, ...]) -> GradedAnswer | RowError:
+        student, version = who
+        keys = self.sets[version]
+        key = keys.get(number)
+        if key is None:
+            self.error_count += 1
+            where = f" (version {self.versions.versions[version].code})" if self.versions else ""
+            known = (f" (it has problems {min(keys)}–{max(keys)})" if self.versions else self._known) if keys else ""
+            return RowError(line, f"there is no problem {number} in this quiz{where}{known}", row)
+        verdict = self.verdict(number, answer, version)
+        mine = self.students.get(student)
+        if mine is None:
+            if len(self.students) >= self.max_students:
+                self.error_count += 1
+                return RowError(line, f"more than {self.max_students:,} students for a quiz of {len(keys):,} "
+                                      "problems: this student is not graded", row)
+            mine = self.students[student] = self._unanswered[version][:]
+        position = self._positions[version][number]
+        before = mine[position]
+        if before:
+            self.repeat_count += 1
+            if len(self.repeats) < EXAMPLES:
+                self.repeats.append(Repeat(line, self.names.get(student, student), number, before >> 1))
+        correct = verdict.status == "correct"
+        mine[position] = line * 2 + correct
+        if not correct:
+            self._note_wrong(number, answer, verdict, key)
+        self.rows += 1
+        code = self.versions.versions[version].code if self.versions else ""
+        return GradedAnswer(line, self.names.get(student, student), number, answer, verdict.status, verdict.message, code)
+
     def scores(self) -> ScoreTable:
         """A score per student, in the order they first appear."""
-        return ScoreTable(self.students, len(self.keys))
+        return ScoreTable(self.students, len(self.keys), self)
+
+    def nothing_graded(self, answers: str) -> NothingGradedError | None:
+        """The error to give when no row could be graded (None when some were)."""
+        if self.rows:
+            return None
+        if self.versions is not None and self.unmatched:
+            return NothingGradedError(f"the manifest does not match {answers}: no row's student matches a version "
+                                      "by id, name or version code")
+        return NothingGradedError(f"nothing to grade in {answers}: no row holds a student's answer to a problem "
+                                  "of the quiz")
+
+    def stats_rows(self) -> Iterator[tuple[object, ...]]:
+        """Per problem: number, kind-free counts (answered, correct, percent correct) and the three
+        most common wrong answers with the misconception each matches."""
+        numbers = sorted({n for k in self.sets for n in k})
+        answered = dict.fromkeys(numbers, 0)
+        correct = dict.fromkeys(numbers, 0)
+        for student, mine in self.students.items():
+            version = self.student_set.get(student, 0)
+            for number, position in self._positions[version].items():
+                value = mine[position]
+                if value:
+                    answered[number] += 1
+                    correct[number] += value & 1
+        for number in numbers:
+            n, c = answered[number], correct[number]
+            top = sorted((self.wrong.get(number) or {}).items(), key=lambda item: -item[1][0])[:EXAMPLES]
+            cells: list[object] = []
+            for text, (count, says) in top:
+                cells += [text, count, says]
+            cells += [""] * (3 * EXAMPLES - len(cells))
+            yield (number, _kind(self.sets, number), n, c, f"{100 * c / n:.1f}" if n else "", *cells)
+
+
+def _kind(sets: Sequence[Mapping[int, Key]], number: int) -> str:
+    kinds = sorted({k[number].kind for k in sets if number in k and k[number].kind})
+    return "/".join(kinds)
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
-def grade_csv(quiz: Mapping[str, Any] | Mapping[int, Key], csv_text: str, notes: Sequence[RowError] = ()) -> GradeReport:
-    """Grade a whole CSV held in memory (a quiz.json dict or its keys); for small inputs and tests."""
-    keys = quiz if all(isinstance(k, Key) for k in quiz.values()) and quiz else quiz_keys(quiz)
-    grader = Grader(keys)  # type: ignore[arg-type]
+def grade_csv(quiz: Mapping[str, Any] | Mapping[int, Key], csv_text: str, notes: Sequence[RowError] = (),
+              versions: Sequence[Version] = ()) -> GradeReport:
+    """Grade a whole CSV held in memory (a quiz.json dict or its keys, or a class set's versions);
+    for small inputs and tests."""
+    if versions:
+        grader = Grader(versions=versions)
+    else:
+        keys = quiz if all(isinstance(k, Key) for k in quiz.values()) and quiz else quiz_keys(quiz)
+        grader = Grader(keys)  # type: ignore[arg-type]
     answers: list[GradedAnswer] = []
     errors: list[RowError] = []
     for item in grader.grade(io.StringIO(csv_text.removeprefix("\ufeff"), newline=""), notes):
@@ -640,15 +974,109 @@ def grade_csv(quiz: Mapping[str, Any] | Mapping[int, Key], csv_text: str, notes:
             answers.append(item)
         else:
             errors.append(item)
-    return GradeReport(tuple(answers), tuple(errors), tuple(grader.scores()), len(keys), grader.repeat_count, tuple(grader.repeats))
+    return GradeReport(tuple(answers), tuple(errors), tuple(grader.scores()), grader.problem_count,
+                       grader.repeat_count, tuple(grader.repeats), tuple(grader.stats_rows()))
 
 
-def grade_file(keys: Mapping[int, Key], answers: Path, report: Path, inputs: Iterable[Path] = ()) -> GradeSummary:
-    """Grade the answers CSV into the report CSV, streaming; the report is written atomically and
-    only if grading finishes (AnswersFileError/ReportFileError otherwise, nothing written)."""
-    check_report_target(report, [answers, *inputs])
+class _Outputs:
+    """Files written as one unit: each is filled in a temporary file beside its target (so a
+    missing or read-only folder fails before anything is graded), and all are renamed into
+    place only when every one is complete; on any error none is left behind."""
+
+    def __init__(self, targets: Sequence[Path]) -> None:
+        self.targets = list(targets)
+        self.temps: list[str] = []
+        mode = 0o666 & ~_umask()
+        try:
+            for path in self.targets:
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                self.temps.append(tmp)
+                os.fchmod(fd, mode)
+                os.close(fd)
+        except BaseException:
+            self.discard()
+            raise
+
+    def fill(self, index: int, write: Callable[[IO[str]], object]) -> None:
+        with open(self.temps[index], "w", encoding="utf-8", newline="", buffering=1 << 20) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+
+    def commit(self) -> None:
+        for tmp, path in zip(self.temps, self.targets):
+            os.replace(tmp, path)
+        self.temps = []
+
+    def discard(self) -> None:
+        for tmp in self.temps:
+            Path(tmp).unlink(missing_ok=True)
+        self.temps = []
+
+
+def check_targets(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path]) -> None:
+    """Refuse outputs that are an input (under any name) or the same file as another output."""
+    inputs = list(inputs)
+    seen: dict[tuple[int, int] | str, str] = {}
+    for option, path in outputs:
+        check_report_target(path, inputs)
+        try:
+            info = os.stat(path)
+            ident: tuple[int, int] | str = (info.st_dev, info.st_ino)
+        except OSError:
+            ident = os.path.abspath(path)
+        if ident in seen:
+            raise ReportFileError(f"{path} is given to both {seen[ident]} and {option}: give each its own file")
+        seen[ident] = option
+
+
+STATS_HEADER = ("problem", "kind", "answered", "correct", "percent_correct",
+                *(f"{what}_{i}" for i in range(1, EXAMPLES + 1) for what in ("wrong_answer", "count", "misconception")))
+GRADEBOOK_FORMATS = ("canvas", "moodle")
+
+
+def stats_csv_rows(rows: Iterable[Sequence[object]]) -> Iterator[tuple[object, ...]]:
+    """The --stats file's rows, header first, every text cell made safe for a spreadsheet."""
+    yield STATS_HEADER
+    for row in rows:
+        yield tuple(_cell(v) if isinstance(v, str) else v for v in row)
+
+
+def gradebook_rows(scores: Iterable[StudentScore], title: str, points: int, form: str) -> Iterator[tuple[object, ...]]:
+    """A gradebook CSV to import: Canvas's (Student, ID, SIS User ID, Section, <assignment>, then a
+    Points Possible row) or Moodle's (ID number, Full name, <grade item>); the grade is the
+    number of problems right."""
+    title = _cell(title or "quizgen quiz")
+    if form == "canvas":
+        yield ("Student", "ID", "SIS User ID", "Section", title)
+        yield ("Points Possible", "", "", "", points)
+        for s in scores:
+            yield (_cell(s.student), "", _cell(s.id), "", s.correct)
+    else:
+        yield ("ID number", "Full name", title)
+        for s in scores:
+            yield (_cell(s.id), _cell(s.student), s.correct)
+
+
+def grade_file(keys: Mapping[int, Key] | None, answers: Path, report: Path, inputs: Iterable[Path] = (), *,
+               versions: Sequence[Version] = (), stats: Path | None = None, gradebook: Path | None = None,
+               gradebook_format: str = "canvas", title: str = "") -> GradeSummary:
+    """Grade the answers CSV into the report CSV, streaming, and write the --stats and --gradebook
+    files if asked; all are written as one unit, and only if grading finishes with something
+    graded (AnswersFileError, ReportFileError, ManifestError or NothingGradedError otherwise,
+    nothing written)."""
+    outputs = [("--report", report)] + [(o, p) for o, p in (("--stats", stats), ("--gradebook", gradebook)) if p]
+    check_targets(outputs, [answers, *inputs])
     stream, notes = open_answers(answers)
-    grader = Grader(keys)
+    try:
+        files = _Outputs([p for _, p in outputs])
+    except OSError as exc:
+        stream.close()
+        raise ReportFileError(f"cannot write {exc.filename or report} ({exc.strerror or exc})") from None
+    except BaseException:
+        stream.close()
+        raise
+    grader = Grader(keys, versions)
     shown: list[RowError] = []
     cached = functools.lru_cache(maxsize=_CACHE)(_cell)  # names, answers and messages repeat
 
@@ -657,26 +1085,47 @@ def grade_file(keys: Mapping[int, Key], answers: Path, report: Path, inputs: Ite
 
     def fill(f: IO[str]) -> None:
         writer = csv.writer(f, lineterminator="\r\n")  # RFC 4180; with "\n" alone a \r in a cell is not quoted
-        writer.writerow(REPORT_HEADER)
+        writer.writerow(REPORT_HEADER + (("version",) if versions else ()))
         row = writer.writerow
         for item in grader.grade(stream, notes):
             if isinstance(item, GradedAnswer):
-                row((item.line, cell(item.student), item.problem, cell(item.answer), item.status, cell(item.message)))
+                if versions:
+                    row((item.line, cell(item.student), item.problem, cell(item.answer), item.status,
+                         cell(item.message), item.version))
+                else:
+                    row((item.line, cell(item.student), item.problem, cell(item.answer), item.status, cell(item.message)))
             else:
                 if len(shown) < SHOWN_ERRORS:
                     shown.append(item)
                 row(_error_row(item))
+        failed = grader.nothing_graded(str(answers))
+        if failed is not None:
+            raise failed
 
     try:
         with stream:
-            write_atomic(report, fill)
+            files.fill(0, fill)
+        index = 1
+        if stats:
+            files.fill(index, lambda f: csv.writer(f, lineterminator="\r\n").writerows(stats_csv_rows(grader.stats_rows())))
+            index += 1
+        if gradebook:
+            files.fill(index, lambda f: csv.writer(f, lineterminator="\r\n").writerows(
+                gradebook_rows(grader.scores(), title, grader.problem_count, gradebook_format)))
+        files.commit()
     except UnicodeError as exc:  # a UTF-16 file with an odd number of bytes, and the like
+        files.discard()
         raise AnswersFileError(f"cannot decode {answers} ({exc})") from None
     except InputError:
+        files.discard()
         raise
     except OSError as exc:
-        raise ReportFileError(f"cannot write {report} ({exc.strerror or exc})") from None
-    return GradeSummary(grader.scores(), len(keys), grader.rows, grader.error_count, tuple(shown),
+        files.discard()
+        raise ReportFileError(f"cannot write {exc.filename or report} ({exc.strerror or exc})") from None
+    except BaseException:
+        files.discard()
+        raise
+    return GradeSummary(grader.scores(), grader.problem_count, grader.rows, grader.error_count, tuple(shown),
                         grader.repeat_count, tuple(grader.repeats))
 
 
@@ -685,23 +1134,30 @@ def grade_file(keys: Mapping[int, Key], answers: Path, report: Path, inputs: Ite
 
 def score_lines(scores: Iterable[StudentScore] | GradeReport | GradeSummary) -> Iterator[str]:
     """The score table as aligned plain text, line by line, one student per line (names clipped
-    to ECHO characters); scores is read twice (once for the width of the names)."""
+    to ECHO characters), with each student's version code for a class set; scores is read twice
+    (once for the widths)."""
     if isinstance(scores, (GradeReport, GradeSummary)):
         scores = scores.scores
-    head = ("student", "correct", "answered", "score")
     total = max((s.total for s in scores), default=0)
-    widths = (max([len(head[0]), *(min(len(s.student), ECHO) for s in scores)]),
-              max(len(head[1]), len(f"{total}/{total}")), max(len(head[2]), len(str(total))), len(head[3]))
+    versioned = any(s.version for s in scores)
+    head = ("student", "version", "correct", "answered", "score") if versioned else ("student", "correct", "answered", "score")
+    widths = [max([len(head[0]), *(min(len(s.student), ECHO) for s in scores)])]
+    if versioned:
+        widths.append(max([len(head[1]), *(min(len(s.version), ECHO) for s in scores)]))
+    widths += [max(len("correct"), len(f"{total}/{total}")), max(len("answered"), len(str(total))), len("score")]
 
     def fmt(row: tuple[str, ...]) -> str:
-        return "  ".join([row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:])]).rstrip() + "\n"
+        left = 2 if versioned else 1
+        return "  ".join([c.ljust(w) for c, w in zip(row[:left], widths[:left])]
+                         + [c.rjust(w) for c, w in zip(row[left:], widths[left:])]).rstrip() + "\n"
 
     yield fmt(head)
     yield fmt(tuple("-" * w for w in widths))
     empty = True
     for s in scores:
         empty = False
-        yield fmt((clip(plain(s.student)), f"{s.correct}/{s.total}", str(s.answered), f"{round(100 * s.score)}%"))
+        who = (clip(plain(s.student)), clip(plain(s.version))) if versioned else (clip(plain(s.student)),)
+        yield fmt((*who, f"{s.correct}/{s.total}", str(s.answered), f"{round(100 * s.score)}%"))
     if empty:
         yield "(no answers graded)\n"
 

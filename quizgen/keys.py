@@ -69,6 +69,7 @@ class Key:
     mistakes: tuple[tuple[str, str], ...] = ()
     form: str | None = None
     parts: tuple[Part, ...] = ()  # a multi-part answer, graded part by part (see grade_parts)
+    kind: str = ""  # the problem's kind, for --stats
 
     def grade(self, typed: str) -> Verdict:
         """The checker's verdict on a typed answer (part by part when the problem has parts)."""
@@ -352,7 +353,8 @@ def problem_key(index: int, entry: Any, source: str = "quiz.json") -> Key:
         shown = repr(clip(form)) if isinstance(form, str) else _kind_of(form)
         raise QuizFileError(f"{source}: {where}: 'form' must be {' or '.join(map(repr, FORMS))}, not {shown}")
     form = graded_form(form, answer)  # quiz.json of older runs carries no "value" form
-    return Key(number, answer, rtol, atol, mistakes, form, _parts(entry))
+    kind = entry.get("kind")
+    return Key(number, answer, rtol, atol, mistakes, form, _parts(entry), clip(kind, 40) if isinstance(kind, str) else "")
 
 
 def quiz_keys(quiz: Any, source: str = "quiz.json", *, check_answers: bool = True) -> dict[int, Key]:
