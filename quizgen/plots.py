@@ -79,6 +79,18 @@ _ITALIC = {**{c: chr(0x1D44E + i) for i, c in enumerate("abcdefghijklmnopqrstuvw
            **{c: chr(0x1D434 + i) for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}}
 
 
+def number_style(picture: Picture) -> Style:
+    """How the picture writes numbers: as its problem does. A secant picture whose problem shows
+    only whole numbers (a limit-definition, or a tangent at a whole a) writes its steps as
+    fractions, h = 1/2, whatever step its task drew and did not use; one whose problem shows
+    decimals (0.1, 2.5) writes 0.5."""
+    if isinstance(picture, LossPicture) or not picture.decimal:
+        return Style(picture.decimal)
+    fa = horner(picture.coeffs, picture.a)
+    shown = (picture.a, fa, horner(power_rule(picture.coeffs), picture.a)) + picture.hs
+    return Style(any(q.denominator != 1 for q in shown))
+
+
 def _subscript(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
@@ -391,7 +403,7 @@ def _direction(canvas: _Canvas, x: float, y: float, slope: float) -> tuple[float
 
 
 def _secant_figure(pic: SecantPicture, full: bool) -> Any:
-    style = Style(pic.decimal)
+    style = number_style(pic)
     plan = secant_plan(pic)
     a, fa_q = pic.a, horner(pic.coeffs, pic.a)
     fa, slope = float(fa_q), float(horner(power_rule(pic.coeffs), pic.a))
@@ -546,7 +558,7 @@ def _steps(canvas: _Canvas, pic: LossPicture, xlim: tuple[float, float], style: 
 
 
 def _loss_figure(pic: LossPicture, full: bool) -> Any:
-    style = Style(pic.decimal)
+    style = number_style(pic)
     xlim, shows_minimum = _loss_window(pic, full)
     losses = [float(horner(pic.coeffs, w)) for w in pic.weights]
     low = _low_point(pic)
@@ -628,7 +640,7 @@ def svg(picture: Picture, full: bool = True) -> bytes:
 
 def describe(picture: Picture, full: bool = True) -> str:
     """Alt text: what the picture shows, in words, with the problem's own numbers."""
-    style = Style(picture.decimal)
+    style = number_style(picture)
     if isinstance(picture, SecantPicture):
         f = f"f(x) = {poly_text(poly_from_coeffs(picture.coeffs), style)}"
         a = style.text(picture.a)
@@ -662,7 +674,7 @@ def left_out_note(picture: Picture) -> str:
     if not isinstance(picture, SecantPicture):
         return ""
     plan = secant_plan(picture)
-    style = Style(picture.decimal)
+    style = number_style(picture)
     widest = max((abs(h) for h in plan.shown), default=Fraction(0))
     far = [style.text(h) for h in plan.left_out if plan.shown and abs(h) > widest]
     near = [style.text(h) for h in plan.left_out if not (plan.shown and abs(h) > widest)]

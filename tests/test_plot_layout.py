@@ -128,6 +128,17 @@ def label_words(svg: str) -> str:
     return " ".join(w for g in groups for w in re.findall(r"<text[^>]*>([^<]*)</text>", g))
 
 
+def test_a_picture_of_whole_numbers_writes_steps_as_fractions() -> None:
+    """Seed 11 hard: one limit-definition picture said h = 0.5 and another h = 1/2, as the tasks
+    had drawn (and not used) a decimal or a fractional step. Problems showing only whole numbers
+    now get fractions in their pictures, whatever their task's style."""
+    for decimal in (True, False):
+        picture = SecantPicture((F(-4), F(-1), F(6)), F(1), (), "c", "g", decimal)  # 6x² − x − 4 at 1
+        words = label_words(plots.svg(picture).decode())
+        assert "ℎ = 1/2" in words and "0.5" not in words, words
+        assert "h = 2, 1 and 1/2" in plots.describe(picture)
+
+
 def test_numbers_in_a_picture_follow_the_problem_style() -> None:
     for decimal, half in ((True, "0.5"), (False, "1/2")):
         picture = SecantPicture((F(14), F(7), F(7)), F(1), (F(2), F(1), F(1, 2)), "c", "g", decimal)
