@@ -218,7 +218,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
         raise _usage_error(exc) from None
     except QuizgenError as exc:
         raise click.ClickException(f"seed {seed}: {exc}") from None
-    click.echo(f"seed {seed} · version {quiz.version} · {len(quiz.problems)} problems → {out}/ ({', '.join(sorted(files))})")
+    click.echo(f"seed {seed} · version {quiz.version} · {len(quiz.problems)} problem{'s' if len(quiz.problems) != 1 else ''} → {out}/ ({', '.join(sorted(files))})")
 
 
 def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path | None, rebuild: str | None,

@@ -343,3 +343,33 @@ def math_html(math: Math, cls: str = "m", width_em: float | None = None) -> Mark
     html, _ = convert(math.latex)
     style = f' style="width:{width_em:.2f}em"' if width_em is not None else ""
     return Markup(f'<span class="{cls}"{style} role="math" aria-label="{escape(math.text)}">{html}</span>')
+
+
+# ---------------------------------------------------------------- prose: the key's sentences
+
+# In a sentence, a variable is a lone letter (f, h, x, w, L, E, y) or a in a formula such as f′(a);
+# "a" on its own is the article. A token that holds formula characters is kept on one line.
+_PROSE_VAR = re.compile(r"(?<![A-Za-z])([fhxwLEy]|a(?=[)′,])|(?<=[(])a)(?![A-Za-z])")
+# Characters after which a line may break inside a token (η·|L′, 1/2, −2ℎ): such tokens are kept whole.
+_BREAKABLE = re.compile(r"[·/|→\u2212]")
+
+
+@lru_cache(maxsize=8192)
+def prose_html(text: str) -> Markup:
+    """A sentence of the key with its variables in the math face (𝑓, 𝑥, ℎ, 𝜂) and no formula broken inside.
+
+    The kinds write their sentences as plain text (``the slope at w₀ = 2``, ``by η·|L′(w₀)| = 0.8``);
+    here each lone variable becomes its math-italic letter, as in the formulas, and each
+    whitespace-free token a line could break inside (η·|L′(w₀)|, 1/2) is set without a line break.
+    """
+    out = []
+    for token in re.split(r"(\s+)", text):
+        if not token or token.isspace():
+            out.append(token)
+            continue
+        html = str(escape(token))
+        html = _PROSE_VAR.sub(lambda m: _ITALIC[m.group(1)], html).replace("η", _MACROS["eta"])
+        if _BREAKABLE.search(token):
+            html = f'<span class="nw">{html}</span>'
+        out.append(html)
+    return Markup("".join(out))

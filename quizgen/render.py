@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quizgen import __version__, practice
-from quizgen.mathtex import lhs_width, math_html
+from quizgen.mathtex import lhs_width, math_html, prose_html
 from quizgen.kinds.base import working_space
 from quizgen.model import Math, Quiz
 from quizgen.plots import Figures, figure_html
@@ -56,6 +56,8 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     env.globals.update(m=math_html, lhs_width=lhs_width, text=Math, version=__version__, figure=figure_html, plots="key")
     # Working space by kind and degree (mm); html_to_pdf tightens it when a last page would hold one problem alone.
     env.globals.update(space=lambda p: working_space(p.kind, p.task))
+    env.filters["prose"] = prose_html
+    env.globals["section_heading"] = section_heading
     return env
 
 
@@ -246,6 +248,16 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     return outdir.write_folder(out_dir, files, OUTPUT_NAMES)
 
 
+def section_heading(n: int, heading: str) -> str:
+    """``Part B: A small step``: sections are lettered, so a heading never reads as problem 2.
+
+    A number the spec put in front of its heading ("2. A small step") is dropped for the letter.
+    """
+    letter = chr(ord("A") + n - 1) if 1 <= n <= 26 else str(n)
+    words = re.sub(r"^\s*[0-9]+[.):]\s*", "", heading)
+    return f"Part {letter}: {words}"
+
+
 def prompt_text(problem: Any) -> str:
     """A problem's prompt as plain text (the kind's template with math written as text)."""
     import jinja2
@@ -254,4 +266,5 @@ def prompt_text(problem: Any) -> str:
                              undefined=jinja2.StrictUndefined)
     env.globals.update(m=lambda math: math.text, text=Math)
     html = env.get_template(f"kinds/{problem.kind}.html").render(g=problem.given)
-    return " ".join(html.split())
+    # The templates' only markup is <span class="nw"> (keeps a formula with its full stop): drop it.
+    return " ".join(re.sub(r"</?span[^>]*>", "", html).split())

@@ -346,3 +346,59 @@ def test_no_last_page_holds_a_single_problem(count: int) -> None:
     assert len(before[-1]) == 1  # the layout without the rule: the defect
     assert len(after[-1]) >= 2 and sorted(n for page in after for n in page) == list(range(1, count + 1))
     assert len(after) <= len(before)
+
+
+# ---------------------------------------------------------------- item 8: typography of the key and sheet
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees: tags and their attributes (aria-labels) removed, no style block."""
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_one_problem_is_not_1_problems(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["make", "--count", "1", "--seed", "3", "-f", "html", "-o", str(tmp_path)])
+    assert result.exit_code == 0 and "1 problem →" in result.output, result.output
+    for name in ("worksheet.html", "key.html"):
+        html = (tmp_path / name).read_text()
+        assert "1 problems" not in html and "1 problem ·" in html
+
+
+def test_spec_section_headings_never_read_as_problem_numbers(tmp_path: Path) -> None:
+    """--spec headings numbered '2.' clashed with problem 2.: sections are lettered, a leading number dropped."""
+    spec = tmp_path / "s.toml"
+    spec.write_text('title = "T"\n[[sections]]\nheading = "1. Evaluating f"\nkinds = ["evaluate"]\ncount = 2\n'
+                    '[[sections]]\nheading = "2. Slopes"\nkinds = ["rising-falling"]\ncount = 2\n')
+    result = CliRunner().invoke(main, ["make", "--spec", str(spec), "--seed", "1", "-f", "html", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    for name in ("worksheet.html", "key.html"):
+        headings = re.findall(r'<li class="section-heading"><h2>(.*?)</h2>', (tmp_path / "o" / name).read_text())
+        assert headings == ["Part A: Evaluating f", "Part B: Slopes"]
+
+
+def test_variables_and_eta_in_the_keys_prose_are_in_the_math_face() -> None:
+    """Upright f, h, x, w and η in the key's sentences, italic 𝑓, ℎ, 𝑥, 𝑤, 𝜂 in its formulas: now one face."""
+    from quizgen.render import render_html
+
+    quiz = make_quiz(Options(kinds=("difference", "gradient-step", "tangent-line", "partial-derivatives"), count=8), 7)
+    html = render_html(quiz, "key", plots="none")
+    sentences = re.findall(r'<p>(.*?)</p>|<div class="meaning">(.*?)</div>', html, flags=re.S)
+    words = " ".join(_visible(a or b) for a, b in sentences)
+    assert "η" not in _visible(html)  # U+03B7 upright: only the math-italic 𝜂 U+1D702 is shown
+    assert "\U0001d702" in words
+    for letter in "fhxwL":
+        assert not re.search(rf"(?<![A-Za-z]){letter}(?![A-Za-z])", words), letter
+    # a formula inside a sentence is never broken: η·|L′(w₀)| sits in one no-wrap span
+    assert re.search(r'<span class="nw">\U0001d702·\|\U0001d43f′\(\U0001d464₀\)\|</span>', html)
+
+
+def test_a_formula_keeps_its_full_stop() -> None:
+    """'h.)' alone on a line: the formula and the punctuation after it go together."""
+    from quizgen.render import render_html
+
+    quiz = make_quiz(Options(kinds=("simplify-quotient", "evaluate"), count=2), 2)
+    html = render_html(quiz, "worksheet", plots="none")
+    assert re.search(r'<span class="nw"><span class="m"[^>]*>ℎ</span>\.\)</span>', html)
+    assert re.search(r'Find <span class="nw"><span class="m"[^>]*>.*?</span>\.</span>', html)
+    assert "Your answer still contains h.)" in prompt_text(quiz.problems[0])  # plain text carries no markup

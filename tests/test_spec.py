@@ -49,7 +49,8 @@ def test_walkthrough_example_reproduces_every_number(tmp_path: Path) -> None:
     for page in ("worksheet.html", "key.html"):
         html = (tmp_path / page).read_text()
         assert html.count('<li class="section-heading">') == 6
-        positions = [html.index(f"<h2>{h.replace('&', '&amp;')}</h2>") for h in headings]
+        # sections are lettered (Part A: …), so a heading never reads as a problem number
+        positions = [html.index(f"<h2>Part {'ABCDEF'[n]}: {h.replace('&', '&amp;')}</h2>") for n, h in enumerate(headings)]
         assert positions == sorted(positions)
     assert "Work with <" not in (tmp_path / "worksheet.html").read_text()  # escaped text, not markup
     assert quiz["instructions"] in (tmp_path / "worksheet.html").read_text()
