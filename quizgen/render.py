@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from quizgen import __version__, practice
 from quizgen.mathtex import lhs_width, math_html, prose_html
-from quizgen.kinds.base import working_space
 from quizgen.model import Math, Quiz
 from quizgen.plots import Figures, figure_html
 from quizgen.workers import fork_pool
@@ -37,6 +36,13 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parent / "templates"
 
 
+def _space(problem: Any) -> Any:
+    """A problem's working space (kinds.base, imported here: quizgen --help must not load sympy)."""
+    from quizgen.kinds.base import working_space
+
+    return working_space(problem.kind, problem.task)
+
+
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
     """Jinja environment: user overrides first, then the shipped templates (datasette-style)."""
     import jinja2
@@ -55,7 +61,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     )
     env.globals.update(m=math_html, lhs_width=lhs_width, text=Math, version=__version__, figure=figure_html, plots="key")
     # Working space by kind and degree (mm); html_to_pdf tightens it when a last page would hold one problem alone.
-    env.globals.update(space=lambda p: working_space(p.kind, p.task))
+    env.globals.update(space=_space)
     env.filters["prose"] = prose_html
     env.globals["section_heading"] = section_heading
     return env
