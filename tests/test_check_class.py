@@ -1,0 +1,261 @@
+"""quizgen check --manifest: a class set made by the real `quizgen make --roster`, graded from long
+and wide CSVs; the statistics are recomputed here from what the test chose to answer, not read
+from the program's output (issue 9 items 6 and 7)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen.cli import main
+
+STUDENTS = [("Ada Lovelace", "s101"), ("Ben Okri", "s102"), ("Chidi Anagonye", "s103"),
+            ("Dana Scully", "s104"), ("Emil Zátopek", "s105"), ("Fay Wray", "s106")]
+COUNT = 14  # one problem of every kind
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def class_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("class")
+    roster = root / "roster.csv"
+    roster.write_text("name,id\n" + "".join(f"{n},{i}\n" for n, i in STUDENTS), encoding="utf-8")
+    code, out, err = run("make", "--roster", str(roster), "--seed", "4", "--count", str(COUNT), "--format", "json",
+                         "--out", str(root / "set"))
+    assert code == 0, err
+    return root / "set"
+
+
+def versions(class_set: Path) -> list[dict]:
+    manifest = json.loads((class_set / "manifest.json").read_text(encoding="utf-8"))
+    out = []
+    for v in manifest["versions"]:
+        quiz = json.loads((class_set / v["folder"] / "quiz.json").read_text(encoding="utf-8"))
+        assert quiz["version"] == v["code"]
+        out.append({**v, "quiz": quiz})
+    return out
+
+
+def right(problem: dict) -> str:
+    """The full right answer, written here from the problem's fields (every part of a gradient step)."""
+    if problem["kind"] == "gradient-step":
+        return "; ".join([problem["weights"][-1], problem["loss_before"], problem["loss_after"],
+                          "yes" if problem["overshoot"] else "no"])
+    return problem["answer"]
+
+
+def wrong(problem: dict) -> tuple[str, str]:
+    """A wrong answer and the misconception it should be matched to: the problem's first listed mistake."""
+    if problem.get("mistakes"):
+        answer, says = problem["mistakes"][0]
+        return answer, says
+    return "12345", ""
+
+
+def is_wrong(student: int, number: int) -> bool:
+    return (student + number) % 3 == 0
+
+
+def plan(class_set: Path) -> list[tuple[dict, dict[int, str]]]:
+    """Per version (one per student, in roster order): its entry and the answer typed to each problem."""
+    out = []
+    for s, v in enumerate(versions(class_set)):
+        typed = {p["number"]: (wrong(p)[0] if is_wrong(s, p["number"]) else right(p)) for p in v["quiz"]["problems"]}
+        out.append((v, typed))
+    return out
+
+
+def expected_stats(class_set: Path) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    for s, (v, typed) in enumerate(plan(class_set)):
+        for p in v["quiz"]["problems"]:
+            n = p["number"]
+            row = out.setdefault(n, {"kind": p["kind"], "answered": 0, "correct": 0, "wrong": Counter(), "says": {}})
+            row["answered"] += 1
+            if is_wrong(s, n):
+                text, says = wrong(p)
+                row["wrong"][" ".join(text.split())] += 1
+                row["says"][" ".join(text.split())] = says
+            else:
+                row["correct"] += 1
+    return out
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+def check_stats(path: Path, class_set: Path) -> None:
+    rows = read_csv(path)
+    assert rows[0][:5] == ["problem", "kind", "answered", "correct", "percent_correct"]
+    expected = expected_stats(class_set)
+    assert [int(r[0]) for r in rows[1:]] == sorted(expected)
+    for r in rows[1:]:
+        e = expected[int(r[0])]
+        assert r[1] == e["kind"]
+        assert (int(r[2]), int(r[3])) == (e["answered"], e["correct"])
+        assert r[4] == f"{100 * e['correct'] / e['answered']:.1f}"
+        shown = {(r[5 + 3 * i], int(r[6 + 3 * i]), r[7 + 3 * i]) for i in range(3) if r[5 + 3 * i]}
+        want = {(t, c, e["says"][t]) for t, c in e["wrong"].most_common(3)}
+        assert want or e["correct"] == e["answered"]
+        # a wrong answer starting with - is a formula to a spreadsheet only if not a plain number
+        shown = {(t[1:] if t.startswith("'") else t, c, m) for t, c, m in shown}
+        assert shown == want, (r[0], shown, want)
+
+
+def long_csv(class_set: Path) -> str:
+    """Long shape, comma: students found by id, by name (other case, extra spaces) or by version code."""
+    lines = ["student,problem,answer"]
+    for s, (v, typed) in enumerate(plan(class_set)):
+        name, sid = STUDENTS[s]
+        who = [sid, f"  {name.upper()} ", v["code"].lower()][s % 3]
+        for n, answer in typed.items():
+            lines.append(f'{who},{n},"{answer}"')
+    return "\r\n".join(lines) + "\r\n"
+
+
+def wide_csv(class_set: Path) -> str:
+    """Wide shape, semicolon, q1…qN columns, one row per student found by name."""
+    head = "student;" + ";".join(f"q{n}" for n in range(1, COUNT + 1))
+    rows = [head]
+    for s, (v, typed) in enumerate(plan(class_set)):
+        rows.append(STUDENTS[s][0] + ";" + ";".join(f'"{typed[n]}"' for n in range(1, COUNT + 1)))
+    return "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("shape", ["long", "wide"])
+def test_a_class_is_graded_against_each_students_own_version(class_set: Path, tmp_path: Path, shape: str) -> None:
+    answers = tmp_path / f"{shape}.csv"
+    answers.write_text(long_csv(class_set) if shape == "long" else wide_csv(class_set), encoding="utf-8")
+    stats, book, report = tmp_path / "stats.csv", tmp_path / "book.csv", tmp_path / "report.csv"
+    code, out, err = run("check", "--manifest", str(class_set / "manifest.json"), "--answers", str(answers),
+                         "--report", str(report), "--stats", str(stats), "--gradebook", str(book))
+    assert code == 0, err
+    assert err == ""
+    vs = versions(class_set)
+    for s, (name, _) in enumerate(STUDENTS):
+        correct = sum(not is_wrong(s, n) for n in range(1, COUNT + 1))
+        line = next(line for line in out.splitlines() if line.startswith(name))
+        assert line.split()[-4:] == [vs[s]["code"], f"{correct}/{COUNT}", str(COUNT), f"{round(100 * correct / COUNT)}%"]
+    check_stats(stats, class_set)
+    # the report agrees with the stats: recount correct answers per problem from its status column
+    rows = read_csv(report)
+    assert rows[0] == ["line", "student", "problem", "answer", "status", "message", "version"]
+    per_problem = Counter(int(r[2]) for r in rows[1:] if r[4] == "correct")
+    expected = expected_stats(class_set)
+    assert per_problem == Counter({n: e["correct"] for n, e in expected.items() if e["correct"]})
+    # Canvas: header, Points Possible, one row per student with the SIS id and the points
+    book_rows = read_csv(book)
+    assert book_rows[0] == ["Student", "ID", "SIS User ID", "Section", "Derivatives from first principles"]
+    assert book_rows[1] == ["Points Possible", "", "", "", str(COUNT)]
+    assert [(r[0], r[2], int(r[4])) for r in book_rows[2:]] == [
+        (name, sid, sum(not is_wrong(s, n) for n in range(1, COUNT + 1))) for s, (name, sid) in enumerate(STUDENTS)]
+
+
+def test_the_moodle_gradebook_has_an_id_number_column(class_set: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "a.csv"
+    answers.write_text(wide_csv(class_set), encoding="utf-8")
+    book = tmp_path / "moodle.csv"
+    code, _, err = run("check", "--manifest", str(class_set / "manifest.json"), "--answers", str(answers),
+                       "--gradebook", str(book), "--gradebook-format", "moodle")
+    assert code == 0, err
+    rows = read_csv(book)
+    assert rows[0] == ["ID number", "Full name", "Derivatives from first principles"]
+    assert [r[0] for r in rows[1:]] == [sid for _, sid in STUDENTS]
+
+
+def test_unknown_students_are_row_errors_and_the_rest_is_graded(class_set: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,answer\nAda Lovelace,1,5\nNobody Known,1,5\nNobody Known,2,5\n", encoding="utf-8")
+    code, out, err = run("check", "--manifest", str(class_set / "manifest.json"), "--answers", str(answers))
+    assert code == 0, err
+    assert "line 3: no version in the manifest for student 'Nobody Known'" in err
+    assert "Ada Lovelace" in out and "Nobody" not in out
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("student,problem,answer\nZed,1,5\nYves,2,3\n", "the manifest does not match"),
+    ("student,problem,answer\n", "nothing to grade"),
+    ("student;q1;q99\nAda Lovelace;1;2\n", "column 'q99' is problem 99"),
+])
+def test_answers_that_do_not_fit_the_manifest_are_one_error_and_nothing_is_written(
+        class_set: Path, tmp_path: Path, text: str, needle: str) -> None:
+    answers = tmp_path / "a.csv"
+    answers.write_text(text, encoding="utf-8")
+    code, out, err = run("check", "--manifest", str(class_set / "manifest.json"), "--answers", str(answers),
+                         "--stats", str(tmp_path / "s.csv"), "--gradebook", str(tmp_path / "g.csv"))
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and needle in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]  # no report, stats, gradebook or temporary file
+
+
+def test_a_manifest_whose_version_is_missing_is_one_error(class_set: Path, tmp_path: Path) -> None:
+    manifest = json.loads((class_set / "manifest.json").read_text(encoding="utf-8"))
+    manifest["versions"][1]["folder"] = "no-such-folder"
+    broken = class_set / "broken-manifest.json"
+    broken.write_text(json.dumps(manifest), encoding="utf-8")
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,answer\nAda Lovelace,1,5\n", encoding="utf-8")
+    try:
+        code, _, err = run("check", "--manifest", str(broken), "--answers", str(answers))
+    finally:
+        broken.unlink()
+    assert code == 2 and "--manifest" in err and "no-such-folder" in err and len(err.strip().splitlines()) == 1
+    manifest["versions"][0]["folder"] = "../../etc"
+    broken.write_text(json.dumps(manifest), encoding="utf-8")
+    try:
+        code, _, err = run("check", "--manifest", str(broken), "--answers", str(answers))
+    finally:
+        broken.unlink()
+    assert code == 2 and "'folder' must be a folder name inside" in err
+    assert not (tmp_path / "a-report.csv").exists()
+
+
+def test_stats_cells_are_safe_in_a_spreadsheet(class_set: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "a.csv"
+    answers.write_text('student,problem,answer\nAda Lovelace,1,"=HYPERLINK(""http://x"")"\nBen Okri,1,-3\n',
+                       encoding="utf-8")
+    stats = tmp_path / "s.csv"
+    code, _, err = run("check", "--manifest", str(class_set / "manifest.json"), "--answers", str(answers),
+                       "--stats", str(stats))
+    assert code == 0, err
+    cells = [c for row in read_csv(stats) for c in row]
+    assert "'=HYPERLINK(\"http://x\")" in cells and "=HYPERLINK(\"http://x\")" not in cells
+    assert "-3" in cells  # a plain number stays a number
+
+
+def test_outputs_may_not_be_inputs_or_each_other(class_set: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,answer\nAda Lovelace,1,5\n", encoding="utf-8")
+    code, _, err = run("check", "--manifest", str(class_set / "manifest.json"), "--answers", str(answers),
+                       "--stats", str(answers))
+    assert code == 2 and "would overwrite it" in err
+    code, _, err = run("check", "--manifest", str(class_set / "manifest.json"), "--answers", str(answers),
+                       "--stats", str(tmp_path / "x.csv"), "--gradebook", str(tmp_path / "x.csv"))
+    assert code == 2 and "given to both --stats and --gradebook" in err
+    code, _, err = run("check", "--manifest", str(class_set / "manifest.json"), "--answers", str(answers),
+                       "--quiz", str(class_set / "manifest.json"))
+    assert code == 2 and "either --quiz or --manifest" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+
+
+def test_wide_and_tab_separated_csvs_work_with_quiz_json_too(class_set: Path, tmp_path: Path) -> None:
+    v = versions(class_set)[0]
+    quiz = class_set / v["folder"] / "quiz.json"
+    typed = {p["number"]: right(p) for p in v["quiz"]["problems"]}
+    answers = tmp_path / "a.tsv"
+    answers.write_text("student\t1\t2\t3\nAda\t" + "\t".join(typed[n] for n in (1, 2, 3)) + "\nBen\t1\t\t\n",
+                       encoding="utf-8")
+    code, out, err = run("check", "--quiz", str(quiz), "--answers", str(answers))
+    assert code == 0, err
+    assert [line.split()[:3] for line in out.splitlines()[2:4]] == [["Ada", f"3/{COUNT}", "3"], ["Ben", f"0/{COUNT}", "1"]]
