@@ -105,6 +105,9 @@ class Key:
             out["tolerance"] = tolerance
         if self.form:
             out["form"] = self.form
+        if self.parts:
+            out["parts"] = [{"name": p.name, "answer": p.answer, "labels": list(p.labels), "required": p.required,
+                             **({"words": dict(p.words)} if p.words is not None else {})} for p in self.parts]
         return out
 
 
@@ -264,8 +267,10 @@ def grade_parts(key: Key, typed: str) -> Verdict:
     """A multi-part answer graded part by part: pieces labelled `w1 = 1.2` go to the part with that
     label, a yes/no or rising/falling word to the part that takes it, other pieces to the
     remaining number parts in order. Correct when every required part is given and every part
-    given is right; otherwise the message names each wrong or missing part."""
+    given is right; otherwise the message names each wrong or missing part. checker.js's
+    checkParts is the same, step for step (tests/answer_parts.json holds cases both must pass)."""
     from quizgen.answers import Verdict, check
+    from quizgen.answers.limits import message
 
     pieces = _pieces(typed)
     if not pieces:
@@ -283,7 +288,7 @@ def grade_parts(key: Key, typed: str) -> Verdict:
             name = label_key(label[1])
             index = next((i for i, p in enumerate(key.parts) if name in p.labels), None)
             if index is None:
-                problems.append(f"there is no part called {clip(label[1].strip(), 20)!r}")
+                problems.append(message("part_unknown", name=clip(label[1].strip(), 20)))
                 continue
             given[index] = label[2].strip()
             continue
@@ -295,10 +300,11 @@ def grade_parts(key: Key, typed: str) -> Verdict:
         else:
             index = next((i for i, p in enumerate(key.parts) if p.words is None and i not in given), None)
         if index is None:
-            problems.append(f"more answers than the question asks for ({clip(piece, 20)!r})")
+            problems.append(message("part_extra", text=clip(piece, 20)))
             continue
         given[index] = piece
     invalid = False
+    wrong: set[int] = set()
     for i, part in enumerate(key.parts):
         text = given.get(i)
         if text is None:
@@ -306,25 +312,29 @@ def grade_parts(key: Key, typed: str) -> Verdict:
         if part.words is not None:
             word = part.words.get(text.strip().lower())
             if word is None:
-                problems.append(f"{part.name}: write {' or '.join(sorted(set(part.words.values())))}")
+                wrong.add(i)
+                problems.append(message("part_word", part=part.name, words=" or ".join(sorted(set(part.words.values())))))
             elif word != part.answer:
-                problems.append(f"{part.name} is not right")
+                wrong.add(i)
+                problems.append(message("part_not_right", part=part.name))
             continue
         mistakes = key.mistakes if part.answer == key.answer else ()
         verdict = check(text, part.answer, rtol=key.rtol, atol=key.atol, mistakes=mistakes, form="value")
         if verdict.status != "correct":
+            wrong.add(i)
             invalid = invalid or verdict.status == "invalid"
-            problems.append(f"{part.name}: {verdict.message.rstrip('.')}")
+            problems.append(message("part_says", part=part.name, says=verdict.message.rstrip(".")))
     missing = [p.name for i, p in enumerate(key.parts) if p.required and i not in given]
-    if not any(i in given for i in range(len(key.parts))):
+    if not given:
         missing = missing or [" or ".join(p.name for p in key.parts)]
     if missing:
-        problems.append(f"missing: {', '.join(missing)}")
+        problems.append(message("part_missing", parts=", ".join(missing)))
     if not problems:
-        return Verdict("correct", "Correct.")
-    right = [p.name for i, p in enumerate(key.parts) if i in given and not any(m.startswith(p.name) for m in problems)]
-    lead = f"{', '.join(right)} right; " if right else ""
-    return Verdict("invalid" if invalid else "incorrect", lead + "; ".join(problems) + ("" if problems[-1].endswith(".") else "."))
+        return Verdict("correct", message("correct"))
+    right = [p.name for i, p in enumerate(key.parts) if i in given and i not in wrong]
+    lead = message("parts_right", parts=", ".join(right)) if right else ""
+    text = lead + "; ".join(problems)
+    return Verdict("invalid" if invalid else "incorrect", text if text.endswith(".") else text + ".")
 
 
 def problem_key(index: int, entry: Any, source: str = "quiz.json") -> Key:

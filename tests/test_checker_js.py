@@ -19,6 +19,7 @@ from playwright.sync_api import Page, sync_playwright
 from quizgen import answers, practice
 from quizgen.answers import check
 from quizgen.answers.limits import MESSAGES, shared
+from quizgen.keys import quiz_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 JS = (ROOT / "quizgen" / "templates" / "checker.js").read_text(encoding="utf-8")
@@ -261,3 +262,56 @@ def test_a_page_without_the_config_fails_loudly(page):
     finally:
         pg.close()
     assert any("quizgen-checker-config" in e for e in errors), errors
+
+
+# ---------------------------------------------------------------- multi-part answers (checkParts)
+PART_CASES = json.loads((Path(__file__).parent / "answer_parts.json").read_text(encoding="utf-8"))
+
+
+def part_opts(entry: dict[str, Any]) -> tuple[Any, str, dict[str, Any]]:
+    """The key as quiz.json's entry gives it to check (Python) and to the page (its to_json, as practice.html passes it)."""
+    key = quiz_keys({"problems": [entry]})[1]
+    data = key.to_json()
+    o = {k: data[k] for k in ("mistakes", "form", "parts") if k in data}
+    return key, data["answer"], o
+
+
+def js_parts(page: Page, items: list[list[Any]]) -> list[dict[str, str]]:
+    return page.evaluate(
+        """items => items.map(([a, e, o]) => {
+            try { return window.QuizgenChecker.checkParts(a, e, o); }
+            catch (err) { return {status: "exception", message: String(err && err.stack || err)}; }
+        })""",
+        items,
+    )
+
+
+def test_multi_part_table_in_chromium(page):
+    items, want = [], []
+    for case in PART_CASES:
+        key, answer, o = part_opts(case["entry"])
+        items.append([case["answer"], answer, o])
+        want.append(key.grade(case["answer"]))
+    got = js_parts(page, items)
+    for case, js, py in zip(PART_CASES, got, want, strict=True):
+        assert js["status"] == case["status"], (case, js)
+        assert case.get("message_contains", "") in js["message"]
+        assert (js["status"], js["message"]) == (py.status, py.message), case
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_multi_part_answers_agree_with_python(page, seed):
+    rng = random.Random(seed)
+    pieces = ["-1.25", "12", "3.5625", "no", "yes", "w1 =", "L0:", "x =", ";", ",", "(", ")", "falling", "-25", "25",
+              "-2+3/4", " ", "rising", "-22", "-11", "slope =", "overshoot:", "[", "]", "W₁=", "\n", "7", "maybe"]
+    entries = {c["entry"]["kind"]: c["entry"] for c in PART_CASES}
+    items, want = [], []
+    for _ in range(300):
+        entry = rng.choice(list(entries.values()))
+        typed = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        key, answer, o = part_opts(entry)
+        items.append([typed, answer, o])
+        want.append(key.grade(typed))
+    got = js_parts(page, items)
+    for item, js, py in zip(items, got, want, strict=True):
+        assert (js["status"], js["message"]) == (py.status, py.message), item[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import re
 from dataclasses import replace
 
@@ -177,3 +178,15 @@ def test_a_number_question_does_not_take_a_calculation() -> None:
     assert key.grade("-7/2").status == "incorrect"  # a value, just the wrong one
     expression = quiz_keys({"problems": [{"number": 1, "answer": "6*x - 4"}]})[1]
     assert expression.form is None and expression.grade("2(3x-2)").status == "correct"
+
+
+PART_CASES = json.loads((Path(__file__).parent / "answer_parts.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", PART_CASES, ids=[f"{i}-{c['entry']['kind']}-{ascii(c['answer'][:20])}"
+                                                  for i, c in enumerate(PART_CASES)])
+def test_multi_part_table(case) -> None:
+    """The shared table of multi-part answers (checker.js must give the same verdicts: test_checker_js)."""
+    verdict = quiz_keys({"problems": [case["entry"]]})[1].grade(case["answer"])
+    assert verdict.status == case["status"], verdict
+    assert case.get("message_contains", "") in verdict.message

@@ -98,6 +98,14 @@ MESSAGES: dict[str, str] = {
         "That is equal to the answer, but not fully expanded: multiply out the brackets and collect like terms."
     ),
     "not_value": "That works out to the answer, but the question asks for a number: write the value, not the calculation.",
+    # multi-part answers (quizgen.keys.grade_parts, checkParts in checker.js)
+    "part_unknown": "there is no part called '{name}'",
+    "part_extra": "more answers than the question asks for ('{text}')",
+    "part_word": "{part}: write {words}",
+    "part_not_right": "{part} is not right",
+    "part_says": "{part}: {says}",
+    "part_missing": "missing: {parts}",
+    "parts_right": "{parts} right; ",
     # the shape of the answer
     "not_equation": "Your answer should be a value, not an equation.",
     "need_equation": "Write your answer as an equation.",

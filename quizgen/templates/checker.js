@@ -1114,6 +1114,125 @@
     return verdict("incorrect", msg("values_wrong", { values: andList(wrong) }));
   }
 
+  // ---------------------------------------------------------------- parts
+  // A multi-part answer graded part by part: grade_parts and _pieces in quizgen/keys.py, step for step.
+  var NUMBER_TEXT = /^\s*[-+\u2212]?\s*(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:\s*\/\s*[0-9]+)?\s*$/;
+  var SUBSCRIPT_DIGITS = "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089";
+  var PART_WORDS = { yes: 1, y: 1, "true": 1, no: 1, n: 1, "false": 1, rising: 1, increasing: 1, up: 1, falling: 1,
+                     decreasing: 1, down: 1, flat: 1, stationary: 1, level: 1 };
+
+  function clipText(text, width) { return text.length <= width ? text : text.slice(0, width - 1) + "\u2026"; }
+  function has(obj, key) { return obj !== null && typeof obj === "object" && Object.prototype.hasOwnProperty.call(obj, key); }
+
+  function labelKey(text) {
+    var out = "", t = text.trim().toLowerCase();
+    for (var i = 0; i < t.length; i++) {
+      var ch = t[i], d = SUBSCRIPT_DIGITS.indexOf(ch);
+      if (d >= 0) out += String(d);
+      else if (" _*\u2202\u2032'".indexOf(ch) < 0) out += ch;
+    }
+    return out;
+  }
+
+  function pieces(typed) {
+    var out = [], chunks = typed.split(/[;\n]/);
+    for (var c = 0; c < chunks.length; c++) {
+      var chunk = chunks[c], depth = 0, start = 0, cut = [];
+      for (var i = 0; i < chunk.length; i++) {
+        var ch = chunk[i];
+        depth += "([".indexOf(ch) >= 0 ? 1 : ")]".indexOf(ch) >= 0 ? -1 : 0;
+        if (ch === "," && depth <= 0) { cut.push(chunk.slice(start, i)); start = i + 1; }
+      }
+      cut.push(chunk.slice(start));
+      for (var k = 0; k < cut.length; k++) {
+        var piece = cut[k].trim();
+        if ("([".indexOf(piece.slice(0, 1)) >= 0 && piece.length && ")]".indexOf(piece.slice(-1)) >= 0 && piece.indexOf(",") >= 0) {
+          var inner = piece.slice(1, -1).split(",");
+          for (var j = 0; j < inner.length; j++) out.push(inner[j].trim());
+          continue;
+        }
+        var m = /^(?:([A-Za-z]+)\s+([^=:]+)|([^=:]+?)\s+([A-Za-z]+))$/.exec(piece);
+        if (m) {
+          var first = m[1] ? m[1] : m[4], rest = m[1] ? m[2] : m[3];
+          if (has(PART_WORDS, first.toLowerCase())) { out.push(first, rest.trim()); continue; }
+        }
+        out.push(piece);
+      }
+    }
+    return out.filter(function (p) { return p.length > 0; });
+  }
+
+  function checkParts(typed, answer, tol, mistakes, parts) {
+    var list = pieces(typed);
+    if (!list.length) return checkStrict(typed, answer, tol, [], null);
+    if (mistakes.length && typed.indexOf("=") < 0 && typed.indexOf(":") < 0) {
+      var whole = checkStrict(typed, answer, tol, mistakes, null);
+      if (whole.status === "incorrect") {
+        for (var w = 0; w < mistakes.length; w++) if (whole.message === String(mistakes[w][1])) return whole;
+      }
+    }
+    var given = {}, problems = [], loose = [], i, p;
+    function isGiven(index) { return Object.prototype.hasOwnProperty.call(given, index); }
+    for (var k = 0; k < list.length; k++) {
+      var piece = list[k];
+      var label = /^([^=:]{1,30}?)\s*[=:]\s*([\s\S]*)$/.exec(piece);
+      if (label && !NUMBER_TEXT.test(label[1])) {
+        var name = labelKey(label[1]), index = -1;
+        for (i = 0; i < parts.length; i++) if (parts[i].labels.indexOf(name) >= 0) { index = i; break; }
+        if (index < 0) { problems.push(msg("part_unknown", { name: clipText(label[1].trim(), 20) })); continue; }
+        given[index] = label[2].trim();
+        continue;
+      }
+      loose.push(piece);
+    }
+    for (k = 0; k < loose.length; k++) {
+      var word = loose[k].trim().toLowerCase(), isWord = false, found = -1;
+      for (i = 0; i < parts.length; i++) if (parts[i].words && has(parts[i].words, word)) isWord = true;
+      for (i = 0; i < parts.length; i++) {
+        p = parts[i];
+        var fits = isWord ? (p.words && has(p.words, word)) : !p.words;
+        if (fits && !isGiven(i)) { found = i; break; }
+      }
+      if (found < 0) { problems.push(msg("part_extra", { text: clipText(loose[k], 20) })); continue; }
+      given[found] = loose[k];
+    }
+    var invalid = false, wrong = {};
+    for (i = 0; i < parts.length; i++) {
+      if (!isGiven(i)) continue;
+      p = parts[i];
+      var text = given[i];
+      if (p.words) {
+        var key = text.trim().toLowerCase();
+        if (!has(p.words, key)) {
+          var seen = {}, words = [];
+          for (var wk in p.words) if (has(p.words, wk) && !has(seen, p.words[wk])) { seen[p.words[wk]] = 1; words.push(p.words[wk]); }
+          words.sort();
+          wrong[i] = 1;
+          problems.push(msg("part_word", { part: p.name, words: words.join(" or ") }));
+        } else if (p.words[key] !== p.answer) {
+          wrong[i] = 1;
+          problems.push(msg("part_not_right", { part: p.name }));
+        }
+        continue;
+      }
+      var v = checkStrict(text, p.answer, tol, p.answer === answer ? mistakes : [], "value");
+      if (v.status !== "correct") {
+        wrong[i] = 1;
+        invalid = invalid || v.status === "invalid";
+        problems.push(msg("part_says", { part: p.name, says: v.message.replace(/\.+$/, "") }));
+      }
+    }
+    var missing = [];
+    for (i = 0; i < parts.length; i++) if (parts[i].required && !isGiven(i)) missing.push(parts[i].name);
+    if (!Object.keys(given).length && !missing.length) missing = [parts.map(function (q) { return q.name; }).join(" or ")];
+    if (missing.length) problems.push(msg("part_missing", { parts: missing.join(", ") }));
+    if (!problems.length) return verdict("correct", CORRECT);
+    var right = [];
+    for (i = 0; i < parts.length; i++) if (isGiven(i) && !has(wrong, i)) right.push(parts[i].name);
+    var out = (right.length ? msg("parts_right", { parts: right.join(", ") }) : "") + problems.join("; ");
+    return verdict(invalid ? "invalid" : "incorrect", /\.$/.test(out) ? out : out + ".");
+  }
+
   function tolerance(value) {
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return null;
     return value;
@@ -1134,6 +1253,16 @@
       try {
         var o = options(opts);
         return checkStrict(answer, expected, o[0], o[1], o[2]);
+      } catch (err) {
+        return verdict("invalid", UNCHECKED);
+      }
+    },
+    /** A multi-part answer against opts.parts (see grade_parts in quizgen/keys.py), never throws. */
+    checkParts: function (answer, expected, opts) {
+      try {
+        var o = options(opts);
+        var parts = opts && Array.isArray(opts.parts) ? opts.parts : [];
+        return parts.length ? checkParts(String(answer), expected, o[0], o[1], parts) : checkStrict(answer, expected, o[0], o[1], o[2]);
       } catch (err) {
         return verdict("invalid", UNCHECKED);
       }
