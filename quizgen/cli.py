@@ -372,7 +372,7 @@ def check(ctx: click.Context, quiz_path: Path, answers_path: Path | None, report
       quizgen check --manifest class/manifest.json --answers class.csv --stats stats.csv --gradebook grades.csv
     """
     from quizgen import grading
-    from quizgen.keys import QuizFileError, clip, ensure_readable
+    from quizgen.keys import Key, QuizFileError, clip, ensure_readable
 
     single = problem is not None or answer is not None
     if single and answers_path is not None:
@@ -404,16 +404,16 @@ def check(ctx: click.Context, quiz_path: Path, answers_path: Path | None, report
             return
         assert answers_path is not None
         versions: tuple[grading.Version, ...] = ()
-        keys = None
+        quiz_keys: dict[int, Key] | None = None
         if manifest_path is not None:
             versions, title = grading.load_manifest(manifest_path)
             inputs = [manifest_path, *(v.path for v in versions)]
         else:
-            keys = grading.load_quiz(quiz_path)
+            quiz_keys = grading.load_quiz(quiz_path)
             title = grading.quiz_title(quiz_path)
             inputs = [quiz_path]
         target = report_path or answers_path.with_name(f"{answers_path.stem}-report.csv")
-        summary = grading.grade_file(keys, answers_path, target, inputs=inputs, versions=versions, stats=stats_path,
+        summary = grading.grade_file(quiz_keys, answers_path, target, inputs=inputs, versions=versions, stats=stats_path,
                                      gradebook=gradebook_path, gradebook_format=gradebook_format, title=title)
     except grading.ManifestError as exc:
         if manifest_path is None:  # a wide CSV's columns that are not problems of the quiz

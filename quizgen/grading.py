@@ -41,6 +41,7 @@ MAX_QUOTED_LINES = 20  # lines one quoted cell may span before its quote counts 
 MAX_NAME = 200  # characters in a student name
 MAX_CELLS = 10_000_000  # students × problems in the score table (500,000 students of a 20-problem quiz)
 MAX_VERSIONS = 10_000  # versions in a manifest.json (issue 9: make --versions allows far fewer)
+MAX_UNKNOWN = 10_000  # distinct students matching no version, counted for the summary line
 MAX_WRONG_KINDS = 10_000  # distinct wrong answers counted per problem for --stats (more are not counted)
 MAX_JSON_DIGITS = 30  # digits in one JSON number (Python refuses 4,300; seeds have 19)
 SHOWN_ERRORS = 20  # row errors printed; every one is in the report
@@ -141,6 +142,8 @@ class GradeSummary:
     errors: tuple[RowError, ...]  # the first SHOWN_ERRORS, in line order; file notes first
     repeat_count: int
     repeats: tuple[Repeat, ...]  # the first EXAMPLES
+    unmatched_rows: int = 0  # rows of students matching no version of a class set
+    unmatched: tuple[tuple[str, int], ...] = ()  # those students (up to MAX_UNKNOWN) and their rows
 
 
 @dataclass(frozen=True)
@@ -559,7 +562,10 @@ def _fold(text: str) -> str:
 def load_manifest(path: Path) -> tuple[tuple[Version, ...], str]:
     """The versions of a class set and its title: manifest.json (at most MAX_QUIZ_BYTES) and each
     version's <folder>/quiz.json beside it, all checked; ManifestError (one line) otherwise."""
-    data = parse_quiz(_read_limited(path, MAX_QUIZ_BYTES, ManifestError), str(path))
+    try:
+        data = parse_quiz(_read_limited(path, MAX_QUIZ_BYTES, ManifestError), str(path))
+    except QuizFileError as exc:
+        raise ManifestError(str(exc)) from None
     if not isinstance(data, Mapping) or not isinstance(data.get("versions"), list):
         raise ManifestError(f"{path} is not a manifest.json written by quizgen make --versions/--roster: "
                             "it needs a list of 'versions'")
@@ -569,7 +575,7 @@ def load_manifest(path: Path) -> tuple[tuple[Version, ...], str]:
     if len(entries) > MAX_VERSIONS:
         raise ManifestError(f"{path} lists {len(entries):,} versions (at most {MAX_VERSIONS:,})")
     base = path.parent
-    versions: list[Version] = []
+    checked: list[tuple[str, str, str, Path]] = []
     codes: set[str] = set()
     for i, entry in enumerate(entries, start=1):
         where = f"{path}: version {i}"
@@ -592,12 +598,14 @@ def load_manifest(path: Path) -> tuple[tuple[Version, ...], str]:
             name, sid = student.get("name") or "", student.get("id") or ""
             if not isinstance(name, str) or not isinstance(sid, str) or len(name) > MAX_NAME or len(sid) > MAX_NAME:
                 raise ManifestError(f"{where}: the student's name and id must be text of at most {MAX_NAME} characters")
-        quiz = base / folder / "quiz.json"
+        checked.append((code.strip(), name.strip(), sid.strip(), base / folder / "quiz.json"))
+    versions: list[Version] = []
+    for code, name, sid, quiz in checked:  # every entry is checked before any quiz.json is read
         try:
             keys = load_quiz(quiz)
         except QuizFileError as exc:
             raise ManifestError(f"{path}: version {clip(code)}: {exc}") from None
-        versions.append(Version(code.strip(), name.strip(), sid.strip(), keys, quiz))
+        versions.append(Version(code, name, sid, keys, quiz))
     title = data.get("title")
     return tuple(versions), title if isinstance(title, str) else ""
 
@@ -731,6 +739,7 @@ class Grader:
         self.repeat_count = 0
         self.repeats: list[Repeat] = []
         self.unmatched = 0  # rows of students with no version
+        self.unknown: dict[str, int] = {}  # such students (at most MAX_UNKNOWN kept) -> their rows
         self.wrong: dict[int, dict[str, list[Any]]] = {}  # problem -> answer -> [count, misconception]
         numbers = sorted({n for k in self.sets for n in k})
         self._known = f" (the quiz has problems {numbers[0]}–{numbers[-1]})" if numbers else ""
@@ -871,6 +880,8 @@ class Grader:
         if isinstance(found, str):
             self.error_count += 1
             self.unmatched += 1
+            if student in self.unknown or len(self.unknown) < MAX_UNKNOWN:
+                self.unknown[student] = self.unknown.get(student, 0) + 1
             return RowError(line, found, row)
         version = self.versions.versions[found]
         who = version.code  # one student per version: rows by id, name or code are the same student
@@ -1126,7 +1137,7 @@ def grade_file(keys: Mapping[int, Key] | None, answers: Path, report: Path, inpu
         files.discard()
         raise
     return GradeSummary(grader.scores(), grader.problem_count, grader.rows, grader.error_count, tuple(shown),
-                        grader.repeat_count, tuple(grader.repeats))
+                        grader.repeat_count, tuple(grader.repeats), grader.unmatched, tuple(grader.unknown.items()))
 
 
 # ---------------------------------------------------------------- output
@@ -1180,6 +1191,12 @@ def format_errors(report: GradeReport | GradeSummary) -> str:
                              for r in report.repeats)
         lines.append(f"{_count(report.repeat_count, 'answer')} to a problem the same student answered before "
                      f"(the last answer counts), e.g. {examples}")
+    if isinstance(report, GradeSummary) and report.unmatched_rows:
+        students = len(report.unmatched)
+        examples = ", ".join(f"{clip(name)!r}" for name, _ in report.unmatched[:EXAMPLES])
+        lines.append(f"{_count(report.unmatched_rows, 'row')} of {students:,}{'+' if students >= MAX_UNKNOWN else ''} "
+                     f"{'student' if students == 1 else 'students'} matching no version of the manifest "
+                     f"(e.g. {examples}): check the names, or add an id or version column")
     return "".join(plain(line) + "\n" for line in lines)
 
 

@@ -310,11 +310,11 @@ def grade_parts(key: Key, typed: str) -> Verdict:
         if text is None:
             continue
         if part.words is not None:
-            word = part.words.get(text.strip().lower())
-            if word is None:
+            said = part.words.get(text.strip().lower())
+            if said is None:
                 wrong.add(i)
                 problems.append(message("part_word", part=part.name, words=" or ".join(sorted(set(part.words.values())))))
-            elif word != part.answer:
+            elif said != part.answer:
                 wrong.add(i)
                 problems.append(message("part_not_right", part=part.name))
             continue

@@ -180,6 +180,7 @@ def test_unknown_students_are_row_errors_and_the_rest_is_graded(class_set: Path,
     code, out, err = run("check", "--manifest", str(class_set / "manifest.json"), "--answers", str(answers))
     assert code == 0, err
     assert "line 3: no version in the manifest for student 'Nobody Known'" in err
+    assert "2 rows of 1 student matching no version of the manifest (e.g. 'Nobody Known')" in err
     assert "Ada Lovelace" in out and "Nobody" not in out
 
 
@@ -259,3 +260,36 @@ def test_wide_and_tab_separated_csvs_work_with_quiz_json_too(class_set: Path, tm
     code, out, err = run("check", "--quiz", str(quiz), "--answers", str(answers))
     assert code == 0, err
     assert [line.split()[:3] for line in out.splitlines()[2:4]] == [["Ada", f"3/{COUNT}", "3"], ["Ben", f"0/{COUNT}", "1"]]
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("{", "is not valid JSON"),
+    ('{"versions": []}', "lists no versions"),
+    ('{"title": "x"}', "it needs a list of 'versions'"),
+    ('{"versions": [{"code": "A", "folder": "/etc"}]}', "'folder' must be a folder name inside"),
+    ('{"versions": [{"code": "A", "folder": "a"}, {"code": "a", "folder": "b"}]}', "the code 'a' appears twice"),
+])
+def test_a_bad_manifest_is_one_line(tmp_path: Path, text: str, needle: str) -> None:
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(text, encoding="utf-8")
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,answer\nAda,1,5\n", encoding="utf-8")
+    code, _, err = run("check", "--manifest", str(manifest), "--answers", str(answers))
+    assert code == 2 and needle in err and "--manifest" in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "a-report.csv").exists()
+
+
+@pytest.mark.parametrize("text", [
+    "student;problem;answer\nAda;3;8, -4, 26\n",  # semicolon: the comma in the answer is not a delimiter
+    "student\tproblem\tanswer\nAda\t3\t8, -4, 26\n",
+    'student,problem,answer\nAda,3,"8, -4, 26"\n',
+    "Student;Q3\nAda;8, -4, 26\n",
+    "name,3\r\nAda,\"8, -4, 26\"\r\n",
+])
+def test_delimiters_and_shapes_give_the_same_verdict(text: str) -> None:
+    from quizgen.grading import grade_csv
+
+    quiz = {"problems": [{"number": 3, "kind": "derivative-at", "answer": "8, -4, 26"}]}
+    report = grade_csv(quiz, text)
+    assert [(a.student, a.problem, a.answer.strip(), a.status) for a in report.answers] == [("Ada", 3, "8, -4, 26", "correct")]
+    assert report.errors == ()
