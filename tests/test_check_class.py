@@ -293,3 +293,20 @@ def test_delimiters_and_shapes_give_the_same_verdict(text: str) -> None:
     report = grade_csv(quiz, text)
     assert [(a.student, a.problem, a.answer.strip(), a.status) for a in report.answers] == [("Ada", 3, "8, -4, 26", "correct")]
     assert report.errors == ()
+
+
+def test_stats_and_gradebook_follow_the_umask(class_set: Path, tmp_path: Path) -> None:
+    import os
+
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,answer\nAda Lovelace,1,5\n", encoding="utf-8")
+    old = os.umask(0o027)
+    try:
+        code, _, err = run("check", "--manifest", str(class_set / "manifest.json"), "--answers", str(answers),
+                           "--stats", str(tmp_path / "s.csv"), "--gradebook", str(tmp_path / "g.csv"))
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    for name in ("s.csv", "g.csv", "a-report.csv"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o640, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-report.csv", "a.csv", "g.csv", "s.csv"]  # no temporary files
