@@ -749,8 +749,12 @@ class Figures:
         if self._pending is not None:
             try:
                 uris = self._pending.get()
-            finally:
+            except BaseException:  # Ctrl-C or a failed picture: stop the worker now, not after its task
+                self._pool.terminate()
+                raise
+            else:
                 self._pool.close()
+            finally:
                 self._pool.join()
                 self._pool = None
             if len(_READY) > _READY_MAX:

@@ -52,6 +52,13 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 def _start_worker(parent_pid: int, initializer: Callable[[], None] | None) -> None:
+    import signal
+
+    # Ctrl-C reaches the whole process group. A pool worker that died of it would lose its
+    # task, and Pool.close() + join() in the parent would then wait for that task forever
+    # (make --count 20, Ctrl-C while the pictures were drawn: hung). The parent alone
+    # handles Ctrl-C; it terminates the workers, and they die with it anyway.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent_pid)
     if initializer is not None:
         initializer()
