@@ -217,7 +217,7 @@ def make_versions(copt: ClassOptions, run_seed: int, students: Sequence[Student 
     codes: set[str] = set()
     width = max(2, len(str(total)))
     quiz_options = _options_json(options) | {"count": len(slots)}
-    versions = []
+    versions: list[Version] = []
     for i, student in enumerate(students, start=1):
         for attempt in range(_VERSION_TRIES):
             seed = derive(run_seed, "version", i, attempt)
@@ -403,7 +403,7 @@ def load_manifest(path: Path) -> dict[str, Any]:
             raise InputError("not a file", field="manifest", file=path)
         if path.stat().st_size > 5_000_000:
             raise InputError("larger than 5 MB, not a quizgen manifest", field="manifest", file=path)
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"cannot read it as JSON ({exc})", field="manifest", file=path) from None
     ok = (isinstance(data, dict) and isinstance(data.get("seed"), int) and isinstance(data.get("options"), dict)
@@ -412,7 +412,8 @@ def load_manifest(path: Path) -> dict[str, Any]:
     if not ok:
         raise InputError("not a quizgen class manifest (needs seed, options and versions)", field="manifest",
                          file=path)
-    return data
+    checked: dict[str, Any] = data
+    return checked
 
 
 def rebuild(data: dict[str, Any], code: str, shown: str) -> tuple[ClassOptions, Version]:

@@ -38,7 +38,7 @@ class KindChoice(ClippedChoice):
     def __init__(self) -> None:
         super().__init__(())
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         from quizgen.kinds import KINDS
 

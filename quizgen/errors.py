@@ -93,8 +93,8 @@ class InputError(QuizgenError):
             where = f"{shown}:{self.line}" if self.line else shown
             head = f"{name} {where}" if name else where
         else:
-            shown = clip(self.value) if self.value is not None else None
-            head = " ".join(part for part in (name or self.field, shown) if part)
+            value = clip(self.value) if self.value is not None else None
+            head = " ".join(part for part in (name or self.field, value) if part)
             if self.section is not None:
                 part = f"section {self.section} ({show(self.heading)})" if self.heading else f"section {self.section}"
                 head = f"{part}: {head}" if head else part

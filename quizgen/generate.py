@@ -40,7 +40,7 @@ from fractions import Fraction
 from typing import Any
 
 from quizgen.answers.polynomial import PolyError, parse_polynomial
-from quizgen.errors import InputError
+from quizgen.errors import InputError, VerificationError
 from quizgen.exact import NumberError, Style, horner, is_decimal_text, parse_number, power_rule
 from quizgen.kinds import KINDS, Kind
 from quizgen.kinds.base import MAX_MAGNITUDE
@@ -372,4 +372,10 @@ def make_quiz(options: Options, seed: int) -> Quiz:
 def kinds_examples(seed: int = 2) -> Sequence[Problem]:
     """One example problem per kind for `quizgen kinds`, built on the walkthrough's f."""
     pins = Pins((Fraction(5), Fraction(-4), Fraction(3)), Fraction(2), Fraction(1, 1000), True)
-    return [build_problem(kind, i + 1, seed, 2, pins) for i, kind in enumerate(KINDS.values())]
+    examples = []
+    for i, kind in enumerate(KINDS.values()):
+        problem = build_problem(kind, i + 1, seed, 2, pins)
+        if problem is None:  # every kind has a good task on this f, a and h; a kind without one is a bug
+            raise VerificationError(f"{kind.id}: no example on f(x) = 3x² − 4x + 5 at a = 2, h = 0.001")
+        examples.append(problem)
+    return examples
