@@ -95,16 +95,20 @@ def measure(text: str) -> float:
 
 
 # Relations keep the spaces written around them; every other control word eats the space
-# after it, as in TeX, and the tight operators (· and → under lim) take none either side.
+# after it, as in TeX, unless a relation or + − follows it (`\eta = 0.05` reads η = 0.05, not
+# η= 0.05); the tight operators (· and → under lim) take none either side.
 _SPACED = frozenset({"\\approx", "\\leftarrow"})
 _TIGHT = frozenset({"\\cdot", "\\to"})
+_RELATIONS = frozenset({"=", "<", ">", "+", "-", *_SPACED})
 
 
 def _tidy(toks: list[str]) -> list[str]:
     out: list[str] = []
-    for tok in toks:
+    for i, tok in enumerate(toks):
         if tok.isspace():
-            if out and (out[-1] in _TIGHT or (out[-1][:1] == "\\" and out[-1][1:].isalpha() and out[-1] not in _SPACED)):
+            after = toks[i + 1] if i + 1 < len(toks) else ""
+            word = out and out[-1][:1] == "\\" and out[-1][1:].isalpha() and out[-1] not in _SPACED
+            if out and (out[-1] in _TIGHT or (word and after not in _RELATIONS)):
                 continue
             if out and out[-1] == " ":
                 continue

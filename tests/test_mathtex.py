@@ -147,3 +147,20 @@ def test_math_html_labels_each_formula_for_screen_readers() -> None:
 
 def test_nfkc_reads_math_italic_as_ascii() -> None:
     assert unicodedata.normalize("NFKC", convert("f(x) = 3xh")[0]) == "f(x) = 3xh"
+
+
+@pytest.mark.parametrize(
+    ("latex", "html"),
+    [
+        # A Greek letter before a relation keeps the space written after it, as every other
+        # variable does: the prompts read "learning rate η = 0.05", not "η= 0.05" (seed 7).
+        ("\\eta = 0.05", "\U0001d702 = 0.05"),
+        ("\\eta = \\frac{1}{4}", '\U0001d702 = <span class="fr"><span>1<span class="h">/</span></span><span>4</span></span>'),
+        ("\\Delta x = 0.001", "Δ\U0001d465 = 0.001"),
+        # ...while a control word still eats the space before a letter or a tight operator.
+        ("\\partial L", "∂\U0001d43f"),
+        ("\\eta \\cdot L'(w_{0})", "\U0001d702\u202f·\u202f\U0001d43f′(\U0001d464₀)"),
+    ],
+)
+def test_space_after_a_greek_letter_before_a_relation_is_kept(latex: str, html: str) -> None:
+    assert convert(latex)[0].replace("\u00a0", " ") == html

@@ -174,3 +174,19 @@ def test_problem_numbers_sit_on_the_first_line_of_text(tmp_path: Path) -> None:
     assert [w for _, w in words[:4]] == ["1.", "Let", "2.", "Let"]
     # Same offset between the number's and the text's glyph boxes with and without the fraction.
     assert abs((let2 - n2) - (let1 - n1)) < 0.5, (let1 - n1, let2 - n2)
+
+
+def test_prompts_write_eta_and_partials_as_a_textbook_does() -> None:
+    """Seed 7's worksheet read "learning rate η= 0.05" and "Find ∂L / ∂w₁" while its key wrote
+    ∂L/∂w₁: a relation keeps its spaces after η, and an inline ∂L/∂w₁ has none around the slash."""
+    import re as _re
+    import unicodedata as _ud
+
+    from quizgen.generate import Options, make_quiz
+    from quizgen.render import build_files
+
+    quiz = make_quiz(Options(count=2, kinds=("gradient-step", "partial-derivatives")), 7)
+    html = build_files(quiz, {"html"}, plots="none")["worksheet.html"].decode()
+    text = _ud.normalize("NFKC", _re.sub(r"<[^>]*>", "", html)).replace("\u00a0", " ")
+    assert "η= " not in text and "learning rate η = " in text
+    assert "∂L / ∂w" not in text and "Find ∂L/∂w1 and ∂L/∂w2" in text

@@ -186,9 +186,9 @@ def solve(task: Task) -> Solved:
             "at": Math(rf"(w_{{1}}, w_{{2}}) = {point_math(s, at).latex}", f"(w₁, w₂) = {point_math(s, at).text}"),
             "eta": Math(rf"\eta = {s.latex(eta)}", f"η = {s.text(eta)}"),
             # Slash forms in the prompt keep the line height of running text.
-            "d1": Math(r"\partial L / \partial w_{1}", "∂L/∂w₁"),
-            "d2": Math(r"\partial L / \partial w_{2}", "∂L/∂w₂"),
-            "rule": Math(r"w_{i} \leftarrow w_{i} - \eta \cdot \partial L / \partial w_{i}", "wᵢ ← wᵢ − η·∂L/∂wᵢ"),
+            "d1": Math(r"\partial L/\partial w_{1}", "∂L/∂w₁"),
+            "d2": Math(r"\partial L/\partial w_{2}", "∂L/∂w₂"),
+            "rule": Math(r"w_{i} \leftarrow w_{i} - \eta \cdot \partial L/\partial w_{i}", "wᵢ ← wᵢ − η·∂L/∂wᵢ"),
         },
         answer=Answer(
             (g, new, (before, after)),
