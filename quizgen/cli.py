@@ -426,7 +426,7 @@ def check(ctx: click.Context, quiz_path: Path, answers_path: Path | None, report
     except grading.AnswersFileError as exc:
         raise click.BadParameter(grading.plain(str(exc)), param_hint="'--answers'") from None
     except grading.ReportFileError as exc:
-        raise click.BadParameter(grading.plain(str(exc)), param_hint="'--report'") from None
+        raise click.BadParameter(grading.plain(str(exc)), param_hint=f"'{exc.option}'") from None
     chunk: list[str] = []
     for line in grading.score_lines(summary):  # streamed: a class may have 500,000 students
         chunk.append(line)

@@ -55,7 +55,13 @@ class AnswersFileError(InputError):
 
 
 class ReportFileError(InputError):
-    """The report cannot be written where it was asked for."""
+    """The report (or --stats, --gradebook: `option`) cannot be written where it was asked for."""
+
+    option = "--report"
+
+    def __init__(self, message: str, option: str = "--report") -> None:
+        super().__init__(message)
+        self.option = option
 
 
 class GradedAnswer(NamedTuple):
@@ -227,9 +233,27 @@ def _read_limited(path: Path, limit: int, error: type[InputError]) -> bytes:
         return f.read() or b""
 
 
+def refuse_special(path: Path, option: str = "--report") -> None:
+    """Refuse an output path that exists and is not a regular file (or a symlink, which a rename
+    replaces without touching its target). The write renames a new file over the path, so
+    `--report /dev/null` run as root replaced the device with a regular file, and a FIFO or
+    socket was replaced the same way."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ReportFileError(f"cannot write {path} ({exc.strerror or exc})", option) from None
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        what = ("a folder" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "a device")
+        raise ReportFileError(f"{path} is {what}, not a regular file: give the name of a file to write", option)
+
+
 def write_atomic(path: Path, write: Callable[[IO[str]], object]) -> None:
     """Create path atomically: write(text_file) fills a temporary file beside it, renamed into
     place when complete; its mode follows the umask (not mkstemp's 0600); nothing is left on error."""
+    refuse_special(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())
@@ -243,21 +267,24 @@ def write_atomic(path: Path, write: Callable[[IO[str]], object]) -> None:
         raise
 
 
-def check_report_target(report: Path, inputs: Iterable[Path]) -> None:
-    """Refuse a report path that is one of the input files (same path, symlink or hard link)."""
+def check_report_target(report: Path, inputs: Iterable[Path], option: str = "--report") -> None:
+    """Refuse a report path that is one of the input files (same path, symlink or hard link),
+    or that exists and is not a regular file (a device, pipe, socket or folder)."""
+    refuse_special(report, option)
     try:
         target = os.stat(report)
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise ReportFileError(f"cannot write {report} ({exc.strerror or exc})") from None
+        raise ReportFileError(f"cannot write {report} ({exc.strerror or exc})", option) from None
     for source in inputs:
         try:
             info = os.stat(source)
         except OSError:
             continue
         if (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino):
-            raise ReportFileError(f"{report} is the input file {source}: the report would overwrite it")
+            raise ReportFileError(f"{report} is the input file {source}: writing {option} there would overwrite it",
+                                  option)
 
 
 # ---------------------------------------------------------------- quiz.json
@@ -1030,14 +1057,14 @@ def check_targets(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path]) -
     inputs = list(inputs)
     seen: dict[tuple[int, int] | str, str] = {}
     for option, path in outputs:
-        check_report_target(path, inputs)
+        check_report_target(path, inputs, option)
         try:
             info = os.stat(path)
             ident: tuple[int, int] | str = (info.st_dev, info.st_ino)
         except OSError:
             ident = os.path.abspath(path)
         if ident in seen:
-            raise ReportFileError(f"{path} is given to both {seen[ident]} and {option}: give each its own file")
+            raise ReportFileError(f"{path} is given to both {seen[ident]} and {option}: give each its own file", option)
         seen[ident] = option
 
 

@@ -207,6 +207,43 @@ def test_the_report_may_not_overwrite_an_input(quiz_path: Path, answers: Path, t
     assert report.is_symlink() == (how == "symlink")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("option", ["--report", "--stats", "--gradebook"])
+@pytest.mark.parametrize("kind", ["fifo", "socket"])
+def test_an_output_that_is_a_pipe_or_socket_is_refused_and_left_alone(quiz_path: Path, answers: Path, tmp_path: Path,
+                                                                       option: str, kind: str) -> None:
+    """The write renames a new file over the path: `--report /dev/null` run as root replaced the
+    device node with a regular file (found by the attacker session; repaired by hand). A FIFO
+    or a socket stands in for the device here: before the fix each became a regular file, exit 0."""
+    import socket
+
+    special = tmp_path / "special"
+    if kind == "fifo":
+        os.mkfifo(special)
+    else:
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(special))
+        sock.close()
+    args = ["check", "--quiz", str(quiz_path), "--answers", str(answers)]
+    if option != "--report":
+        args += ["--report", str(tmp_path / "report.csv")]
+    code, out, err = run(*args, option, str(special))
+    one_line_error(code, err, option, "not a regular file")
+    mode = os.lstat(special).st_mode
+    assert stat.S_ISFIFO(mode) if kind == "fifo" else stat.S_ISSOCK(mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv", "special"]  # nothing written
+
+
+@pytest.mark.parametrize("option", ["--stats", "--gradebook"])
+def test_stats_or_gradebook_onto_an_input_names_its_own_option(quiz_path: Path, answers: Path, tmp_path: Path,
+                                                                option: str) -> None:
+    before = answers.read_bytes()
+    code, _, err = run("check", "--quiz", str(quiz_path), "--answers", str(answers),
+                       "--report", str(tmp_path / "r.csv"), option, str(answers))
+    one_line_error(code, err, f"'{option}'", "would overwrite it")  # said '--report' before
+    assert answers.read_bytes() == before and not (tmp_path / "r.csv").exists()
+
+
 def test_an_unwritable_report_folder_is_one_line(quiz_path: Path, answers: Path, tmp_path: Path) -> None:
     code, _, err = run("check", "--quiz", str(quiz_path), "--answers", str(answers), "--report", str(tmp_path / "no" / "r.csv"))
     one_line_error(code, err, "--report", "cannot write")
