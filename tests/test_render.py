@@ -190,3 +190,28 @@ def test_prompts_write_eta_and_partials_as_a_textbook_does() -> None:
     text = _ud.normalize("NFKC", _re.sub(r"<[^>]*>", "", html)).replace("\u00a0", " ")
     assert "η= " not in text and "learning rate η = " in text
     assert "∂L / ∂w" not in text and "Find ∂L/∂w1 and ∂L/∂w2" in text
+
+
+def test_a_class_set_sheet_carries_the_student_name_on_every_page() -> None:
+    """Teacher review of a 4-name roster: pages 2 and 3 of each sheet (and 2-6 of each key) had the
+    version code but no name, so a loose page could not be given back. The name now runs in the
+    header of every page beside the code (read back from the PDF; a name with CSS-significant
+    characters must neither break the header nor the page)."""
+    import dataclasses
+    import io
+
+    from pypdf import PdfReader
+
+    from quizgen.generate import Options, make_quiz
+    from quizgen.render import build_files
+
+    name = 'Zoë "Q" Ñúñez \\'
+    quiz = dataclasses.replace(make_quiz(Options(count=8), 5), in_class=True, student={"name": name, "id": "s1"})
+    files = build_files(quiz, {"pdf"}, plots="none")
+    for which in ("worksheet", "key"):
+        pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(files[f"{which}.pdf"])).pages]
+        assert len(pages) >= 2
+        for text in pages:
+            assert "Zoë" in text and "Ñúñez" in text and f"version {quiz.version}" in text, (which, text[:300])
+    plain = build_files(make_quiz(Options(count=2), 5), {"pdf"}, plots="none")["worksheet.pdf"]
+    assert "Worksheet · version" in (PdfReader(io.BytesIO(plain)).pages[0].extract_text() or "")
