@@ -277,13 +277,21 @@ def _render_version(index: int) -> int:
 
     copt: ClassOptions = _JOB["copt"]
     version: Version = _JOB["versions"][index]
-    files = build_files(version.quiz, copt.formats, paper=copt.paper, plots=copt.plots,
-                        answer_bank=copt.answer_bank, layout=copt.layout)
-    folder = Path(_JOB["staging"]) / version.folder
+    try:
+        files = build_files(version.quiz, copt.formats, paper=copt.paper, plots=copt.plots,
+                            answer_bank=copt.answer_bank, layout=copt.layout)
+    except QuizgenError:
+        raise
+    except Exception as exc:  # a bug: one line naming the version, not a worker's traceback
+        raise QuizgenError(f"version {version.code}: {type(exc).__name__}: {exc}") from None
+    # Written under a temporary name, renamed when complete: a folder with its final name is whole.
+    final = Path(_JOB["staging"]) / version.folder
+    folder = final.with_name(final.name + ".tmp")
     folder.mkdir()
     for name, data in files.items():
         outdir.write_file(folder / name, data)
     outdir.fsync_dir(folder)
+    os.rename(folder, final)
     return index
 
 
@@ -325,26 +333,42 @@ def _answers_pdf() -> int:
 class Result:
     versions: list[Version]
     pages: dict[str, int]
+    resumed: int = 0  # versions an interrupted run had made
 
 
 def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Version],
-                *, progress: bool = False, processes: int | None = None) -> Result:
+                *, progress: bool = False, processes: int | None = None,
+                progress_note: Callable[[str], None] | None = None) -> Result:
     """Render every version and the combined files into `out`, replaced as one unit (outdir.staged)."""
     from quizgen.workers import fork_pool
 
     processes = processes or os.cpu_count() or 1
-    bar = progress_bar(len(versions), progress, "rendering")
+    text = manifest_text(manifest(copt, run_seed, versions))
+    key = hashlib.sha256(text.encode()).hexdigest()[:16]
     pages: dict[str, int] = {}
+    resumed = 0
+    bar: Any = _NoBar()
     try:
-        with outdir.staged(out, CLASS_FILES, FOLDER) as staging:
+        with outdir.staged(out, CLASS_FILES, FOLDER, resume_key=key) as staging:
+            # A run interrupted by Ctrl-C kept its finished versions: keep those, redo the rest.
+            for entry in os.listdir(staging):
+                if entry in CLASS_FILES or entry.endswith(".tmp") or not (staging / entry).is_dir():
+                    outdir.remove(staging / entry)
+            done = {v.index - 1 for v in versions if (staging / v.folder).is_dir()}
+            resumed = len(done)
+            if resumed and progress_note is not None:
+                progress_note(f"resuming: {resumed} of {len(versions)} versions were made by the interrupted run")
+            todo = [i for i in range(len(versions)) if i not in done]
+            bar = progress_bar(len(versions), progress, "rendering")
+            bar.update(resumed)
             _JOB.update(copt=copt, versions=versions, staging=str(staging), seed=run_seed)
             pool = fork_pool(processes, initializer=_worker_init)
             try:
                 tasks: Iterator[int]
                 if pool is None:
-                    tasks = (_render_version(i) for i in range(len(versions)))
+                    tasks = (_render_version(i) for i in todo)
                 else:
-                    tasks = pool.imap_unordered(_render_version, range(len(versions)))
+                    tasks = pool.imap_unordered(_render_version, todo)
                 for _ in tasks:
                     bar.update(1)
                 bar.close()
@@ -360,8 +384,7 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
                         pending["answers.pdf"] = pool.apply_async(_answers_pdf)
                         for name, result in pending.items():
                             pages[name] = result.get()
-                outdir.write_file(staging / "manifest.json",
-                                  manifest_text(manifest(copt, run_seed, versions)).encode())
+                outdir.write_file(staging / "manifest.json", text.encode())
             finally:
                 if pool is not None:
                     pool.terminate()
@@ -369,7 +392,7 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
     finally:
         bar.close()
         _JOB.clear()
-    return Result(versions, pages)
+    return Result(versions, pages, resumed)
 
 
 class _NoBar:

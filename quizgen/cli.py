@@ -279,13 +279,15 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
         bar.close()
         for note in notes:
             click.echo(f"note: {note}", err=True)
-        result = classset.write_class(out, copt, seed, made, progress=show)
+        result = classset.write_class(out, copt, seed, made, progress=show,
+                                      progress_note=lambda note: click.echo(f"note: {note}", err=True))
     except InputError as exc:
         raise _usage_error(exc) from None
     except QuizgenError as exc:
         raise click.ClickException(f"seed {seed}: {exc}") from None
     except KeyboardInterrupt:
-        click.echo(f"interrupted: nothing written, {out}/ is as it was; run the same command again", err=True)
+        click.echo(f"interrupted: {out}/ is as it was; the versions already made are kept beside it, and the "
+                   f"same command with --seed {seed} carries on from them", err=True)
         sys.exit(130)
     pages = ", ".join(f"{name} ({n} page{'s' if n != 1 else ''})" for name, n in result.pages.items())
     click.echo(f"seed {seed} · {len(made)} versions · {len(made[0].quiz.problems)} problems each → {out}/ "

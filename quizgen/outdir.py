@@ -200,6 +200,11 @@ def _remove(path: Path) -> None:
         pass
 
 
+def remove(path: Path) -> None:
+    """Remove a file or folder, ignoring what cannot be removed."""
+    _remove(path)
+
+
 def write_file(path: Path, data: bytes) -> None:
     """A new file holding `data`, flushed to disk (for a folder being staged)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
@@ -341,12 +346,15 @@ def write_folder(out: Path, files: Mapping[str, bytes], known: Collection[str], 
 
 @contextmanager
 def staged(out: Path, known: Collection[str], dirs: re.Pattern[str] | None = None, *,
-           lock_wait: float | None = None) -> Iterator[Path]:
+           lock_wait: float | None = None, resume_key: str | None = None) -> Iterator[Path]:
     """Write a run's files into the yielded staging folder; on leaving, swap it in for `out`.
 
     For runs that write as they go (a class set: a folder per version). The lock is held
-    for the whole run; if the body raises (Ctrl-C included), the staging folder is removed
-    and `out` is left as it was. `dirs` matches the sub-folders quizgen writes into `out`.
+    for the whole run; if the body raises, the staging folder is removed and `out` is left
+    as it was. With `resume_key` (hex), Ctrl-C (KeyboardInterrupt) keeps the staging folder
+    instead, beside `out` as `.OUT.quizgen-part-KEY`, and the next run with the same key
+    starts from it (the caller decides what in it is complete); parts with other keys are
+    removed. `dirs` matches the sub-folders quizgen writes into `out`.
     """
     shown = out
     out = check_out(out, known, dirs)
@@ -361,11 +369,17 @@ def staged(out: Path, known: Collection[str], dirs: re.Pattern[str] | None = Non
                          value=str(shown)) from None
     try:
         leftover = _leftover(out)
+        part = re.compile(rf"\.{re.escape(_stem(out))}\.quizgen-part-[0-9a-f]+\Z")
+        kept = out.parent / f".{_stem(out)}.quizgen-part-{resume_key}" if resume_key else None
         for entry in os.listdir(out.parent):
-            if leftover.match(entry):
+            if leftover.match(entry) or (part.match(entry) and (kept is None or entry != kept.name)):
                 _remove(out.parent / entry)
         _check_replaceable(out, shown, known, dirs)
-        staging = _stage(out, {})
+        if kept is not None and kept.is_dir() and not kept.is_symlink():
+            staging = _new_name(out, "new")
+            os.rename(kept, staging)
+        else:
+            staging = _stage(out, {})
         try:
             yield staging
             try:
@@ -379,6 +393,15 @@ def staged(out: Path, known: Collection[str], dirs: re.Pattern[str] | None = Non
             _remove(staging)
             raise InputError(f"cannot write ({exc.strerror or exc}); the folder was not changed", field="out",
                              value=str(shown)) from None
+        except KeyboardInterrupt:
+            if kept is not None:
+                try:
+                    os.rename(staging, kept)
+                except OSError:
+                    _remove(staging)
+            else:
+                _remove(staging)
+            raise
         except BaseException:
             _remove(staging)
             raise

@@ -250,7 +250,7 @@ def test_ctrl_c_leaves_the_folder_as_it_was_and_a_rerun_finishes(tmp_path: Path)
     deadline = time.monotonic() + 300
     staging = None
     while time.monotonic() < deadline:  # wait until the first version's folder is in the staging folder
-        found = [p for p in tmp_path.glob(".out.quizgen-new-*/*") if p.is_dir()]
+        found = [p for p in tmp_path.glob(".out.quizgen-new-*/*") if p.is_dir() and not p.name.endswith(".tmp")]
         if found:
             staging = found[0].parent
             break
@@ -260,12 +260,33 @@ def test_ctrl_c_leaves_the_folder_as_it_was_and_a_rerun_finishes(tmp_path: Path)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
-    assert sorted(os.listdir(tmp_path)) == [".out.quizgen-lock", "out"]
-    assert os.listdir(tmp_path / "out") == ["manifest.json"]
+    kept = [name for name in os.listdir(tmp_path) if name.startswith(".out.quizgen-part-")]
+    assert sorted(os.listdir(tmp_path)) == sorted([".out.quizgen-lock", "out", *kept]) and len(kept) == 1
+    assert os.listdir(tmp_path / "out") == ["manifest.json"]  # --out as it was
     assert (tmp_path / "out" / "manifest.json").read_text() == "{}\n"
+    # What the interrupted run kept: whole version folders only, no PDF of the combined set.
+    for entry in os.listdir(tmp_path / kept[0]):
+        assert classset.FOLDER.match(entry) or entry.endswith(".tmp"), entry
     again = subprocess.run(args, cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
-    assert len(json.loads((tmp_path / "out" / "manifest.json").read_text())["versions"]) == 6
+    assert "resuming: " in again.stderr
+    assert sorted(os.listdir(tmp_path)) == [".out.quizgen-lock", "out"]
+    data = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert len(data["versions"]) == 6
+    for v in data["versions"]:
+        assert sorted(os.listdir(tmp_path / "out" / v["folder"])) == [
+            "key.html", "key.pdf", "practice.html", "quiz.json", "worksheet.html", "worksheet.pdf"]
+    texts = page_texts(tmp_path / "out" / "all-worksheets.pdf")
+    assert sum("Page 1 of" in t for t in texts) == 6
+
+
+def test_an_interrupted_run_with_other_options_is_not_resumed(tmp_path: Path) -> None:
+    part = tmp_path / ".out.quizgen-part-0123456789abcdef"
+    (part / "01-AAAAA").mkdir(parents=True)
+    result = run("make", "--versions", "2", "--count", "2", "--format", "json", "--seed", "3", "--out", "out",
+                 cwd=tmp_path)
+    assert result.returncode == 0 and "resuming" not in result.stderr
+    assert sorted(os.listdir(tmp_path)) == [".out.quizgen-lock", "out"]
 
 
 # ---------------------------------------------------------------- progress bar
