@@ -54,6 +54,9 @@ _FRESH_TRIES = 40  # of those, how many insist on a problem no earlier version h
 _VERSION_TRIES = 30
 COMBINED = ("all-worksheets.pdf", "all-keys.pdf", "answers.pdf")
 CLASS_FILES = frozenset({"manifest.json", *COMBINED})
+# A class set may replace a folder holding a single run's files (worksheet.pdf, …), never other files.
+REPLACEABLE = CLASS_FILES | frozenset({"worksheet.html", "key.html", "worksheet.pdf", "key.pdf", "quiz.json",
+                                       "practice.html"})
 FOLDER = re.compile(r"\d{2,3}-[A-HJ-NP-Z2-9]{5}\Z")
 
 
@@ -258,7 +261,7 @@ def manifest_text(data: dict[str, Any]) -> str:
 
 def check_out(out: Path) -> Path:
     """Before any work: can `out` take a class set (see outdir.py)?"""
-    return outdir.check_out(out, CLASS_FILES, FOLDER)
+    return outdir.check_out(out, REPLACEABLE, FOLDER)
 
 
 # ---------------------------------------------------------------- rendering (forked workers)
@@ -349,7 +352,7 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
     resumed = 0
     bar: Any = _NoBar()
     try:
-        with outdir.staged(out, CLASS_FILES, FOLDER, resume_key=key) as staging:
+        with outdir.staged(out, REPLACEABLE, FOLDER, resume_key=key) as staging:
             # A run interrupted by Ctrl-C kept its finished versions: keep those, redo the rest.
             for entry in os.listdir(staging):
                 if entry in CLASS_FILES or entry.endswith(".tmp") or not (staging / entry).is_dir():
@@ -409,7 +412,7 @@ def progress_bar(total: int, wanted: bool, label: str) -> Any:
         return _NoBar()
     import shutil
 
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     # A terminal that reports no size (a bare pty) gets 80 columns and a row, not a bar of size 0.
     return tqdm(total=total, file=sys.stderr, unit="version", desc=label, leave=False,

@@ -206,6 +206,9 @@ def test_combined_pdf_each_student_starts_on_an_odd_page(class_run: Path, combin
         assert v["student"]["name"].split()[0].replace("<b>", "") in pages[start].replace("<b>", "")
     sub = subprocess.run(["pdfinfo", str(folder / combined)], capture_output=True, text=True)
     assert "Tagged:          yes" in sub.stdout
+    # Page objects copied, not re-rendered, and stored compactly: about the size of the parts together.
+    parts = sum((folder / v["folder"] / single).stat().st_size for v in data["versions"])
+    assert (folder / combined).stat().st_size < 1.2 * parts
 
 
 def test_names_read_back_from_the_worksheets(class_run: Path) -> None:
@@ -322,3 +325,17 @@ def test_progress_bar_only_on_a_terminal_and_not_with_quiet(tmp_path: Path) -> N
     assert "drawing" in shown and "rendering" in shown and "/3 [" in shown
     assert "rendering" not in _stderr_of(tmp_path, ["--quiet"], tty=True)
     assert _stderr_of(tmp_path, [], tty=False) == ""
+
+
+def test_out_may_hold_a_single_run_but_not_other_files(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "quiz.json").write_text("{}\n")  # a single run's file: replaced
+    result = run("make", "--versions", "2", "--count", "2", "--format", "json", "--seed", "3", "--out", "out",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "quiz.json" not in os.listdir(tmp_path / "out") and "manifest.json" in os.listdir(tmp_path / "out")
+    (tmp_path / "out" / "notes.txt").write_text("mine\n")
+    result = run("make", "--versions", "2", "--count", "2", "--format", "json", "--seed", "4", "--out", "out",
+                 cwd=tmp_path)
+    assert result.returncode == 2 and "notes.txt" in result.stderr
+    assert (tmp_path / "out" / "notes.txt").read_text() == "mine\n"
