@@ -215,3 +215,19 @@ def test_a_class_set_sheet_carries_the_student_name_on_every_page() -> None:
             assert "Zoë" in text and "Ñúñez" in text and f"version {quiz.version}" in text, (which, text[:300])
     plain = build_files(make_quiz(Options(count=2), 5), {"pdf"}, plots="none")["worksheet.pdf"]
     assert "Worksheet · version" in (PdfReader(io.BytesIO(plain)).pages[0].extract_text() or "")
+
+
+def test_partial_derivatives_answer_lines_set_the_weights_in_the_math_face() -> None:
+    """Teacher review (--layout compact --seed 7, p. 3): the answer line 'new weights (w₁, w₂) ='
+    had upright w₁, w₂ while the prompt and the other answer lines set them in math italic."""
+    import re as _re
+
+    from quizgen.generate import Options, make_quiz
+    from quizgen.render import build_files
+
+    quiz = make_quiz(Options(count=1, kinds=("partial-derivatives",)), 7)
+    html = build_files(quiz, {"html"}, plots="none")["worksheet.html"].decode()
+    lines = [_re.sub(r"<[^>]*>", "", x).replace("\u00a0", " ")
+             for x in _re.findall(r'<span class="answer-line">(.*?)<span class="blank">', html)]
+    new = [x for x in lines if x.startswith("new weights")]
+    assert new == ["new weights (\U0001d464₁, \U0001d464₂) = "], lines

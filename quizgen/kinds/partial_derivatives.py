@@ -202,7 +202,7 @@ def solve(task: Task) -> Solved:
         blanks=(
             blank(Math(r"\partial L/\partial w_{1}", "∂L/∂w₁")),
             blank(Math(r"\partial L/\partial w_{2}", "∂L/∂w₂")),
-            "new weights (w₁, w₂) =",
+            blank(Math(r"\text{new weights} (w_{1}, w_{2})", "new weights (w₁, w₂)")),
             blank(Math(f"L{point_math(s, at).latex}", f"L{point_math(s, at).text}")),
             "loss after the step =",
             "does the loss go down? (yes/no)",
@@ -210,7 +210,7 @@ def solve(task: Task) -> Solved:
         parts=(
             part(Math(r"\partial L/\partial w_{1}", "∂L/∂w₁"), num(task, g[0])),
             part(Math(r"\partial L/\partial w_{2}", "∂L/∂w₂"), num(task, g[1])),
-            Math(rf"\text{{new }} (w_{{1}}, w_{{2}}) = {point_math(s, new).latex}", f"new (w₁, w₂) = {point_math(s, new).text}"),
+            Math(rf"\text{{new}} (w_{{1}}, w_{{2}}) = {point_math(s, new).latex}", f"new (w₁, w₂) = {point_math(s, new).text}"),
             part(Math(f"L{point_math(s, at).latex}", f"L{point_math(s, at).text}"), num(task, before)),
             part(Math(f"L{point_math(s, new).latex}", f"L{point_math(s, new).text}"), num(task, after)),
             word_part("loss goes down", "yes" if after < before else "no"),
