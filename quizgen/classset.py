@@ -412,7 +412,7 @@ def progress_bar(total: int, wanted: bool, label: str) -> Any:
         return _NoBar()
     import shutil
 
-    from tqdm import tqdm  # type: ignore[import-untyped]
+    from tqdm import tqdm
 
     # A terminal that reports no size (a bare pty) gets 80 columns and a row, not a bar of size 0.
     return tqdm(total=total, file=sys.stderr, unit="version", desc=label, leave=False,
