@@ -14,7 +14,7 @@ import base64
 import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -716,7 +716,8 @@ class Figures:
     a marker for each pending picture and fill() swaps the finished figures in.
     """
 
-    def __init__(self, items: Iterable[tuple[Picture, bool]]) -> None:
+    def __init__(self, items: Iterable[tuple[Picture, bool]], prose: Callable[[str], Markup] = escape) -> None:
+        self._prose = prose  # sets a caption's sentence (render passes mathtex.prose_html: the math face)
         self._todo = [item for item in dict.fromkeys(items) if item not in _READY]
         self._markers: dict[str, tuple[Picture, bool]] = {}
         self._pool: Any = None
@@ -742,7 +743,7 @@ class Figures:
             marker = f"<!--quizgen-figure-{len(self._markers)}-->"
             self._markers[marker] = (picture, full)
             return Markup(marker)
-        return figure_html(picture, full)
+        return figure_html(picture, full, self._prose)
 
     def fill(self, html: str) -> str:
         """The page with every marker replaced by its finished figure."""
@@ -762,16 +763,17 @@ class Figures:
             _READY.update(zip(self._todo, uris))
             self._pending = None
         for marker, (picture, full) in self._markers.items():
-            html = html.replace(marker, figure_html(picture, full), 1)
+            html = html.replace(marker, figure_html(picture, full, self._prose), 1)
         return html
 
 
-def figure_html(picture: Picture, full: bool = True) -> Markup:
+def figure_html(picture: Picture, full: bool = True, prose: Callable[[str], Markup] = escape) -> Markup:
     """A <figure>: the picture as a data-URI image with alt text saying what it shows, and its
-    caption as searchable text (on the key, what the picture means and any secant left out)."""
+    caption as searchable text (on the key, what the picture means and any secant left out),
+    set by `prose` (escaped plain text by default; render gives the math face's prose_html)."""
     caption = picture.caption + left_out_note(picture) if full else picture.given_caption
     cls = "plot" if full else "plot given"
     return Markup(
         f'<figure class="{cls}"><img src="{data_uri(picture, full)}" alt="{escape(describe(picture, full))}">'
-        f"<figcaption>{escape(caption)}</figcaption></figure>"
+        f"<figcaption>{prose(caption)}</figcaption></figure>"
     )

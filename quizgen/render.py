@@ -90,7 +90,7 @@ def render_html(
     # Worksheets show only what a problem gives (full=False); keys show the whole picture.
     full = which == "key"
     wanted = plots == "worksheet" or (full and plots == "key")
-    with Figures((p.plot, full) for p in quiz.problems if p.plot is not None and wanted) as figure:
+    with Figures(((p.plot, full) for p in quiz.problems if p.plot is not None and wanted), prose_html) as figure:
         html = env.get_template(f"{which}.html").render(
             quiz=quiz, doc_label=labels[which], running_right=running, paper_size=PAPER[paper], plots=plots,
             bank=bank, figure=figure, layout=layout,

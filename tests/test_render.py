@@ -231,3 +231,25 @@ def test_partial_derivatives_answer_lines_set_the_weights_in_the_math_face() -> 
              for x in _re.findall(r'<span class="answer-line">(.*?)<span class="blank">', html)]
     new = [x for x in lines if x.startswith("new weights")]
     assert new == ["new weights (\U0001d464₁, \U0001d464₂) = "], lines
+
+
+def test_picture_captions_are_set_in_the_text_face_with_math_italic_variables() -> None:
+    """Teacher review (seed 7 key p. 3; --plots worksheet): the caption beside a picture was the
+    only sentence in the sans face, with x, h and f′(1) upright, unlike every other sentence."""
+    import re as _re
+    import unicodedata as _ud
+
+    from quizgen.generate import Options, make_quiz
+    from quizgen.render import render_html
+
+    quiz = make_quiz(Options(count=1, kinds=("limit-definition",)), 7)
+    for which, plots in (("key", "key"), ("worksheet", "worksheet")):
+        html = render_html(quiz, which, plots=plots)
+        captions = _re.findall(r"<figcaption>(.*?)</figcaption>", html, _re.S)
+        assert captions, which
+        for cap in captions:
+            text = _re.sub(r"<[^>]*>", "", cap)
+            assert "\U0001d465" in text and not _re.search(r"(?<![A-Za-z])[xfh](?![A-Za-z])", text), (which, text)
+            assert _ud.normalize("NFKC", text).startswith(("At x = ", "The graph of f")), text
+        css = html[html.index("figure.plot figcaption"):].split("}", 1)[0]
+        assert "var(--sans)" not in css and "var(--text)" in css
