@@ -253,3 +253,22 @@ def test_picture_captions_are_set_in_the_text_face_with_math_italic_variables() 
             assert _ud.normalize("NFKC", text).startswith(("At x = ", "The graph of f")), text
         css = html[html.index("figure.plot figcaption"):].split("}", 1)[0]
         assert "var(--sans)" not in css and "var(--text)" in css
+
+
+def test_class_answers_sheet_sets_answers_in_the_math_face() -> None:
+    """Teacher review of a 4-version answers.pdf: '5x² + 10xh', 'f′(x) = 6x − 3' were set with
+    upright letters in the text face, unlike the key's own answer summary (math italic)."""
+    import re as _re
+    from types import SimpleNamespace
+
+    from quizgen.generate import Options, make_quiz
+    from quizgen.render import environment
+
+    quiz = make_quiz(Options(count=7), 9)
+    version = SimpleNamespace(code="K7M2Q", student=None, quiz=quiz)
+    html = environment().get_template("answers.html").render(title="T", versions=[version], paper_size="A4", seed=9)
+    row = html[html.index("K7M2Q"):]
+    text = _re.sub(r"<[^>]*>", "", row)
+    assert "\U0001d465" in text and "\U0001d453′(\U0001d465)" in text  # 𝑥 and 𝑓′(𝑥)
+    assert not _re.search(r"\d[xh]|f′", text), text[:400]
+    assert ".fr > span:first-child" in html and ".h {" in html  # stacked fractions drawn, linear text hidden
