@@ -244,6 +244,55 @@ def test_stats_or_gradebook_onto_an_input_names_its_own_option(quiz_path: Path, 
     assert answers.read_bytes() == before and not (tmp_path / "r.csv").exists()
 
 
+def test_temporary_files_of_a_killed_run_are_removed_and_a_live_runs_are_kept(quiz_path: Path, answers: Path,
+                                                                                tmp_path: Path) -> None:
+    """kill -9 during grading left `.report.csv.XXXXXXXX.tmp` (2 MB after 3 s of a 600,000-row file) and
+    `.stats.csv.XXXXXXXX.tmp` for good. A dead run's file holds no lock; one a live run is writing
+    does (here this test process holds it) and must not be taken."""
+    import fcntl
+
+    dead = [tmp_path / ".report.csv.d9zwk2ol.tmp", tmp_path / ".stats.csv.f23o0ljy.tmp"]
+    for path in dead:
+        path.write_text("line,student\n2,half a ro")
+    live = tmp_path / ".report.csv.abcd_123.tmp"
+    live.write_text("being written")
+    with open(live) as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        code, _, err = run("check", "--quiz", str(quiz_path), "--answers", str(answers),
+                           "--report", str(tmp_path / "report.csv"), "--stats", str(tmp_path / "stats.csv"))
+        assert code == 0, err
+        assert not any(path.exists() for path in dead)
+        assert live.read_text() == "being written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.csv.abcd_123.tmp", "answers.csv", "report.csv",
+                                                           "stats.csv"]
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="real kill -9")
+def test_kill_9_while_grading_then_a_rerun_leaves_only_the_report(quiz_path: Path, tmp_path: Path) -> None:
+    import random
+    import signal
+    import time
+
+    rng = random.Random(5)
+    big = tmp_path / "big.csv"
+    big.write_text("student,problem,answer\n" + "".join(f"S{i % 5000},{1 + i % 3},{rng.randint(-500, 500)}\n"
+                                                          for i in range(400_000)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    report = tmp_path / "report.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "quizgen", "check", "--quiz", str(quiz_path), "--answers", str(big),
+                             "--report", str(report)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".report.csv.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    small = tmp_path / "small.csv"
+    small.write_text("student,problem,answer\nAda,1,9\n")
+    done = process("check", "--quiz", str(quiz_path), "--answers", str(small), "--report", str(report))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "report.csv", "small.csv"]
+
+
 def test_an_unwritable_report_folder_is_one_line(quiz_path: Path, answers: Path, tmp_path: Path) -> None:
     code, _, err = run("check", "--quiz", str(quiz_path), "--answers", str(answers), "--report", str(tmp_path / "no" / "r.csv"))
     one_line_error(code, err, "--report", "cannot write")
