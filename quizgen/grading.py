@@ -772,11 +772,9 @@ class _Prefixed:
         self._stream = stream
 
     def readline(self, size: int = -1) -> str:
-        if self._first is not None:
-            first, self._first = self._first, None
-            if first:
-                return first
-        return self._stream.readline(size)
+        first, self._first = self._first, None
+        self.readline = self._stream.readline  # type: ignore[method-assign,assignment]  # no extra call per line from now on
+        return first or self._stream.readline(size)
 
 
 class Grader:
@@ -1058,14 +1056,17 @@ class _Outputs:
     missing or read-only folder fails before anything is graded), and all are renamed into
     place only when every one is complete; on any error none is left behind."""
 
-    def __init__(self, targets: Sequence[Path]) -> None:
-        self.targets = list(targets)
+    def __init__(self, targets: Sequence[tuple[str, Path]]) -> None:
+        self.targets = [path for _, path in targets]
         self.temps: list[str] = []
         self.locks: list[int] = []  # each temporary file's descriptor, holding its flock until the end
         mode = 0o666 & ~_umask()
         try:
-            for path in self.targets:
-                fd, tmp = _locked_temp(path)
+            for option, path in targets:
+                try:
+                    fd, tmp = _locked_temp(path)
+                except OSError as exc:
+                    raise ReportFileError(f"cannot write {path} ({exc.strerror or exc})", option) from None
                 self.temps.append(tmp)
                 self.locks.append(fd)
                 os.fchmod(fd, mode)
@@ -1152,10 +1153,10 @@ def grade_file(keys: Mapping[int, Key] | None, answers: Path, report: Path, inpu
     check_targets(outputs, [answers, *inputs])
     stream, notes = open_answers(answers)
     try:
-        files = _Outputs([p for _, p in outputs])
+        files = _Outputs(outputs)
     except OSError as exc:
         stream.close()
-        raise ReportFileError(f"cannot write {exc.filename or report} ({exc.strerror or exc})") from None
+        raise ReportFileError(f"cannot write {report} ({exc.strerror or exc})") from None
     except BaseException:
         stream.close()
         raise
