@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup, escape
+
 from quizgen import __version__, practice
 from quizgen.mathtex import lhs_width, math_html, prose_html
 from quizgen.model import Math, Quiz
@@ -254,14 +256,15 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     return outdir.write_folder(out_dir, files, OUTPUT_NAMES)
 
 
-def section_heading(n: int, heading: str) -> str:
+def section_heading(n: int, heading: str) -> Markup:
     """``Part B: A small step``: sections are lettered, so a heading never reads as problem 2.
 
-    A number the spec put in front of its heading ("2. A small step") is dropped for the letter.
+    A number the spec put in front of its heading ("2. A small step") is dropped for the letter;
+    the heading's variables are set in the math face like every other sentence (the letter not).
     """
     letter = chr(ord("A") + n - 1) if 1 <= n <= 26 else str(n)
     words = re.sub(r"^\s*[0-9]+[.):]\s*", "", heading)
-    return f"Part {letter}: {words}"
+    return escape(f"Part {letter}: ") + prose_html(words)
 
 
 def prompt_text(problem: Any) -> str:

@@ -374,7 +374,7 @@ def test_spec_section_headings_never_read_as_problem_numbers(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     for name in ("worksheet.html", "key.html"):
         headings = re.findall(r'<li class="section-heading"><h2>(.*?)</h2>', (tmp_path / "o" / name).read_text())
-        assert headings == ["Part A: Evaluating f", "Part B: Slopes"]
+        assert headings == ["Part A: Evaluating \U0001d453", "Part B: Slopes"]  # f in the math face
 
 
 def test_variables_and_eta_in_the_keys_prose_are_in_the_math_face() -> None:

@@ -272,3 +272,26 @@ def test_class_answers_sheet_sets_answers_in_the_math_face() -> None:
     assert "\U0001d465" in text and "\U0001d453′(\U0001d465)" in text  # 𝑥 and 𝑓′(𝑥)
     assert not _re.search(r"\d[xh]|f′", text), text[:400]
     assert ".fr > span:first-child" in html and ".h {" in html  # stacked fractions drawn, linear text hidden
+
+
+def test_spec_instructions_and_headings_set_variables_in_the_math_face() -> None:
+    """Teacher review of --spec examples/walkthrough.toml: the instructions 'Work with f(x) = 3x² − 4x + 5'
+    and the headings 'Evaluating f', 'w ← w − η·L′(w)' had upright letters; the part letters stay words."""
+    import re as _re
+    from pathlib import Path
+
+    from quizgen.render import render_html
+    from quizgen.spec import load_spec, make_spec_quiz
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "walkthrough.toml"
+    quiz = make_spec_quiz(load_spec(path), path, 1)
+    for which in ("worksheet", "key"):
+        html = render_html(quiz, which, plots="none")
+        heads = [_re.sub(r"<[^>]*>", "", h).replace("\u00a0", " ") for h in _re.findall(r"<h2>(.*?)</h2>", html)]
+        heads = [h for h in heads if h.startswith("Part ")]
+        assert heads[0] == "Part A: Evaluating \U0001d453", heads
+        assert all(_re.match(r"Part [A-Z]: ", h) for h in heads), heads  # "Part E" is not 𝐸
+        assert any("\U0001d464 ← \U0001d464" in h for h in heads), heads
+    sheet = render_html(quiz, "worksheet", plots="none")
+    box = _re.sub(r"<[^>]*>", "", sheet[sheet.index('<div class="instructions">'):].split("</div>", 1)[0])
+    assert "\U0001d453(\U0001d465) = 3\U0001d465²" in box.replace("\u00a0", " "), box

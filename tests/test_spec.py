@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from quizgen.cli import main
 from quizgen.errors import InputError
+from quizgen.mathtex import prose_html
 from quizgen.spec import parse_spec
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "walkthrough.toml"
@@ -50,10 +51,12 @@ def test_walkthrough_example_reproduces_every_number(tmp_path: Path) -> None:
         html = (tmp_path / page).read_text()
         assert html.count('<li class="section-heading">') == 6
         # sections are lettered (Part A: …), so a heading never reads as a problem number
-        positions = [html.index(f"<h2>Part {'ABCDEF'[n]}: {h.replace('&', '&amp;')}</h2>") for n, h in enumerate(headings)]
+        # (the heading's own words are set as the key's sentences are: variables in the math face)
+        positions = [html.index(f"<h2>Part {'ABCDEF'[n]}: {prose_html(h)}</h2>") for n, h in enumerate(headings)]
         assert positions == sorted(positions)
     assert "Work with <" not in (tmp_path / "worksheet.html").read_text()  # escaped text, not markup
-    assert quiz["instructions"] in (tmp_path / "worksheet.html").read_text()
+    assert str(prose_html(quiz["instructions"])) in (tmp_path / "worksheet.html").read_text()
+    assert "\U0001d453(\U0001d465)" in str(prose_html(quiz["instructions"]))  # 𝑓(𝑥): the math face
 
 
 def test_seed_in_spec_title_option_and_seed_option_override(tmp_path: Path) -> None:
