@@ -166,7 +166,18 @@ def _locked(out: Path, shown: Path, wait: float) -> Iterator[None]:
     """Hold the exclusive lock of `out` (a file beside it); wait up to `wait` seconds for it."""
     import fcntl
 
-    fd = os.open(_lock_path(out), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    lock = _lock_path(out)
+    try:  # never through a symlink: one planted there made quizgen (run as root) create any empty file
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"the lock file {lock} is a symbolic link: remove it (quizgen makes it as a plain file)",
+                             field="out", value=str(shown)) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(f"the lock file {lock} is not a plain file: remove it (quizgen makes it as a plain file)",
+                         field="out", value=str(shown))
     try:
         deadline = time.monotonic() + wait
         told = False

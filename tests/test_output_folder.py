@@ -389,3 +389,17 @@ def test_picture_and_pdf_workers_end_when_quizgen_is_killed(tmp_path: Path) -> N
         assert len(workers) >= 3, workers
     finally:
         _kill_and_check_workers(proc, workers)
+
+
+@pytest.mark.parametrize("args", [QUICK, ["--versions", "2", "--count", "1", "--kind", "evaluate", "--format", "json"]],
+                         ids=["single", "class-set"])
+def test_a_symlink_planted_as_the_lock_file_is_refused_and_not_followed(tmp_path: Path, args: list[str]) -> None:
+    """The lock `.out.quizgen-lock` was opened with O_CREAT through a symlink: one planted there
+    pointing at a missing file made quizgen (as root: any path, e.g. /etc/nologin) create it, exit 0."""
+    victim = tmp_path / "victim" / "nologin"
+    victim.parent.mkdir()
+    (tmp_path / ".out.quizgen-lock").symlink_to(victim)
+    done = make(tmp_path / "out", 1, *args)
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "symbolic link" in done.stderr, done.stderr
+    assert not victim.exists() and not (tmp_path / "out").exists()
