@@ -31,7 +31,7 @@ def _contracts() -> list[dict[str, object]]:
 def test_the_import_contracts_are_kept() -> None:
     result = _lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 kept, 0 broken" in result.stdout
+    assert "kept, 0 broken" in result.stdout
 
 
 def test_every_module_has_a_layer() -> None:
