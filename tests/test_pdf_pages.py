@@ -78,6 +78,8 @@ def outside(pdf: Path) -> list[str]:
             for c in page.chars:
                 if c["size"] < 0.1:  # the zero-width linear reading of a fraction ("/"), inside its fraction
                     continue
+                if not c["text"].strip():  # a space where a line breaks puts no ink on the paper
+                    continue
                 running = c["bottom"] <= top_m or c["top"] >= h - bottom_m
                 x_ok = c["x0"] >= left_m - 1 and c["x1"] <= w - right_m + 1
                 y_ok = (0 <= c["top"] and c["bottom"] <= h) if running else (
