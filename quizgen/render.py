@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import functools
 import json
 import os
 import re
@@ -105,7 +107,7 @@ def render_practice(quiz: Quiz, env: jinja2.Environment | None = None) -> str:
     env = env or environment()
     return env.get_template("practice.html").render(
         quiz=quiz, hint=practice.answer_hint, checker_data=practice.checker_data(quiz),
-        checker_config=practice.checker_config(),
+        checker_config=practice.checker_config(), font_faces=font_faces_inline(),
     )
 
 
@@ -115,17 +117,31 @@ def fonts_dir() -> Path:
 
 
 # The one family of every page, from the package's own files: a PDF looks the same on any
-# machine. Browsers opening the HTML use installed copies (see style.css's fallbacks).
+# machine. Browsers opening worksheet/key HTML use installed copies (see style.css's
+# fallbacks); practice.html carries the same files inline (font_faces_inline).
+FONT_FILES = (
+    ("STIX Two Text", "normal", 400, "STIXTwoText-Regular.ttf"),
+    ("STIX Two Text", "italic", 400, "STIXTwoText-Italic.ttf"),
+    ("STIX Two Text", "normal", 700, "STIXTwoText-Bold.ttf"),
+    ("STIX Two Text", "italic", 700, "STIXTwoText-BoldItalic.ttf"),
+    ("STIX Two Math", "normal", 400, "STIXTwoMath-Regular.ttf"),
+)
 FONT_FACES = "".join(
     f'@font-face {{ font-family: "{family}"; font-style: {style}; font-weight: {weight}; src: url("{name}"); }}\n'
-    for family, style, weight, name in (
-        ("STIX Two Text", "normal", 400, "STIXTwoText-Regular.ttf"),
-        ("STIX Two Text", "italic", 400, "STIXTwoText-Italic.ttf"),
-        ("STIX Two Text", "normal", 700, "STIXTwoText-Bold.ttf"),
-        ("STIX Two Text", "italic", 700, "STIXTwoText-BoldItalic.ttf"),
-        ("STIX Two Math", "normal", 400, "STIXTwoMath-Regular.ttf"),
-    )
+    for family, style, weight, name in FONT_FILES
 )
+
+
+@functools.lru_cache(maxsize=1)
+def font_faces_inline() -> Markup:
+    """The shipped fonts as @font-face rules with base64 data: URIs (about 520 kB), for the
+    practice page: a browser opening it from disk then draws the same faces as the PDF."""
+    rules = []
+    for family, style, weight, name in FONT_FILES:
+        data = base64.b64encode((fonts_dir() / name).read_bytes()).decode("ascii")
+        rules.append(f'@font-face {{ font-family: "{family}"; font-style: {style}; font-weight: {weight}; '
+                     f'font-display: block; src: url("data:font/ttf;base64,{data}") format("truetype"); }}\n')
+    return Markup("".join(rules))
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -186,3 +186,25 @@ def test_the_page_carries_the_checkers_limits_and_messages_from_python(page: Pag
     carried = json.loads(page.locator("#quizgen-checker-config").text_content())
     assert carried == json.loads(json.dumps(shared()))
     assert answer(page, 1, "x^101") == ("invalid", MESSAGES["big_exponent"])
+
+
+def test_the_page_loads_the_shipped_stix_fonts_from_itself(browser: Browser, tmp_path: Path) -> None:
+    """practice.html carries quizgen/fonts as data: URIs under the print CSS's family names, so
+    Chromium draws the PDF's faces (not a fallback with other fraction metrics and line spacing)."""
+    result = CliRunner().invoke(main, ["make", "--count", "20", "--seed", "7", "--format", "practice", "--out", str(tmp_path)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    html = tmp_path / "practice.html"
+    assert html.stat().st_size < 1_500_000
+    for width in (1200, 360):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(html.as_uri())
+        page.evaluate("document.fonts.ready")
+        loaded = page.evaluate("""[...document.fonts].filter(f => f.status === 'loaded')
+                                     .map(f => f.family.replace(/"/g, '') + ' ' + f.style + ' ' + f.weight)""")
+        assert "STIX Two Text normal 400" in loaded and "STIX Two Math normal 400" in loaded, loaded
+        for family in ("STIX Two Text", "STIX Two Math"):
+            assert page.evaluate(f"document.fonts.check('12px \"{family}\"')"), family
+        page.screenshot(path=str(tmp_path / f"fonts-{width}.png"), full_page=False)
+        context.close()
