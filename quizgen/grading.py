@@ -132,7 +132,8 @@ class ScoreTable:
             correct, answered = sum(v & 1 for v in mine), len(mine) - mine.count(0)
             if versioned:
                 assert grader is not None
-                yield StudentScore(grader.names.get(who, who), correct, answered, len(mine), who, ids.get(who, ""))
+                code = grader.versions.versions[grader.student_set[who]].code if grader.versions else who
+                yield StudentScore(grader.names.get(who, who), correct, answered, len(mine), code, ids.get(who, ""))
             else:
                 yield StudentScore(who, correct, answered, total, "", ids.get(who, ""))
 
@@ -347,8 +348,9 @@ def _json_constant(text: str) -> Any:
     raise _JSONLimit(f"{text}, which is not a JSON number", text)
 
 
-def parse_quiz(data: bytes, source: str = "quiz.json") -> Any:
-    """The JSON value in quiz.json's bytes; QuizFileError (one line, naming source) when it is not JSON."""
+def parse_quiz(data: bytes, source: str = "quiz.json", what: str = "a quiz.json") -> Any:
+    """The JSON value in quiz.json's bytes (or what else it is, e.g. "a manifest.json");
+    QuizFileError (one line, naming source) when it is not JSON."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -362,7 +364,7 @@ def parse_quiz(data: bytes, source: str = "quiz.json") -> Any:
         line = text[: max(text.find(exc.args[1]), 0)].count("\n") + 1
         raise QuizFileError(f"{source}: line {line}: {exc.args[0]}") from None
     except RecursionError:
-        raise QuizFileError(f"{source} is nested too deeply to be a quiz.json") from None
+        raise QuizFileError(f"{source} is nested too deeply to be {what}") from None
 
 
 def quiz_title(path: Path) -> str:
@@ -627,7 +629,7 @@ def load_manifest(path: Path) -> tuple[tuple[Version, ...], str]:
     """The versions of a class set and its title: manifest.json (at most MAX_QUIZ_BYTES) and each
     version's <folder>/quiz.json beside it, all checked; ManifestError (one line) otherwise."""
     try:
-        data = parse_quiz(_read_limited(path, MAX_QUIZ_BYTES, ManifestError), str(path))
+        data = parse_quiz(_read_limited(path, MAX_QUIZ_BYTES, ManifestError), str(path), "a manifest.json")
     except QuizFileError as exc:
         raise ManifestError(str(exc)) from None
     if not isinstance(data, Mapping) or not isinstance(data.get("versions"), list):
@@ -641,6 +643,7 @@ def load_manifest(path: Path) -> tuple[tuple[Version, ...], str]:
     base = path.parent
     checked: list[tuple[str, str, str, Path]] = []
     codes: set[str] = set()
+    folders: dict[str, str] = {}  # folder as the file system sees it -> the code of the version in it
     for i, entry in enumerate(entries, start=1):
         where = f"{path}: version {i}"
         if not isinstance(entry, Mapping):
@@ -654,6 +657,11 @@ def load_manifest(path: Path) -> tuple[tuple[Version, ...], str]:
         if not isinstance(folder, str) or not folder or Path(folder).is_absolute() or ".." in Path(folder).parts \
                 or "\x00" in folder:
             raise ManifestError(f"{where}: 'folder' must be a folder name inside {base or '.'}")
+        same = os.path.normcase(os.path.normpath(folder))
+        if same in folders:
+            raise ManifestError(f"{where}: versions {clip(folders[same])} and {clip(code)} share the folder "
+                                f"{clip(folder)!r}: each version has its own")
+        folders[same] = code
         student = entry.get("student")
         name = sid = ""
         if student is not None:
@@ -666,9 +674,15 @@ def load_manifest(path: Path) -> tuple[tuple[Version, ...], str]:
     versions: list[Version] = []
     for code, name, sid, quiz in checked:  # every entry is checked before any quiz.json is read
         try:
-            keys = load_quiz(quiz)
+            quiz_data = parse_quiz(_read_limited(quiz, MAX_QUIZ_BYTES, QuizFileError), str(quiz))
+            keys = quiz_keys(quiz_data, str(quiz))
         except QuizFileError as exc:
             raise ManifestError(f"{path}: version {clip(code)}: {exc}") from None
+        own = quiz_data.get("version") if isinstance(quiz_data, Mapping) else None
+        if not isinstance(own, str) or _fold(own) != _fold(code):
+            says = f"is version {clip(own)!r}" if isinstance(own, str) else "names no version"
+            raise ManifestError(f"{path}: version {clip(code)}: {quiz} {says}, not {clip(code)!r} "
+                                "(a quiz.json copied from another version's folder?)")
         versions.append(Version(code, name, sid, keys, quiz))
     title = data.get("title")
     return tuple(versions), title if isinstance(title, str) else ""
@@ -946,8 +960,15 @@ class Grader:
                 self.unknown[student] = self.unknown.get(student, 0) + 1
             return RowError(line, found, row)
         version = self.versions.versions[found]
-        who = version.code  # one student per version: rows by id, name or code are the same student
+        if version.name or version.id:
+            who = version.code  # a roster's version is one student's: rows by id, name or code are that student
+        else:  # --versions N: many students may share a version; the CSV's id (else name) tells them apart
+            who = f"{version.code}\x00{_fold(sid) if sid else student}"
         if who not in self.student_set:
+            if len(self.student_set) >= self.max_students:  # bounded, as self.students is
+                self.error_count += 1
+                return RowError(line, f"more than {self.max_students:,} students for a quiz of "
+                                      f"{len(self.sets[found]):,} problems: this student is not graded", row)
             self.student_set[who] = found
             self.ids[who] = version.id or sid
             self.names[who] = version.name or student

@@ -310,3 +310,83 @@ def test_stats_and_gradebook_follow_the_umask(class_set: Path, tmp_path: Path) -
     for name in ("s.csv", "g.csv", "a-report.csv"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o640, name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-report.csv", "a.csv", "g.csv", "s.csv"]  # no temporary files
+
+
+# ------------------------------------------------- make --versions N: versions without a student
+
+@pytest.fixture(scope="module")
+def numbered_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make --versions 2` (no roster): the versions name no student, so students share them."""
+    root = tmp_path_factory.mktemp("numbered")
+    code, out, err = run("make", "--versions", "2", "--count", "3", "--seed", "9", "--format", "json",
+                         "--out", str(root / "set"))
+    assert code == 0, err
+    return root / "set"
+
+
+def one_line_manifest_error(code: int, err: str, *needles: str) -> None:
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "--manifest" in err, err
+    for needle in needles:
+        assert needle in err, err
+
+
+def test_check_manifest_keeps_two_students_sharing_a_version_apart(numbered_set: Path, tmp_path: Path) -> None:
+    """Ada and Ben typed the same version code: they are two students (they used to be merged into
+    one, Ben's row reported as Ada's and 'answered before')."""
+    v = versions(numbered_set)[0]
+    problem = next(p for p in v["quiz"]["problems"] if p["number"] == 1)
+    bad, _ = wrong(problem)
+    answers = tmp_path / "two.csv"
+    answers.write_text(f"student,version,problem,answer\nAda,{v['code']},1,\"{right(problem)}\"\n"
+                       f"Ben,{v['code']},1,\"{bad}\"\n", encoding="utf-8")
+    report, book = tmp_path / "r.csv", tmp_path / "g.csv"
+    code, out, err = run("check", "--manifest", str(numbered_set / "manifest.json"), "--answers", str(answers),
+                         "--report", str(report), "--gradebook", str(book))
+    assert code == 0, err
+    assert "answered before" not in err
+    rows = read_csv(report)
+    assert [(r[0], r[1], r[2], r[4]) for r in rows[1:]] == [("2", "Ada", "1", "correct"), ("3", "Ben", "1", "incorrect")], rows
+    assert "Ada" in out and "Ben" in out
+    grades = {r[0]: r[-1] for r in read_csv(book)[1:] if r[0] != "Points Possible"}
+    assert grades == {"Ada": "1", "Ben": "0"}, grades  # Ada right on 1 of 3 problems, Ben on none
+
+
+def test_check_manifest_refuses_a_quiz_json_of_another_version(numbered_set: Path, tmp_path: Path) -> None:
+    """A version folder holding another version's quiz.json was graded silently against the wrong answers."""
+    import shutil
+    copy = tmp_path / "set"
+    shutil.copytree(numbered_set, copy)
+    v1, v2 = versions(copy)[:2]
+    (copy / v1["folder"] / "quiz.json").write_bytes((copy / v2["folder"] / "quiz.json").read_bytes())
+    answers = tmp_path / "a.csv"
+    answers.write_text(f"student,problem,answer\n{v1['code']},1,5\n", encoding="utf-8")
+    code, _, err = run("check", "--manifest", str(copy / "manifest.json"), "--answers", str(answers),
+                       "--report", str(tmp_path / "r.csv"))
+    one_line_manifest_error(code, err, v1["code"], v2["code"])
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_check_manifest_refuses_two_versions_in_one_folder(numbered_set: Path, tmp_path: Path) -> None:
+    import shutil
+    copy = tmp_path / "set"
+    shutil.copytree(numbered_set, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["versions"][1]["folder"] = "./" + manifest["versions"][0]["folder"]
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,answer\nA,1,5\n", encoding="utf-8")
+    code, _, err = run("check", "--manifest", str(copy / "manifest.json"), "--answers", str(answers),
+                       "--report", str(tmp_path / "r.csv"))
+    one_line_manifest_error(code, err, "share the folder")
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_check_manifest_too_deep_is_worded_for_a_manifest(tmp_path: Path) -> None:
+    (tmp_path / "m.json").write_text('{"versions":' + "[" * 100000 + "]" * 100000 + "}", encoding="utf-8")
+    (tmp_path / "a.csv").write_text("student,problem,answer\nA,1,5\n", encoding="utf-8")
+    code, _, err = run("check", "--manifest", str(tmp_path / "m.json"), "--answers", str(tmp_path / "a.csv"))
+    one_line_manifest_error(code, err, "manifest.json")
+    assert "quiz.json" not in err
