@@ -293,12 +293,14 @@ def fraction(num: _Out, den: _Out, wrap: bool = False) -> _Out:
     w_open, w_close = ("(", ")") if wrap else ("", "")
     lead = f'<span class="h">{w_open}{n_open}</span>' if n_open or w_open else ""
     tail = f'<span class="h">{d_close}{w_close}</span>' if d_close or w_close else ""
+    # A fraction of fractions (2 over 1/2): the main rule reaches clearly past the inner ones.
+    outer = num.tall or den.tall
     html = (
-        f'<span class="fr"><span>{lead}{num.html}<span class="h">{n_close}/{d_open}</span></span>'
+        f'<span class="fr{" fo" if outer else ""}"><span>{lead}{num.html}<span class="h">{n_close}/{d_open}</span></span>'
         f"<span>{den.html}{tail}</span></span>"
     )
-    # As wide as its wider part, plus the parts' padding (0.12em a side) and margins (0.08em a side).
-    width = max(num.w, den.w) + 0.4
+    # As wide as its wider part, plus the parts' padding (0.12em a side, 0.25em for .fo) and margins (0.08em a side).
+    width = max(num.w, den.w) + (0.66 if outer else 0.4)
     return _Out(html, f"{w_open}{n_open}{n_text}{n_close}/{d_open}{d_text}{d_close}{w_close}", True, width)
 
 

@@ -208,3 +208,26 @@ def test_the_page_loads_the_shipped_stix_fonts_from_itself(browser: Browser, tmp
             assert page.evaluate(f"document.fonts.check('12px \"{family}\"')"), family
         page.screenshot(path=str(tmp_path / f"fonts-{width}.png"), full_page=False)
         context.close()
+
+
+@pytest.mark.parametrize("template", ["style.css", "practice.html"])
+def test_the_main_rule_of_a_fraction_of_fractions_reaches_past_the_inner_rules(browser: Browser, template: str) -> None:
+    """2 over 1/2 (key, make --count 20 --seed 7, problem 8): measured in Chromium with the page's own
+    CSS, the outer rule overhangs each inner rule by at least 0.3em a side, so the main bar is clear."""
+    from quizgen.mathtex import convert
+
+    source = (Path(__file__).resolve().parents[1] / "quizgen" / "templates" / template).read_text()
+    css = source if template.endswith(".css") else source.split("<style>")[1].split("</style>")[0]
+    context = browser.new_context(viewport={"width": 800, "height": 400})
+    page = context.new_page()
+    body = "".join(f'<p style="font-size:20px"><span class="m">{convert(t)[0]}</span></p>'
+                   for t in (r"\frac{2}{\frac{1}{2}}", r"\frac{\frac{21}{2}}{\frac{1}{2}}"))
+    page.set_content(f"<style>{css.replace('{{', '').replace('}}', '')}</style>{body}")
+    for p in page.locator("p").all():
+        bars = p.evaluate("""e => [...e.querySelectorAll('.fr > span:first-child')]
+                                .map(s => { const r = s.getBoundingClientRect(); return [r.left, r.right]; })""")
+        (left, right), inner = bars[0], bars[1:]
+        assert inner
+        for i_left, i_right in inner:
+            assert i_left - left >= 0.3 * 20 and right - i_right >= 0.3 * 20, (bars, template)
+    context.close()
