@@ -166,6 +166,15 @@ class Style:
         body = self.text(q)
         return f"({body})" if q < 0 or "/" in body else body
 
+    def latex_subtrahend(self, q: Fraction) -> str:
+        """A number after a minus sign: parenthesised only when negative (``a - \\frac{2809}{16}``,
+        ``a - \\left({-3}\\right)``); a positive fraction needs no brackets there."""
+        return rf"\left({self.latex(q)}\right)" if q < 0 else self.latex(q)
+
+    def text_subtrahend(self, q: Fraction) -> str:
+        """Unicode counterpart of latex_subtrahend: ``− 2809/16``, ``− (−3)``."""
+        return f"({self.text(q)})" if q < 0 else self.text(q)
+
 
 # ---------------------------------------------------------------- polynomials
 

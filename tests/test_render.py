@@ -295,3 +295,24 @@ def test_spec_instructions_and_headings_set_variables_in_the_math_face() -> None
     sheet = render_html(quiz, "worksheet", plots="none")
     box = _re.sub(r"<[^>]*>", "", sheet[sheet.index('<div class="instructions">'):].split("</div>", 1)[0])
     assert "\U0001d453(\U0001d465) = 3\U0001d465²" in box.replace("\u00a0", " "), box
+
+
+# A positive number after a minus sign, in brackets: "44639/432 − (2809/16)" (hard, degree 4, seed 3, #3).
+_NEEDLESS_TEXT = re.compile(r"\u2212 \((?!\u2212)[0-9./]+\)(?![⁰¹²³⁴⁵⁶⁷⁸⁹])")
+_NEEDLESS_LATEX = re.compile(r"- \\left\((\\frac\{\d+\}\{\d+\}|[0-9.]+)\\right\)(?!\^)")
+
+
+@pytest.mark.parametrize(("difficulty", "degree", "seed"), [("hard", 4, 3), ("medium", 2, 7), ("hard", 3, 11)])
+def test_brackets_after_a_minus_only_around_negative_numbers(difficulty: str, degree: int, seed: int) -> None:
+    quiz = make_quiz(Options(count=12, degree=degree, difficulty=difficulty), seed)
+    seen = 0
+    for p in quiz.problems:
+        for step in p.steps:
+            for line in step.lines:
+                for math in (line.lhs, line.rhs):
+                    if math is None:
+                        continue
+                    seen += 1
+                    assert not _NEEDLESS_TEXT.search(math.text), (p.number, p.kind, math.text)
+                    assert not _NEEDLESS_LATEX.search(math.latex), (p.number, p.kind, math.latex)
+    assert seen > 50

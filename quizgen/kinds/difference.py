@@ -26,7 +26,7 @@ def change_steps(task: Task) -> tuple[tuple[Step, ...], Fraction, Fraction, Frac
             (
                 Line(
                     Math(f"{shifted.latex} - {call('f', num(task, a)).latex}", f"{shifted.text} − f({s.text(a)})"),
-                    Math(f"{s.latex(fah)} - {s.latex_factor(fa)}", f"{s.text(fah)} − {s.text_factor(fa)}"),
+                    Math(f"{s.latex(fah)} - {s.latex_subtrahend(fa)}", f"{s.text(fah)} − {s.text_subtrahend(fa)}"),
                 ),
                 Line(None, num(task, diff)),
             ),

@@ -33,7 +33,7 @@ def solve(task: Task) -> Solved:
     # The error is a number; E(h), the error as a polynomial in h, is a separate line that gives it again.
     e_h = poly_math(error_poly(task, sym.quotient, slope), s)
     lines = (
-        Line(Math("\\text{error}", "error"), Math(f"{s.latex(q)} - {s.latex_factor(slope)}", f"{s.text(q)} − {s.text_factor(slope)}")),
+        Line(Math("\\text{error}", "error"), Math(f"{s.latex(q)} - {s.latex_subtrahend(slope)}", f"{s.text(q)} − {s.text_subtrahend(slope)}")),
         Line(None, num(task, err)),
     )
     e_poly = error_poly(task, sym.quotient, slope)

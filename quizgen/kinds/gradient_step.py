@@ -92,7 +92,7 @@ def solve(task: Task) -> Solved:
                     (
                         Math(rf"{wn.latex} - \eta \cdot L'({wn.latex})", f"{wn.text} − η·L′({wn.text})"),
                         Math(rf"{s.latex(w)} - {product(task, eta, g).latex}", f"{s.text(w)} − {product(task, eta, g).text}"),
-                        Math(f"{s.latex(w)} - {s.latex_factor(eta * g)}", f"{s.text(w)} − {s.text_factor(eta * g)}"),
+                        Math(f"{s.latex(w)} - {s.latex_subtrahend(eta * g)}", f"{s.text(w)} − {s.text_subtrahend(eta * g)}"),
                         num(task, new),
                     ),
                 ),

@@ -53,8 +53,8 @@ def solve(task: Task) -> Solved:
             Line(
                 QUOTIENT,
                 Math(
-                    rf"\frac{{{s.latex(fa + diffs[0])} - {s.latex_factor(fa)}}}{{{s.latex(h0)}}}",
-                    f"({s.text(fa + diffs[0])} − {s.text_factor(fa)})/{s.text_factor(h0)}",
+                    rf"\frac{{{s.latex(fa + diffs[0])} - {s.latex_subtrahend(fa)}}}{{{s.latex(h0)}}}",
+                    f"({s.text(fa + diffs[0])} − {s.text_subtrahend(fa)})/{s.text_factor(h0)}",
                 ),
             ),
             Line(None, num(task, q0)),
