@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from quizgen import __version__, outdir
-from quizgen.errors import InputError, QuizgenError
+from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.exact import is_decimal_text, parse_number
 from quizgen.generate import Options, _options_json, build_problem, level, parse_pins, version_code
 from quizgen.kinds import KINDS
@@ -442,20 +442,117 @@ def load_manifest(path: Path) -> dict[str, Any]:
     return checked
 
 
+def _bad(shown: str, key: str, why: str) -> InputError:
+    """An error in the manifest's `key` (``manifest.json: options.count: …``): never a flag nobody typed."""
+    return InputError(f"{key}: {why}", field="manifest", file=shown)
+
+
+def _choice(options: dict[str, Any], key: str, choices: Sequence[str], shown: str) -> None:
+    value = options.get(key)
+    if key in options and value not in choices:
+        raise _bad(shown, f"options.{key}", f"{_shown(value)} is not one of {', '.join(choices)}")
+
+
+def _shown(value: Any) -> str:
+    return clip(json.dumps(value, ensure_ascii=True), 60)
+
+
+def check_options(options: dict[str, Any], shown: str) -> None:
+    """The manifest's options, with the types and values `quizgen make` allows (InputError names the key)."""
+    from quizgen.levels import LEVELS
+    from quizgen.plots import PLACES
+    from quizgen.render import FORMATS, PAPER
+    from quizgen.usertext import page_text
+
+    def integer(key: str, low: int, high: int, optional: bool) -> None:
+        value = options.get(key)
+        if optional and value is None:
+            return
+        if key not in options and not optional:
+            return  # from_json's default
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _bad(shown, f"options.{key}", f"{_shown(value)} is not a whole number")
+        if not low <= value <= high:
+            raise _bad(shown, f"options.{key}", f"{_shown(value)}: choose {low} to {high}")
+
+    integer("count", 1, MAX_COUNT, optional=True)
+    integer("degree", 2, 4, optional=False)
+    kinds = options.get("kinds")
+    if kinds is not None:
+        if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) for k in kinds):
+            raise _bad(shown, "options.kinds", f"{_shown(kinds)} is not a list of kind ids")
+        unknown = [k for k in kinds if k not in KINDS]
+        if unknown:
+            raise _bad(shown, "options.kinds", f"{_shown(unknown[0])} is not a kind (ids: quizgen kinds)")
+    for key in ("function", "point", "step", "rate", "title"):
+        value = options.get(key)
+        if value is not None and not isinstance(value, str):
+            raise _bad(shown, f"options.{key}", f"{_shown(value)} is not text")
+    if "title" in options:
+        try:
+            page_text(options["title"], "title")
+        except InputError as exc:
+            raise _bad(shown, "options.title", exc.message) from None
+    _choice(options, "difficulty", list(LEVELS), shown)
+    formats = options.get("formats")
+    if formats is not None:
+        if not isinstance(formats, list) or not formats or not all(f in FORMATS for f in formats):
+            raise _bad(shown, "options.formats", f"{_shown(formats)} is not a list of {', '.join(FORMATS)}")
+    _choice(options, "paper", list(PAPER), shown)
+    _choice(options, "layout", ["normal", "compact"], shown)
+    _choice(options, "plots", list(PLACES), shown)
+    if "answer_bank" in options and not isinstance(options["answer_bank"], bool):
+        raise _bad(shown, "options.answer_bank", f"{_shown(options['answer_bank'])} is not true or false")
+
+
+def check_student(student: Any, key: str, shown: str) -> Student | None:
+    """A version's student as the manifest records it, refused as the roster refuses it (roster.py)."""
+    from quizgen.roster import MAX_ID, MAX_NAME, unprintable
+
+    if student is None:
+        return None
+    if not isinstance(student, dict):
+        raise _bad(shown, key, "not a student ({\"name\": …, \"id\": …} or null)")
+    name, ident = student.get("name"), student.get("id")
+    for label, value, limit in (("name", name, MAX_NAME), ("id", ident, MAX_ID)):
+        if value is None and label == "id":
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise _bad(shown, f"{key}.{label}", f"{_shown(value)} is not text")
+        why = unprintable(value)
+        if why is not None:
+            raise _bad(shown, f"{key}.{label}", why)
+        if len(value) > limit:
+            raise _bad(shown, f"{key}.{label}", f"has {len(value)} characters; at most {limit}")
+    assert isinstance(name, str)  # checked above
+    return Student(name, ident)
+
+
 def rebuild(data: dict[str, Any], code: str, shown: str) -> tuple[ClassOptions, Version]:
-    """Version `code` of the class in the manifest `data`, made again from the recorded seed and options."""
+    """Version `code` of the class in the manifest `data`, made again from the recorded seed and options.
+
+    The manifest is checked first, as `quizgen make` checks its options and read_roster its names:
+    an InputError names the manifest and the key (``options.count``, ``versions[2].student.name``).
+    """
     wanted = code.strip().upper()
     entries = data["versions"]
+    if isinstance(data["seed"], bool) or not 0 <= data["seed"] <= 2**63 - 1:
+        raise _bad(shown, "seed", f"{_shown(data['seed'])}: choose 0 to {2**63 - 1}")
+    if not 1 <= len(entries) <= MAX_VERSIONS:
+        raise _bad(shown, "versions", f"{len(entries)} versions; a class set has 1 to {MAX_VERSIONS}")
+    check_options(data["options"], shown)
+    students = [check_student(v.get("student"), f"versions[{i}].student", shown) for i, v in enumerate(entries)]
     index = next((i for i, v in enumerate(entries) if v["code"].upper() == wanted), None)
     if index is None:
         raise InputError(f"no version with that code in {shown}", field="rebuild", value=code)
-    students: list[Student | None] = []
-    for v in entries:
-        s = v.get("student")
-        students.append(Student(str(s["name"]), None if s.get("id") is None else str(s["id"]))
-                        if isinstance(s, dict) else None)
     copt = ClassOptions.from_json(data["options"])
-    versions = make_versions(copt, data["seed"], students[: index + 1], total=len(students))
+    try:
+        versions = make_versions(copt, data["seed"], students[: index + 1], total=len(students))
+    except InputError as exc:
+        if exc.file is not None:
+            raise
+        raise _bad(shown, f"options.{exc.field}" if exc.field else "options",
+                   f"{clip(exc.value)}: {exc.message}" if exc.value is not None else exc.message) from None
     version = versions[index]
     if version.code != entries[index]["code"] or version.seed != entries[index].get("seed"):
         raise InputError(f"version {wanted} comes out differently with quizgen {__version__} "

@@ -290,8 +290,10 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
                    f"same command with --seed {seed} carries on from them", err=True)
         sys.exit(130)
     pages = ", ".join(f"{name} ({n} page{'s' if n != 1 else ''})" for name, n in result.pages.items())
-    click.echo(f"seed {seed} · {len(made)} versions · {len(made[0].quiz.problems)} problems each → {out}/ "
-               f"(manifest.json, {len(made)} folders{', ' + pages if pages else ''})")
+    count_v, each = len(made), len(made[0].quiz.problems)
+    plural = "s" if count_v != 1 else ""
+    click.echo(f"seed {seed} · {count_v} version{plural} · {each} problem{'s' if each != 1 else ''} each → {out}/ "
+               f"(manifest.json, {count_v} folder{plural}{', ' + pages if pages else ''})")
 
 
 def _rebuild(code: str, manifest_path: Path, out: Path) -> None:

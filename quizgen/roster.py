@@ -24,6 +24,7 @@ import csv
 import os
 import stat
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,6 +113,29 @@ def _cell(row: list[str], i: int | None) -> str:
     return row[i].strip() if i is not None and i < len(row) else ""
 
 
+def _rows(lines: list[str], first: int, delimiter: str, shown: str) -> Iterator[tuple[int, list[str]]]:
+    """The CSV rows from line `first` (0-based) on, each with its 1-based line number.
+
+    A row is one line: a quote that does not close on the line it opens would swallow the lines
+    after it into one cell (and report "the name has 290 characters"); it is named as what it is.
+    """
+    reader = csv.reader(lines[first:], delimiter=delimiter)
+    while True:
+        line = first + reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"not readable as CSV ({exc})", field="roster", file=shown, line=line) from None
+        end = first + reader.line_num
+        if end > line:
+            raise InputError(f"a quote (\") opens on this line and does not close on it (lines {line}–{end} "
+                             "would be one row); close the quote or remove it",
+                             field="roster", file=shown, line=line)
+        yield line, row
+
+
 def read_roster(path: Path) -> tuple[list[Student], list[str]]:
     """The students of the roster at `path`, in file order, and notes for the user (see the module's text)."""
     shown = str(path)
@@ -142,8 +166,8 @@ def read_roster(path: Path) -> tuple[list[Student], list[str]]:
         raise InputError("is empty; give a header line (name or first,last; optional id) "
                          "and a line per student", field="roster", file=shown)
     delimiter = _delimiter(lines[first])
-    rows = csv.reader(lines[first:], delimiter=delimiter)
-    header = [cell.strip().lower().lstrip("\ufeff") for cell in next(rows)]
+    rows = _rows(lines, first, delimiter, shown)
+    header = [cell.strip().lower().lstrip("\ufeff") for cell in next(rows)[1]]
     name_col = _column(header, NAME_HEADERS)
     first_col, last_col = _column(header, FIRST_HEADERS), _column(header, LAST_HEADERS)
     id_col = _column(header, ID_HEADERS)
@@ -154,10 +178,9 @@ def read_roster(path: Path) -> tuple[list[Student], list[str]]:
             field="roster", file=shown, line=first + 1,
         )
     students: list[tuple[int, Student]] = []
-    for offset, row in enumerate(rows, start=first + 2):
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
-        line = offset
         if name_col is not None:
             name = _cell(row, name_col)
         else:

@@ -12,6 +12,7 @@ import time
 import unicodedata
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -339,3 +340,103 @@ def test_out_may_hold_a_single_run_but_not_other_files(tmp_path: Path) -> None:
                  cwd=tmp_path)
     assert result.returncode == 2 and "notes.txt" in result.stderr
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine\n"
+
+
+# ---------------------------------------------------------------- a tampered manifest, an unclosed quote
+# (attacker's reproductions: tracebacks, empty --out folders, ESC into the terminal, a flag never typed)
+
+
+def one_line_exit_2(done: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert done.returncode == 2, (done.returncode, done.stderr[-400:])
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    for needle in needles:
+        assert needle in done.stderr, done.stderr
+
+
+@pytest.fixture(scope="module")
+def json_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("cls")
+    done = run("make", "--versions", "2", "--count", "3", "--seed", "9", "--format", "json", "--out", "cs", cwd=d)
+    assert done.returncode == 0, done.stderr
+    return d
+
+
+def tampered(d: Path, name: str, change: Any) -> str:
+    data = json.loads((d / "cs" / "manifest.json").read_text())
+    change(data)
+    (d / "cs" / name).write_text(json.dumps(data))
+    return f"cs/{name}"
+
+
+@pytest.mark.parametrize("key,value", [
+    ("count", "5"),            # was: TypeError: '<=' not supported between 'int' and 'str'
+    ("degree", [2]),           # was: TypeError from int()
+    ("paper", "a0"),           # was: KeyError: 'a0' (with formats ["pdf"])
+    ("formats", "json"),       # was: exit 0, an empty --out folder
+    ("formats", ["../../x"]),  # was: exit 0, an empty --out folder
+    ("layout", {"a": 1}),      # was: accepted
+    ("answer_bank", "yes"),    # was: accepted
+])
+def test_rebuild_refuses_a_manifest_option_of_the_wrong_type(json_set: Path, key: str, value: object) -> None:
+    def change(m: dict[str, Any]) -> None:
+        m["options"][key] = value
+        if key == "paper":
+            m["options"]["formats"] = ["pdf"]
+    code = json.loads((json_set / "cs" / "manifest.json").read_text())["versions"][0]["code"]
+    done = run("make", "--rebuild", code, "--manifest", tampered(json_set, f"m-{key}.json", change),
+               "--out", f"rb-{key}", cwd=json_set)
+    one_line_exit_2(done, "--manifest", f"m-{key}.json: options.{key}: ")
+    assert not (json_set / f"rb-{key}").exists()
+
+
+@pytest.mark.parametrize("name", ["A\x1b[2JB", "Ada\u202eecalvoL", ["x"]])
+def test_rebuild_refuses_a_student_name_the_roster_would_refuse(json_set: Path, name: object) -> None:
+    """The roster refuses ESC and bidi overrides; a tampered manifest got them onto the sheets and, raw, into
+    the terminal ("version D69E4 (A\\x1b[2JB) of class seed 9": ESC[2J clears the screen)."""
+    def change(m: dict[str, Any]) -> None:
+        m["versions"][0]["student"] = {"name": name, "id": "1"}
+    code = json.loads((json_set / "cs" / "manifest.json").read_text())["versions"][0]["code"]
+    done = run("make", "--rebuild", code, "--manifest", tampered(json_set, "m-student.json", change),
+               "--out", "rb-student", cwd=json_set)
+    one_line_exit_2(done, "--manifest", "versions[0].student.name")
+    assert "\x1b" not in done.stdout + done.stderr
+    assert not (json_set / "rb-student").exists()
+
+
+def test_rebuild_errors_name_the_manifest_not_a_flag_never_given(json_set: Path) -> None:
+    """Was: 'Error: --count 1000000000: choose 1 to 500' although no --count was typed."""
+    code = json.loads((json_set / "cs" / "manifest.json").read_text())["versions"][0]["code"]
+    done = run("make", "--rebuild", code, "--manifest",
+               tampered(json_set, "m-count.json", lambda m: m["options"].update(count=10**9)),
+               "--out", "rb-count", cwd=json_set)
+    one_line_exit_2(done, "--manifest cs/m-count.json: options.count: 1000000000: choose 1 to ")
+    assert "--count" not in done.stderr
+
+
+def test_rebuild_of_an_untampered_manifest_still_works(json_set: Path) -> None:
+    v = json.loads((json_set / "cs" / "manifest.json").read_text())["versions"][1]
+    done = run("make", "--rebuild", v["code"], "--manifest", "cs/manifest.json", "--out", "rb-ok", cwd=json_set)
+    assert done.returncode == 0, done.stderr
+    assert (json_set / "rb-ok" / "quiz.json").read_bytes() == (json_set / "cs" / v["folder"] / "quiz.json").read_bytes()
+
+
+def test_an_unclosed_quote_in_a_roster_is_reported_as_such(tmp_path: Path) -> None:
+    """Was: 'r.csv:2: the name has 290 characters; at most 100' (the quote swallowed the next lines)."""
+    (tmp_path / "r.csv").write_text("name,id\n\"Ada,1\nBen,2\n" + "".join(f"S{i},{i}\n" for i in range(50)))
+    done = run("make", "--roster", "r.csv", "--count", "1", "--format", "json", "--out", "o", cwd=tmp_path)
+    one_line_exit_2(done, "r.csv:2", "quote")
+    assert not (tmp_path / "o").exists()
+
+
+def test_roster_line_numbers_count_blank_lines_and_quoted_cells(tmp_path: Path) -> None:
+    path = roster(tmp_path, b'name,id\n"Lovelace, Ada",1\n\nBen,2\nA\x07B,3\n')
+    with pytest.raises(InputError, match=r"class.csv:5: the name: character 2 is U\+0007"):
+        read_roster(path)
+
+
+def test_one_version_summary_uses_singular_forms(tmp_path: Path) -> None:
+    done = run("make", "--versions", "1", "--count", "1", "--seed", "3", "--format", "json", "--out", "one",
+               cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "· 1 version · 1 problem each →" in done.stdout and "(manifest.json, 1 folder)" in done.stdout, done.stdout
