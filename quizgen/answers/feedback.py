@@ -156,6 +156,10 @@ def explain(a: Expr, e: Expr, tol: Tol) -> str:
     slip = _slip(a, e)
     if slip:
         return slip
+    # A number within 1 % of an exact key (0.9 for 0.9082): rounded, not wrong in kind.
+    if exact and not tol.given and not a.vars and not e.vars and va and va[0] is not None and ve[0]:
+        if abs(va[0] - ve[0]) * 100 <= abs(ve[0]):
+            return message("rounded")
     return message("wrong_tol" if tol.given else "wrong")
 
 

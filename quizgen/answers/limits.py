@@ -97,6 +97,7 @@ MESSAGES: dict[str, str] = {
     "not_expanded": (
         "That is equal to the answer, but not fully expanded: multiply out the brackets and collect like terms."
     ),
+    "rounded": "Close, but the answer is exact: give the exact value, no rounding.",
     "not_value": "That works out to the answer, but the question asks for a number: write the value, not the calculation.",
     # multi-part answers (quizgen.keys.grade_parts, checkParts in checker.js)
     "part_unknown": "there is no part called '{name}'",

@@ -1022,6 +1022,10 @@
     if (size(missing)) return msg("missing_vars", { names: names(keys(missing)) });
     var s = slip(a, e);
     if (s) return s;
+    // A number within 1 % of an exact key (0.9 for 0.9082): rounded, not wrong in kind.
+    if (ex && !tol.given && !size(a.vars) && !size(e.vars) && p[0].length && p[0][0] !== null &&
+        p[1][0] !== null && !qIsZero(p[1][0]) &&
+        qCmp(qMul(qAbs(qSub(p[0][0], p[1][0])), Q(100n, 1n)), qAbs(p[1][0])) <= 0) return msg("rounded");
     return msg(tol.given ? "wrong_tol" : "wrong");
   }
 
