@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,10 @@ from quizgen.workers import fork_pool, pause
 WIDTH_IN = 3.1
 HEIGHT_IN = 2.15
 KEY_WIDTH_MM = 74
+# The worksheet's pictures (figure.plot.given img), drawn at the same size and shown smaller.
+GIVEN_WIDTH_MM = 62
+# Tick labels at least this size (points) on the printed page, whichever page the picture is on.
+TICK_PRINT_PT = 7.0
 PX_PER_PT = KEY_WIDTH_MM / 25.4 * 96 / (WIDTH_IN * 72)
 # Secants closer than this (screen pixels at 100 %, where they leave the plot) read as one line.
 SEPARATION_PX = 8.0
@@ -157,6 +162,13 @@ def _curve(coeffs: tuple[Fraction, ...], lo: float, hi: float, n: int = 121) -> 
     return xs, [_poly(coeffs, x) for x in xs]
 
 
+def tick_pt(full: bool = True) -> float:
+    """Tick-label size in the figure's own points, so that shown at its width on the page it
+    prints at TICK_PRINT_PT (the worksheet's picture is shown at 62 mm, the key's at 74 mm)."""
+    shown_mm = KEY_WIDTH_MM if full else GIVEN_WIDTH_MM
+    return math.ceil(TICK_PRINT_PT * WIDTH_IN * 25.4 / shown_mm * 10) / 10
+
+
 def _axes_height_px(rect: tuple[float, float, float, float]) -> float:
     return HEIGHT_IN * 72 * rect[3] * PX_PER_PT
 
@@ -255,7 +267,7 @@ class _Canvas:
     and taking the first whose box stays inside the axes and touches nothing drawn.
     """
 
-    def __init__(self, rect: tuple[float, float, float, float]) -> None:
+    def __init__(self, rect: tuple[float, float, float, float], full: bool = True) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -266,6 +278,7 @@ class _Canvas:
         self.renderer = agg.get_renderer()
         self.paths: list[Any] = []  # display-coordinate matplotlib Paths
         self.boxes: list[Any] = []  # display-coordinate Bboxes
+        self.tick_pt = tick_pt(full)
         self.add_axes(rect)
 
     def add_axes(self, rect: tuple[float, float, float, float]) -> None:
@@ -275,7 +288,7 @@ class _Canvas:
         self.ax = self.fig.add_axes(rect)
         self.ax.spines["top"].set_visible(False)
         self.ax.spines["right"].set_visible(False)
-        self.ax.tick_params(labelsize=6.5, pad=1.5)
+        self.ax.tick_params(labelsize=self.tick_pt, pad=1.5)
         if rect[2] < 0.5:  # a narrow panel: fewer ticks, so their labels do not touch
             self.ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
 
@@ -412,7 +425,7 @@ def _secant_figure(pic: SecantPicture, full: bool) -> Any:
     else:  # the worksheet: the curve centred on x = a, about as wide as the key's window
         half = max(1.5, 0.5 * (plan.xlim[1] - plan.xlim[0]))
         xlim = (float(a) - half, float(a) + half)
-    canvas = _Canvas(_SECANT_AXES if full else _LOSS_AXES)
+    canvas = _Canvas(_SECANT_AXES if full else _LOSS_AXES, full)
     xs, ys = _curve(pic.coeffs, *xlim)
     if full:
         canvas.limits(xlim, plan.ylim, "x")
@@ -566,7 +579,7 @@ def _loss_figure(pic: LossPicture, full: bool) -> Any:
     if full and not shows_minimum:
         # Two panels: the whole curve with a box where the steps are, and the box enlarged.
         wide, _ = _loss_window(pic, False)
-        canvas = _Canvas(_LOSS_WHOLE)
+        canvas = _Canvas(_LOSS_WHOLE, full)
         canvas.limits(wide, _loss_ylim(pic.coeffs, wide, losses + [_poly(pic.coeffs, low)]), "w")
         xs, ys = _curve(pic.coeffs, *wide)
         canvas.line(xs, ys, "loss", **_CURVE)
@@ -589,7 +602,7 @@ def _loss_figure(pic: LossPicture, full: bool) -> Any:
         canvas.line(zs, zys, "loss-zoom", **_CURVE)
         _steps(canvas, pic, xlim, style)
         return canvas.fig
-    canvas = _Canvas(_LOSS_AXES)
+    canvas = _Canvas(_LOSS_AXES, full)
     canvas.limits(xlim, _loss_ylim(pic.coeffs, xlim, losses + [_poly(pic.coeffs, low)]), "w")
     xs, ys = _curve(pic.coeffs, *xlim)
     canvas.line(xs, ys, "loss", **_CURVE)

@@ -181,3 +181,27 @@ def test_pictures_come_from_the_problem_data() -> None:
                                    secant.given_caption, True)
     assert loss.weights == (F(2), F(6, 5)) and loss.minimiser == F(2, 3)
     assert all("plot" not in p for p in quiz.to_json()["problems"])  # pictures never reach quiz.json
+
+
+def _shown_width_mm(selector: str) -> float:
+    """The width style.css gives a picture's <img> (read from the stylesheet, not from plots)."""
+    css = (Path(plots.__file__).parent / "templates" / "style.css").read_text()
+    match = re.search(re.escape(selector) + r"\s*\{[^}]*?width:\s*([\d.]+)mm", css)
+    assert match, selector
+    return float(match.group(1))
+
+
+@pytest.mark.parametrize("picture", [SECANT, LOSS, PICTURE_KINDS_SECANT])
+@pytest.mark.parametrize(("full", "selector"), [(True, "figure.plot img"), (False, "figure.plot.given img")])
+def test_tick_labels_print_at_least_7pt(picture: SecantPicture | LossPicture, full: bool, selector: str) -> None:
+    # The worksheet's pictures printed their tick labels at about 5 pt (6.5 figure-pt shown at 62 mm).
+    svg = plots.svg(picture, full).decode()
+    view_w = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
+    scale = _shown_width_mm(selector) / 25.4 * 72 / view_w  # printed pt per SVG unit
+    sizes = []
+    for tick in re.finditer(r'<g id="[xy]tick_\d+">', svg):  # each tick's first <text> is its label
+        label = re.search(r"<text style=\"font-size:\s*([\d.]+)px", svg[tick.end():])
+        assert label, tick.group(0)
+        sizes.append(float(label.group(1)))
+    assert sizes, "no tick labels found"
+    assert min(sizes) * scale >= 7.0 - 1e-9, (min(sizes), scale, min(sizes) * scale)
