@@ -331,6 +331,24 @@ def lhs_width(lines: Any) -> float:
     return 1.03 * max((width(line.lhs) for line in lines if line.lhs is not None), default=0.0)
 
 
+def step_widths(steps: Any) -> list[float]:
+    """One left-hand-side width per step (lhs_width): a derivation that runs on into the next steps
+    with no words between shares one = column, so ``f(0 + ½) = f(½)`` and ``f(½) = …`` line up."""
+    runs: list[list[int]] = []
+    for i, step in enumerate(steps):
+        joins = bool(runs) and not step.words and bool(step.lines) and bool(steps[i - 1].lines) and not getattr(steps[i - 1], "table", None)
+        if joins:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    widths = [0.0] * len(steps)
+    for run in runs:
+        w = lhs_width([line for i in run for line in (steps[i].lines or ())])
+        for i in run:
+            widths[i] = w
+    return widths
+
+
 def inner_html(math: Math) -> Markup:
     """A formula's content, to put inside an element that carries class ``m`` (grid cells)."""
     return Markup(convert(math.latex)[0])

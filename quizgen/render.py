@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from quizgen import __version__, practice
-from quizgen.mathtex import lhs_width, math_html, prose_html
+from quizgen.mathtex import lhs_width, math_html, prose_html, step_widths
 from quizgen.model import Math, Quiz
 from quizgen.plots import Figures, figure_html
 from quizgen.workers import fork_pool
@@ -40,11 +40,11 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parent / "templates"
 
 
-def _space(problem: Any) -> Any:
+def _space(problem: Any, layout: str = "normal") -> Any:
     """A problem's working space (kinds.base, imported here: quizgen --help must not load sympy)."""
     from quizgen.kinds.base import working_space
 
-    return working_space(problem.kind, problem.task)
+    return working_space(problem.kind, problem.task, layout)
 
 
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
@@ -63,7 +63,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(m=math_html, lhs_width=lhs_width, text=Math, version=__version__, figure=figure_html, plots="key")
+    env.globals.update(m=math_html, lhs_width=lhs_width, step_widths=step_widths, text=Math, version=__version__, figure=figure_html, plots="key")
     # Working space by kind and degree (mm); html_to_pdf tightens it when a last page would hold one problem alone.
     env.globals.update(space=_space)
     env.filters["prose"] = prose_html

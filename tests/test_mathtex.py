@@ -164,3 +164,34 @@ def test_nfkc_reads_math_italic_as_ascii() -> None:
 )
 def test_space_after_a_greek_letter_before_a_relation_is_kept(latex: str, html: str) -> None:
     assert convert(latex)[0].replace("\u00a0", " ") == html
+
+
+def test_a_derivation_shares_one_equals_column_across_steps_with_no_words_between() -> None:
+    """Teacher review: consecutive lines of one derivation line up their = signs, also when the
+    derivation runs on into a next step that has no words of its own (a sentence starts a new column)."""
+    from quizgen.mathtex import lhs_width, step_widths
+    from quizgen.model import Line, Math, Step
+
+    short = Line(Math("f(1)", "f(1)"), Math("2", "2"))
+    long = Line(Math("f(-2 + 0.001)", "f(−2 + 0.001)"), Math("f(-1.999)", "f(−1.999)"))
+    steps = (Step("Evaluate.", (long,)), Step("", (short,)), Step("Now a sentence.", (short,)))
+    widths = step_widths(steps)
+    assert widths[0] == widths[1] == lhs_width((long,)) > lhs_width((short,))
+    assert widths[2] == lhs_width((short,))
+
+
+def test_key_lines_of_one_step_have_one_lhs_width() -> None:
+    """seed 7, problem 8: f(0 + ½) = f(½) and f(½) = … carry the same width style (one = column)."""
+    import re
+
+    from quizgen.generate import Options, make_quiz
+    from quizgen.render import build_files
+
+    quiz = make_quiz(Options(count=20), 7)
+    html = build_files(quiz, {"html"}, plots="none")["key.html"].decode()
+    problem = html.split('id="p8"')[1].split('<li class="problem"')[0]
+    for step in problem.split('<div class="step">')[1:]:
+        widths = re.findall(r'class="m l" style="width:([0-9.]+)em"', step)
+        assert len(set(widths)) <= 1, widths
+    step = next(s for s in problem.split('<div class="step">') if "Move the input" in s)
+    assert len(re.findall(r'class="m l" style="width:([0-9.]+)em"', step)) == 2

@@ -316,3 +316,21 @@ def test_brackets_after_a_minus_only_around_negative_numbers(difficulty: str, de
                     assert not _NEEDLESS_TEXT.search(math.text), (p.number, p.kind, math.text)
                     assert not _NEEDLESS_LATEX.search(math.latex), (p.number, p.kind, math.latex)
     assert seen > 50
+
+
+def test_limit_definition_gets_clearly_more_working_space_than_simplify_quotient() -> None:
+    """Teacher review: "show every step" (about nine lines in the key) had no more room than
+    simplify-quotient in the compact layout (27 mm each). Now more at every degree, in both layouts."""
+    from types import SimpleNamespace
+    from typing import Any
+
+    from quizgen.kinds.base import working_space
+
+    for degree in (2, 3, 4):
+        t: Any = SimpleNamespace(degree=degree, iterations=1)  # all working_space reads of a task
+        assert working_space("limit-definition", t) >= working_space("simplify-quotient", t) + 10
+        assert working_space("limit-definition", t, "compact") >= working_space("simplify-quotient", t, "compact") + 6
+    quiz = make_quiz(Options(count=20), 7)
+    html = render_html(quiz, "worksheet", layout="compact")
+    heights = dict(re.findall(r'<div class="work space-([a-z-]+)" style="height: ([0-9.]+)mm"', html))
+    assert float(heights["limit-definition"]) > float(heights["simplify-quotient"]) + 5

@@ -391,7 +391,8 @@ SPACE: dict[str, tuple[int, int, int]] = {
     "difference-quotient": (40, 46, 52),
     "expand": (28, 38, 50),
     "simplify-quotient": (42, 52, 64),
-    "limit-definition": (46, 56, 68),
+    # Every step written out (about nine lines in the key): clearly more room than simplify-quotient.
+    "limit-definition": (56, 68, 82),
     "derivative-at": (48, 56, 66),
     "estimate-error": (40, 48, 56),
     "linear-approximation": (36, 42, 48),
@@ -403,11 +404,23 @@ SPACE: dict[str, tuple[int, int, int]] = {
 }
 
 
-def working_space(kind_id: str, task: Task) -> int:
+# --layout compact: less room (two columns), still by kind and degree.
+COMPACT: dict[str, tuple[int, int, int]] = {
+    "evaluate": (18, 18, 18),
+    "rising-falling": (18, 18, 18),
+    "expand": (23, 23, 23),
+    "difference": (23, 23, 23),
+    "limit-definition": (34, 38, 42),
+}
+
+
+def working_space(kind_id: str, task: Task, layout: str = "normal") -> int:
     """mm of working space for one problem: by kind and degree, more for each further gradient step."""
+    degree = min(max(task.degree, 2), 4) - 2
+    if layout == "compact":
+        return COMPACT.get(kind_id, (27, 27, 27))[degree]
     sizes = SPACE.get(kind_id, (40, 46, 52))
-    mm = sizes[min(max(task.degree, 2), 4) - 2]
-    return mm + 12 * (task.iterations - 1)
+    return sizes[degree] + 12 * (task.iterations - 1)
 
 
 def blank(name: Math | str) -> Math | str:
