@@ -42,6 +42,9 @@ SEPARATION_PX = 8.0
 MAX_SECANTS = 3
 # Preferred: secants this far apart (a fan, not a bundle), if a window allows it.
 NICE_PX = 14.0
+# Small steps near a (what a textbook draws) are preferred, closer together if need be.
+NEAR_MAX_H = Fraction(2)
+NEAR_SEPARATION_PX = 4.0
 # Steps the secant pictures may use besides the problem's own (SecantPicture.hs).
 LADDER = tuple(Fraction(2) ** k for k in range(5, -3, -1))
 # Secant dash patterns, markers and colours: each secant differs from the others and from the
@@ -197,12 +200,14 @@ def _secant_ylim(pic: SecantPicture, hs: tuple[Fraction, ...], xlim: tuple[float
     return lo - pad, hi + pad
 
 
-def _secant_xlim(a: Fraction, hs: tuple[Fraction, ...]) -> tuple[float, float]:
-    """Room for every secant point, with the lines running on past it to where they spread most."""
+def _secant_xlim(a: Fraction, hs: tuple[Fraction, ...], centred: bool = False) -> tuple[float, float]:
+    """Room for every secant point, with the lines running on past it to where they spread most;
+    centred, as much room (at least 0.8 of the widest step) on the other side of a too."""
     right = max([float(h) for h in hs if h > 0], default=0.0)
     left = max([-float(h) for h in hs if h < 0], default=0.0)
     reach = max(right, left)
-    return float(a) - max(1.3 * left, 0.2 * reach), float(a) + max(1.3 * right, 0.2 * reach)
+    other = 0.8 if centred else 0.2
+    return float(a) - max(1.3 * left, other * reach), float(a) + max(1.3 * right, other * reach)
 
 
 def _apart_px(pic: SecantPicture, m1: float, m2: float, xlim: tuple[float, float], ylim: tuple[float, float]) -> float:
@@ -213,36 +218,50 @@ def _apart_px(pic: SecantPicture, m1: float, m2: float, xlim: tuple[float, float
 
 
 def secant_plan(pic: SecantPicture) -> _SecantPlan:
-    """Choose the secants to draw, from a ladder of steps 32, 16, …, 1/4 and the problem's own.
+    """Choose the secants to draw: first as a textbook does, small steps (|h| <= NEAR_MAX_H: 2, 1,
+    1/2, 1/4 and the problem's own) in a window centred near a, kept NEAR_SEPARATION_PX apart;
+    only when that leaves fewer than two secants, from the whole ladder 32, 16, …, 1/4 and the
+    problem's own, SEPARATION_PX apart.
 
-    Kept are as many secants (up to three) as stand SEPARATION_PX apart from each other and
-    from the tangent where they leave the plot; then as many of the problem's own steps as
-    can be; then a set spread NICE_PX apart; then the smallest window (the point's
-    neighbourhood as large as the picture allows).
+    Kept are as many secants (up to three) as stand apart from each other and from the tangent
+    where they leave the plot; then as many of the problem's own steps as can be; then a set
+    spread NICE_PX apart; then the smallest window.
     """
+    own = tuple(dict.fromkeys(h for h in pic.hs if h != 0))
+    near = tuple(h for h in dict.fromkeys(LADDER + own) if abs(h) <= NEAR_MAX_H)
+    plan = _search(pic, near, own, NEAR_SEPARATION_PX, centred=True)
+    if plan is not None and len(plan.shown) >= 2:
+        return plan
+    plan = _search(pic, tuple(dict.fromkeys(LADDER + own)), own, SEPARATION_PX, centred=False)
+    if plan is None:  # not even the widest secant stands apart: show the graph and the tangent
+        xlim = _secant_xlim(pic.a, (Fraction(1),))
+        return _SecantPlan(xlim, _secant_ylim(pic, (), xlim), (), own)
+    return plan
+
+
+def _search(pic: SecantPicture, candidates: tuple[Fraction, ...], own: tuple[Fraction, ...], separation: float,
+            centred: bool) -> _SecantPlan | None:
     fa = horner(pic.coeffs, pic.a)
     tangent = float(horner(power_rule(pic.coeffs), pic.a))
-    own = tuple(dict.fromkeys(h for h in pic.hs if h != 0))
-    candidates = tuple(dict.fromkeys(LADDER + own))
     slope = {h: float((horner(pic.coeffs, pic.a + h) - fa) / h) for h in candidates}
     best: tuple[tuple[int, int, bool, float], _SecantPlan] | None = None
     for widest in sorted(candidates, key=abs, reverse=True):
         kept: list[Fraction] = []
-        xlim = _secant_xlim(pic.a, (widest,))
+        xlim = _secant_xlim(pic.a, (widest,), centred)
         ylim = _secant_ylim(pic, (widest,), xlim)
         # Widest first; among equally wide, the problem's own step.
         for h in sorted((h for h in candidates if abs(h) <= abs(widest)), key=lambda h: (-abs(h), h not in own)):
             others = [tangent] + [slope[k] for k in kept]
-            if len(kept) < MAX_SECANTS and all(_apart_px(pic, slope[h], m, xlim, ylim) >= SEPARATION_PX for m in others):
+            if len(kept) < MAX_SECANTS and all(_apart_px(pic, slope[h], m, xlim, ylim) >= separation for m in others):
                 kept.append(h)
         # The final limits include every kept secant; drop from the smallest h until all stay apart.
         spread = 0.0
         while kept:
-            xlim = _secant_xlim(pic.a, tuple(kept))
+            xlim = _secant_xlim(pic.a, tuple(kept), centred)
             ylim = _secant_ylim(pic, tuple(kept), xlim)
             ms = [tangent] + [slope[h] for h in kept]
             spread = min(_apart_px(pic, p, q, xlim, ylim) for i, p in enumerate(ms) for q in ms[i + 1:])
-            if spread >= SEPARATION_PX:
+            if spread >= separation:
                 break
             kept.pop()
         if not kept:
@@ -251,10 +270,7 @@ def secant_plan(pic: SecantPicture) -> _SecantPlan:
         if best is None or score > best[0]:
             shown = tuple(sorted(kept, key=abs, reverse=True))
             best = (score, _SecantPlan(xlim, ylim, shown, tuple(h for h in own if h not in kept)))
-    if best is None:  # not even the widest secant stands apart: show the graph and the tangent
-        xlim = _secant_xlim(pic.a, (Fraction(1),))
-        return _SecantPlan(xlim, _secant_ylim(pic, (), xlim), (), own)
-    return best[1]
+    return None if best is None else best[1]
 
 
 # ---------------------------------------------------------------- drawing and label placement

@@ -86,21 +86,44 @@ def _separations(svg: bytes) -> list[float]:
 
 
 def test_secants_stand_visibly_apart_where_they_leave_the_plot() -> None:
-    """Each pair of drawn lines through (a, f(a)) is ≥ 6 screen pixels apart at the plot's edge."""
+    """Each pair of drawn lines through (a, f(a)) is ≥ 4 screen pixels apart at the plot's edge
+    (small steps near a, as a textbook draws them, are preferred to a wider fan of large ones)."""
     checked = 0
     for picture in PICTURES:
         if isinstance(picture, SecantPicture):
             apart = _separations(plots.svg(picture))
-            assert apart and min(apart) >= 6, (picture, apart)
+            assert apart and min(apart) >= 4, (picture, apart)
             checked += len(apart)
     assert checked > 40
 
 
-def test_the_steep_secants_of_seed_7_fan_out() -> None:
-    """f(x) = −x² − 8x + 9 at 1 (seed 7, key p. 3): three secants and the tangent merged into one band."""
+def test_the_steep_secants_of_seed_7_use_small_steps_near_a() -> None:
+    """f(x) = −x² − 8x + 9 at 1 (seed 7, key p. 3) drew h = 4, 8, 16 over x from −2 to 22: the
+    caption's "as h shrinks" wants small steps in a window a few units wide around a."""
     picture = SecantPicture((F(9), F(-8), F(-1)), F(1), (), "c", "g")
+    plan = plots.secant_plan(picture)
+    assert len(plan.shown) >= 2 and max(plan.shown) <= 1, plan.shown
+    lo, hi = plan.xlim
+    assert hi - lo <= 4 and min(1 - lo, hi - 1) >= 0.25 * (hi - lo), plan.xlim
     apart = _separations(plots.svg(picture))
-    assert len(apart) == 6 and min(apart) >= 12  # three secants and the tangent, a fan
+    assert len(apart) == len(plan.shown) * (len(plan.shown) + 1) // 2 and min(apart) >= 4, apart
+
+
+@pytest.mark.parametrize("seed", [1, 7, 11])
+@pytest.mark.parametrize("difficulty", ["medium", "hard"])
+def test_limit_pictures_use_small_steps(seed: int, difficulty: str) -> None:
+    """Every secant picture of a 20-problem set draws at least two secants with steps ≤ 2, in a
+    window at most 6 wide with a in its middle half, the lines ≥ 4 px apart."""
+    quiz = make_quiz(Options(count=20, difficulty=difficulty), seed)
+    pictures = [p.plot for p in quiz.problems if isinstance(p.plot, SecantPicture)]
+    assert pictures
+    for picture in pictures:
+        plan = plots.secant_plan(picture)
+        a = float(picture.a)
+        assert len(plan.shown) >= 2 and max(abs(h) for h in plan.shown) <= 2, (picture, plan.shown)
+        lo, hi = plan.xlim
+        assert hi - lo <= 6 and min(a - lo, hi - a) >= 0.25 * (hi - lo), (picture, plan.xlim)
+        assert min(_separations(plots.svg(picture))) >= 4, picture
 
 
 def test_close_gradient_steps_get_labels_apart() -> None:
@@ -136,7 +159,7 @@ def test_a_picture_of_whole_numbers_writes_steps_as_fractions() -> None:
         picture = SecantPicture((F(-4), F(-1), F(6)), F(1), (), "c", "g", decimal)  # 6x² − x − 4 at 1
         words = label_words(plots.svg(picture).decode())
         assert "ℎ = 1/2" in words and "0.5" not in words, words
-        assert "h = 2, 1 and 1/2" in plots.describe(picture)
+        assert "h = 1, 1/2 and 1/4" in plots.describe(picture)
 
 
 def test_numbers_in_a_picture_follow_the_problem_style() -> None:
