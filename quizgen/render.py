@@ -8,7 +8,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -233,35 +233,20 @@ def build_files(
     files: dict[str, bytes] = {}
     env = environment()
     pages: dict[str, str] = {}
-    pdf = "pdf" in formats and bool(formats & {"html", "pdf"})
-    # The critical path is the key: its pictures (matplotlib, ~1 s of CPU in a worker), then its
-    # PDF (about four times the worksheet's). The pictures start first; while they are drawn this
-    # process imports WeasyPrint once and forks the PDF workers, which inherit it (two imports
-    # in the workers cost ~0.35 s of CPU each, on the cores the pictures need).
-    ahead = Figures((p.plot, True) for p in quiz.problems if p.plot is not None and plots in ("key", "worksheet")) \
-        if pdf else None
-    with ahead if ahead is not None else nullcontext():
-        if ahead is not None:
-            _import_weasyprint()
-        with pdf_workers("pdf" in formats) as pool:
-            pending = {}
-            if formats & {"html", "pdf"}:
-                pages["worksheet"] = render_html(quiz, "worksheet", paper=paper, env=env, plots=plots,
-                                                 answer_bank=answer_bank, layout=layout)
-                if ahead is not None:
-                    ahead.fill("")  # the key's pictures, ready for render_html below
-                pages["key"] = render_html(quiz, "key", paper=paper, env=env, plots=plots, answer_bank=answer_bank,
-                                           layout=layout)
+    with pdf_workers("pdf" in formats) as pool:
+        pending = {}
+        if formats & {"html", "pdf"}:
+            for which in ("worksheet", "key"):
+                pages[which] = render_html(quiz, which, paper=paper, env=env, plots=plots, answer_bank=answer_bank,
+                                            layout=layout)
                 if pool is not None and "pdf" in formats:
-                    # The key's PDF first; the worksheet's fits beside it on the other core.
-                    for which in ("key", "worksheet"):
-                        pending[which] = pool.apply_async(html_to_pdf, (pages[which],))
-            if "html" in formats:
-                for which, html in pages.items():
-                    files[f"{which}.html"] = html.encode()
-            if "pdf" in formats:
-                for which, html in pages.items():
-                    files[f"{which}.pdf"] = pending[which].get() if which in pending else html_to_pdf(html)
+                    pending[which] = pool.apply_async(html_to_pdf, (pages[which],))
+        if "html" in formats:
+            for which, html in pages.items():
+                files[f"{which}.html"] = html.encode()
+        if "pdf" in formats:
+            for which, html in pages.items():
+                files[f"{which}.pdf"] = pending[which].get() if which in pending else html_to_pdf(html)
     if "json" in formats:
         files["quiz.json"] = quiz_json(quiz).encode()
     if "practice" in formats:
