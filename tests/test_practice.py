@@ -216,7 +216,9 @@ def test_the_main_rule_of_a_fraction_of_fractions_reaches_past_the_inner_rules(b
     CSS, the outer rule overhangs each inner rule by at least 0.3em a side, so the main bar is clear."""
     from quizgen.mathtex import convert
 
-    source = (Path(__file__).resolve().parents[1] / "quizgen" / "templates" / template).read_text()
+    templates = Path(__file__).resolve().parents[1] / "quizgen" / "templates"
+    # The fraction rules are math.css, included by both templates.
+    source = (templates / template).read_text().replace('{% include "math.css" %}', (templates / "math.css").read_text())
     css = source if template.endswith(".css") else source.split("<style>")[1].split("</style>")[0]
     context = browser.new_context(viewport={"width": 800, "height": 400})
     page = context.new_page()
