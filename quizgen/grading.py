@@ -28,7 +28,7 @@ from typing import IO, Any, NamedTuple
 
 from quizgen.answers import Verdict
 from quizgen.errors import InputError
-from quizgen.keys import ECHO, Key, QuizFileError, clip, ensure_readable, quiz_keys
+from quizgen.keys import ECHO, Key, QuizFileError, clip, quiz_keys
 
 HEADER = ("student", "problem", "answer")
 REPORT_HEADER = ("line", "student", "problem", "answer", "status", "message")

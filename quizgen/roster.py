@@ -187,7 +187,6 @@ def read_roster(path: Path) -> tuple[list[Student], list[str]]:
             name = " ".join(part for part in (_cell(row, first_col), _cell(row, last_col)) if part)
         name = " ".join(name.split(" "))
         ident = _cell(row, id_col) or None
-        where = f"{shown}:{line}"
         if not name:
             raise InputError("no name on this line", field="roster", file=shown, line=line)
         for label, value, limit in (("name", name, MAX_NAME), ("id", ident, MAX_ID)):

@@ -18,7 +18,7 @@ from quizgen.kinds.base import (
     quotient_name,
 )
 from quizgen.kinds.calculus import Symbolic, exact_symbolic, sympy_symbolic
-from quizgen.model import Line, Math, SecantPicture, Step, Step, Task
+from quizgen.model import Line, Math, SecantPicture, Step, Task
 
 
 def limit_step(task: Task, sym: Symbolic) -> Step:

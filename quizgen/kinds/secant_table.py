@@ -8,7 +8,7 @@ from quizgen.exact import Style
 from quizgen.kinds.base import LIST_HINT, Kind, Solved, call, labeled, lead_h, num, substitution_lines, sum_point
 from quizgen.kinds.calculus import exact_value, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.kinds.limit_definition import short_derivation
-from quizgen.model import Answer, Line, Math, SecantPicture, Step, Step, Task
+from quizgen.model import Answer, Line, Math, SecantPicture, Step, Task
 
 
 QUOTIENT = Math(r"\frac{f(a + h) - f(a)}{h}", "(f(a + h) − f(a))/h")

@@ -8,7 +8,7 @@ from quizgen.exact import Poly, Style, poly_latex, poly_plain, poly_text, termin
 from quizgen.kinds.base import blank, EQUATION_HINT, Kind, Solved, labeled, num, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, exact_value, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.kinds.limit_definition import short_derivation
-from quizgen.model import Answer, Line, Math, SecantPicture, Step, Step, Task
+from quizgen.model import Answer, Line, Math, SecantPicture, Step, Task
 
 
 Y = Math("y", "y")
