@@ -43,7 +43,7 @@ from quizgen import __version__, outdir
 from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.exact import is_decimal_text, parse_number
 from quizgen.generate import Options, _options_json, build_problem, level, parse_pins, version_code
-from quizgen.kinds import KINDS
+from quizgen.kinds import DEFAULT_KINDS, KINDS
 from quizgen.model import DEFAULT_COUNT, MAX_COUNT, Pins, Problem, Quiz
 from quizgen.roster import MAX_STUDENTS, Student
 
@@ -97,7 +97,7 @@ class ClassOptions:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClassOptions:
         options = Options(
-            count=data.get("count"), kinds=tuple(data.get("kinds") or KINDS), degree=int(data.get("degree", 2)),
+            count=data.get("count"), kinds=tuple(data.get("kinds") or DEFAULT_KINDS), degree=int(data.get("degree", 2)),
             function=data.get("function"), point=data.get("point"), step=data.get("step"),
             title=str(data.get("title", Options.title)), difficulty=str(data.get("difficulty", "medium")),
             rate=data.get("rate"),

@@ -186,7 +186,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
                     difficulty=difficulty, plots=plots, answer_bank=answer_bank, spec_path=spec_path)
         return
     from quizgen.generate import Options, make_quiz
-    from quizgen.kinds import KINDS
+    from quizgen.kinds import DEFAULT_KINDS
     from quizgen.render import build_files, check_out, write_files
     from quizgen.usertext import page_text
 
@@ -208,7 +208,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
             quiz = make_spec_quiz(spec, spec_path, seed, title if explicit_title else None)
         else:
             seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
-            options = Options(count=count, kinds=kinds or tuple(KINDS), degree=degree, function=function,
+            options = Options(count=count, kinds=kinds or DEFAULT_KINDS, degree=degree, function=function,
                               point=point, step=step, rate=rate, title=title, difficulty=difficulty)
             quiz = make_quiz(options, seed)
         check_out(out)  # before the slow part; write_files checks again under its lock
@@ -255,7 +255,7 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
     from quizgen import classset
     from quizgen.errors import InputError, QuizgenError
     from quizgen.generate import Options
-    from quizgen.kinds import KINDS
+    from quizgen.kinds import DEFAULT_KINDS
     from quizgen.roster import Student, read_roster
     from quizgen.usertext import page_text
 
@@ -269,7 +269,7 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
             assert versions is not None
             students, notes = [None] * versions, []
         seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
-        options = Options(count=count, kinds=kinds or tuple(KINDS), degree=degree, function=function,
+        options = Options(count=count, kinds=kinds or DEFAULT_KINDS, degree=degree, function=function,
                           point=point, step=step, rate=rate, title=title, difficulty=difficulty)
         copt = classset.ClassOptions(options, formats, paper, layout, plots, answer_bank)
         classset.check_out(out)

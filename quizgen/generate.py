@@ -42,7 +42,7 @@ from typing import Any
 from quizgen.answers.polynomial import PolyError, parse_polynomial
 from quizgen.errors import InputError, VerificationError
 from quizgen.exact import NumberError, Style, horner, is_decimal_text, parse_number, power_rule
-from quizgen.kinds import KINDS, Kind
+from quizgen.kinds import DEFAULT_KINDS, KINDS, Kind
 from quizgen.kinds.base import MAX_MAGNITUDE
 from quizgen.kinds.shown import MAX_DIGITS, longest, texts
 from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level
@@ -60,7 +60,7 @@ class Options:
     """Everything that shapes a quiz besides the seed; recorded in quiz.json."""
 
     count: int | None = None
-    kinds: tuple[str, ...] = tuple(KINDS)
+    kinds: tuple[str, ...] = DEFAULT_KINDS
     degree: int = 2
     function: str | None = None
     point: str | None = None

@@ -74,6 +74,12 @@ class Task:
     rate: Fraction | None = None  # the learning rate η
     iterations: int = 1  # gradient steps taken
     steps: tuple[Fraction, ...] = ()  # several h at once (secant-table)
+    # The neural-network kinds' data (issue 11): named inputs in order, e.g. (("a", 2), ("b", -3)),
+    # and which expression/graph/model the kind draws, an id only that kind reads ("a*b+c").
+    values: tuple[tuple[str, Fraction], ...] = ()
+    shape: str = ""
+    # Data points (x, t) of a model trained on them (training-steps).
+    data: tuple[tuple[Fraction, Fraction], ...] = ()
 
     @property
     def degree(self) -> int:

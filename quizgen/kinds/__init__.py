@@ -40,4 +40,8 @@ KINDS: dict[str, Kind] = {
     )
 }
 
-__all__ = ["KINDS", "Kind"]
+# What `quizgen make` draws when no --kind is given: the walkthrough's kinds, in its order.
+# Kinds registered later (the neural-network kinds) are asked for by name or in a spec.
+DEFAULT_KINDS: tuple[str, ...] = tuple(KINDS)
+
+__all__ = ["DEFAULT_KINDS", "KINDS", "Kind"]
