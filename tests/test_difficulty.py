@@ -34,3 +34,18 @@ def test_difficulty_ranges_hold(difficulty: str) -> None:
 def test_difficulty_recorded_only_when_not_default() -> None:
     assert "difficulty" not in make_quiz(Options(count=2), 1).options
     assert make_quiz(Options(count=2, difficulty="hard"), 1).options["difficulty"] == "hard"
+
+
+def test_a_kind_without_h_writes_numbers_one_way() -> None:
+    """A kind that shows no step h draws none: how it writes 3/2 (or 1.5) is not decided by a
+    random step it never shows. Before, hard `evaluate` problems wrote f(1.5) or f(3/2) at random."""
+    stepless = ("evaluate", "derivative-at", "rising-falling", "tangent-line", "expand", "limit-definition",
+                "simplify-quotient")
+    quiz = make_quiz(Options(count=70, kinds=stepless, difficulty="hard"), 5)
+    for p in quiz.problems:
+        assert p.task.step is None
+        assert not p.task.style.decimal, (p.number, p.kind)
+    halves = [p for p in quiz.problems if p.task.point is not None and p.task.point.denominator == 2]
+    assert halves, "hard draws half points; the sweep must include some"
+    for p in halves:
+        assert "." not in p.answer.text, (p.kind, p.answer.text)

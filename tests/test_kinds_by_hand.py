@@ -149,3 +149,14 @@ def test_partial_derivatives_json_fields() -> None:
     assert re.fullmatch(r"[-+*\w ]+", p["function"]) and "w1" in p["function"] and "x" not in p["function"]
     assert isinstance(p["point"], list) and len(p["point"]) == 2 and "rate" in p
     assert len(p["answer"].split(", ")) == 2
+
+
+def test_a_rate_in_words_is_sized_up_when_it_is_a_fraction() -> None:
+    """"moves about 7801/36 times" gave the reader nothing to size up: 7801/36 = 216.69… by hand."""
+    from quizgen.exact import Style
+    from quizgen.kinds.base import about
+
+    assert about(Style(True), Fraction(7801, 36)) == "7801/36 ≈ 216.7"
+    assert about(Style(False), Fraction(-1, 3)) == "\u22121/3 ≈ \u22120.3333"
+    assert about(Style(True), Fraction(1, 4)) == "0.25"  # exact decimals stay as they are
+    assert about(Style(False), Fraction(12)) == "12"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from decimal import Decimal, localcontext
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -93,9 +94,13 @@ def draw_task(kind: Kind, rng: random.Random, degree: int, pins: Pins, lvl: Leve
     span = lvl.span.get(len(coeffs) - 1, 2)
     point = pins.point if pins.point is not None else draw_point(rng, span, lvl)
     step_text = None
+    step: Fraction | None = None
     if pins.step is not None:
         step = pins.step
-    else:
+    elif "step" in kind.needs:
+        # Only a kind that shows h draws one: its text (0.01 or 1/4) sets how the problem writes
+        # numbers. A kind without h writes whole numbers and fractions (3/2; a picture's h = 1/2)
+        # unless decimals are pinned: no step drawn and never shown decides its style.
         short = steps_for(lvl, len(coeffs) - 1) or lvl.steps
         small = [t for t in short if kind.max_step is None or abs(parse_number(t)) <= kind.max_step]
         step_text = rng.choice(small or short)
@@ -148,6 +153,18 @@ def nice(kind: Kind, task: Task) -> bool:
 
 
 # ---------------------------------------------------------------- writing
+
+
+def about(s: Style, q: Fraction) -> str:
+    """A rate in words: ``7801/36 ≈ 216.7`` (the exact value, then four significant digits, marked
+    as approximate) when the exact value is a fraction a reader cannot size up; else just the value."""
+    exact = s.text(q)
+    if "/" not in exact:
+        return exact
+    with localcontext() as ctx:
+        ctx.prec = 4
+        approx = Decimal(q.numerator) / Decimal(q.denominator)
+    return f"{exact} ≈ {format(approx, 'f')}".replace("-", "\u2212")
 
 
 def num(task: Task, q: Fraction) -> Math:

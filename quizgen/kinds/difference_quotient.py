@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.kinds.base import Kind, Solved, labeled, answer_number, num
+from quizgen.kinds.base import Kind, Solved, about, labeled, answer_number, num
 from quizgen.kinds.calculus import exact_value, sympy_derivative_at
 from quizgen.kinds.difference import change_steps
 from quizgen.model import Line, Math, Step, Task
@@ -39,9 +39,9 @@ def solve(task: Task) -> Solved:
         given={"f": task.f_math(), "a": labeled("a", num(task, task.a)), "h": labeled("h", num(task, task.h))},
         answer=answer_number(task, q),
         steps=steps + (step,),
-        meaning=f"Near x = {s.text(task.a)} the output moves about {s.text(q)} times as much as the input."
+        meaning=f"Near x = {s.text(task.a)} the output moves about {about(s, q)} times as much as the input."
         if q > 0
-        else f"Near x = {s.text(task.a)} the output moves about {s.text(-q)} times as much as the input, "
+        else f"Near x = {s.text(task.a)} the output moves about {about(s, -q)} times as much as the input, "
         "in the opposite direction.",
         mistakes=tuple(mistakes),
     )

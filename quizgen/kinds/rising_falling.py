@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.kinds.base import blank, part, Kind, Solved, labeled, call, num, substitution_lines
+from quizgen.kinds.base import about, blank, part, Kind, Solved, labeled, call, num, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic
 from quizgen.kinds.limit_definition import short_derivation
 from quizgen.model import Answer, Step, Task
@@ -21,7 +21,7 @@ def solve(task: Task) -> Solved:
     fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
     word = trend(slope)
     # "about 1 times as fast" reads badly: a slope of ±1 moves the output as fast as the input.
-    rate = "" if abs(slope) == 1 else f"{s.text(abs(slope))} times "
+    rate = "" if abs(slope) == 1 else f"{about(s, abs(slope))} times "
     if slope > 0:
         meaning = f"f is rising at x = {s.text(a)}: the output grows about {rate}as fast as the input."
     elif slope < 0:
