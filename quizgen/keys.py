@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from quizgen.errors import InputError
-from quizgen.model import FORMS, NUMBER_TEXT, Problem, graded_form
+from quizgen.model import FORMS, MAX_PLACES, NUMBER_TEXT, Problem, graded_form, known_form, rounded_places
 
 if TYPE_CHECKING:
     from quizgen.answers import Verdict
@@ -51,6 +51,7 @@ class Part:
     labels: tuple[str, ...]
     words: Mapping[str, str] | None = None
     required: bool = True
+    form: str | None = None  # how a number part is graded: None = "value" (exactly), or "rounded:N"
 
 
 def label_key(text: str) -> str:
@@ -93,7 +94,7 @@ class Key:
         def ok(text: str, form: str | None) -> bool:
             return check(text, text, rtol=self.rtol, atol=self.atol, form=form).status == "correct"
 
-        return ok(self.answer, self.form) and all(ok(p.answer, "value") for p in self.parts if p.words is None)
+        return ok(self.answer, self.form) and all(ok(p.answer, p.form or "value") for p in self.parts if p.words is None)
 
     def to_json(self) -> dict[str, Any]:
         """The key as quiz.json and the practice page store it (only what is set)."""
@@ -107,8 +108,15 @@ class Key:
             out["form"] = self.form
         if self.parts:
             out["parts"] = [{"name": p.name, "answer": p.answer, "labels": list(p.labels), "required": p.required,
-                             **({"words": dict(p.words)} if p.words is not None else {})} for p in self.parts]
+                             **({"words": dict(p.words)} if p.words is not None else {}),
+                             **({"form": p.form} if p.form else {})} for p in self.parts]
         return out
+
+
+def _rounded_number(text: str, places: int) -> bool:
+    """True for a decimal with exactly `places` decimal places (−0.4200 at 4; 3 at 0)."""
+    tail = rf"\.[0-9]{{{places}}}" if places else ""
+    return re.fullmatch(rf"\s*[-\u2212]?[0-9]+{tail}\s*", text) is not None
 
 
 def _where(index: int, entry: Mapping[str, Any]) -> str:
@@ -319,7 +327,7 @@ def grade_parts(key: Key, typed: str) -> Verdict:
                 problems.append(message("part_not_right", part=part.name))
             continue
         mistakes = key.mistakes if part.answer == key.answer else ()
-        verdict = check(text, part.answer, rtol=key.rtol, atol=key.atol, mistakes=mistakes, form="value")
+        verdict = check(text, part.answer, rtol=key.rtol, atol=key.atol, mistakes=mistakes, form=part.form or "value")
         if verdict.status != "correct":
             wrong.add(i)
             invalid = invalid or verdict.status == "invalid"
@@ -359,9 +367,14 @@ def problem_key(index: int, entry: Any, source: str = "quiz.json") -> Key:
     rtol, atol = _tolerance(entry.get("tolerance"), where, source)
     mistakes = _mistakes(entry.get("mistakes"), where, source)
     form = entry.get("form")
-    if form is not None and form not in FORMS:
+    if form is not None and not known_form(form):
         shown = repr(clip(form)) if isinstance(form, str) else _kind_of(form)
-        raise QuizFileError(f"{source}: {where}: 'form' must be {' or '.join(map(repr, FORMS))}, not {shown}")
+        allowed = ", ".join(map(repr, FORMS[:-1])) + f" or {FORMS[-1]!r} (N = 0 to {MAX_PLACES})"
+        raise QuizFileError(f"{source}: {where}: 'form' must be {allowed}, not {shown}")
+    places = rounded_places(form)
+    if places is not None and not all(_rounded_number(v, places) for v in answer.split(",")):
+        raise QuizFileError(f"{source}: {where}: 'answer' must be numbers with exactly {places} decimal places"
+                            f" for the form {form!r}, not {clip(answer)!r}")
     form = graded_form(form, answer)  # quiz.json of older runs carries no "value" form
     kind = entry.get("kind")
     return Key(number, answer, rtol, atol, mistakes, form, _parts(entry), clip(kind, 40) if isinstance(kind, str) else "")

@@ -189,8 +189,34 @@ class Tolerance:
 
 
 # The answer forms quizgen.answers.check knows: "expanded" = an equal answer must also be multiplied out;
-# "value" = the question asks for a number, so an equal calculation (3*25+30+1) is not accepted.
-FORMS = ("expanded", "value")
+# "value" = the question asks for a number, so an equal calculation (3*25+30+1) is not accepted;
+# "rounded:N" (N = 0 … MAX_PLACES) = the question says "round to N decimal places": the answer is
+# that decimal, with exactly N places, and a typed number that rounds to it is correct.
+FORMS = ("expanded", "value", "rounded:N")
+MAX_PLACES = 12  # = quizgen.answers.limits.MAX_PLACES (tests/test_rounded.py checks they agree)
+_ROUNDED = re.compile(r"rounded:([0-9]{1,2})")
+
+
+def rounded_places(form: Any) -> int | None:
+    """N of a form "rounded:N" (0 ≤ N ≤ MAX_PLACES), else None."""
+    m = _ROUNDED.fullmatch(form) if isinstance(form, str) else None
+    return int(m[1]) if m and int(m[1]) <= MAX_PLACES else None
+
+
+def known_form(form: Any) -> bool:
+    """True for a form quizgen.answers.check knows ("expanded", "value", "rounded:N")."""
+    return form in FORMS[:2] or rounded_places(form) is not None
+
+
+def rounded_text(value: Fraction, places: int) -> str:
+    """value rounded to `places` decimal places (half away from zero), written with exactly that many:
+    the key of a "rounded:N" answer (tanh(1) = 0.761594… → "0.7616" at 4)."""
+    scaled = abs(value) * 10**places
+    digits = str(int(scaled + Fraction(1, 2)))  # floor(|v|·10ᴺ + ½)
+    if places:
+        digits = digits.rjust(places + 1, "0")
+        digits = digits[:-places] + "." + digits[-places:]
+    return "-" + digits if value < 0 and digits.strip("0.") else digits
 NUMBER_TEXT = re.compile(r"\s*[-+\u2212]?\s*(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:\s*/\s*[0-9]+)?\s*")
 
 

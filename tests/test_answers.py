@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 import sympy
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizgen import answers
 from quizgen.answers import Verdict, check, to_sympy
+from quizgen.model import rounded_places
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = json.loads((Path(__file__).parent / "answer_cases.json").read_text(encoding="utf-8"))
@@ -108,6 +110,17 @@ def test_table_agrees_with_sympy(case):
     e = to_sympy(case["expected"])
     if len(a) != len(e):
         assert case["status"] == "incorrect"
+        return
+    places = rounded_places(case.get("form"))
+    if places is not None:  # "rounded:N": within half a unit of the key's N-th place, ends included
+        half = sympy.Rational(1, 2) / 10**places
+        close = all(not x.free_symbols and bool(sympy.Abs(x - y) <= half) for x, y in zip(a, e))
+        if case["status"] == "correct":
+            assert close
+        elif "write that decimal" in case.get("message_contains", ""):  # right value, not written as the decimal
+            assert close
+        else:
+            assert not close
         return
     verdicts = [sympy_agree(x, y) for x, y in zip(a, e)]
     if case["status"] == "correct":

@@ -315,3 +315,15 @@ def test_random_multi_part_answers_agree_with_python(page, seed):
     got = js_parts(page, items)
     for item, js, py in zip(items, got, want, strict=True):
         assert (js["status"], js["message"]) == (py.status, py.message), item[0]
+
+
+def test_rounded_parts_agree_with_python(page):
+    from quizgen.keys import Key, Part
+
+    key = Key(1, "0.7616, 1.2", parts=(Part("o", "0.7616", ("o",), form="rounded:4"), Part("w₁", "1.2", ("w1",))))
+    data = key.to_json()
+    o = {k: data[k] for k in ("mistakes", "form", "parts") if k in data}
+    typed = ["o = 0.76159; w1 = 1.2", "o = 0.76; w1 = 1.2", "0.7615, 1.2", "o = tanh(1); w1 = 6/5", "o=0.7616;w1=1.2000001"]
+    got = js_parts(page, [[t, data["answer"], o] for t in typed])
+    assert [(g["status"], g["message"]) for g in got] == [(v.status, v.message) for v in map(key.grade, typed)]
+    assert got[0]["status"] == "correct" and got[1]["status"] == "incorrect"

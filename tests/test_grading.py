@@ -298,7 +298,7 @@ GOOD_PROBLEM = {"number": 1, "kind": "limit-definition", "answer": "6*x - 4"}
                      id="mistake-short"),
         pytest.param([{**GOOD_PROBLEM, "mistakes": [["1", 2]]}], "mistake 1's feedback must be text, not a whole number",
                      id="mistake-number"),
-        pytest.param([{**GOOD_PROBLEM, "form": "factored"}], "'form' must be 'expanded' or 'value', not 'factored'", id="form"),
+        pytest.param([{**GOOD_PROBLEM, "form": "factored"}], "'form' must be 'expanded', 'value' or 'rounded:N' (N = 0 to 12), not 'factored'", id="form"),
         pytest.param([{**GOOD_PROBLEM, "answer": "1" * 10_001}], "'answer' is 10,001 characters long (at most 10,000)", id="long"),
         pytest.param([], "quiz.json has no problems", id="empty"),
     ],

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from quizgen.answers.evaluation import Form, Tol, equivalent, explicit, exprs, same, wrap
+from fractions import Fraction
+
+from quizgen.answers.evaluation import Expr, Form, Tol, equivalent, explicit, exprs, same, wrap
 from quizgen.answers.feedback import and_list, count_message, expanded, explain, literal
 from quizgen.answers.grammar import parse
+from quizgen.answers.grammar import Node
 from quizgen.answers.limits import (
+    MAX_PLACES,
+    SIGN,
+    WRONG,
     BAD_EXPECTED,
     CORRECT,
     NEED_EQUATION,
@@ -64,6 +71,9 @@ def check_strict(
     count = count_message(a, e)
     if count:
         return Verdict("incorrect", count)
+    places = rounded_places(form)
+    if places is not None:
+        return _rounded(a, e, places, tol, mistakes, ctx)
     try:
         if equivalent(a, e, tol):
             if form == "expanded" and not all(expanded(x.node) for x in exprs(a)):
@@ -106,6 +116,112 @@ def check_strict(
     return Verdict("incorrect", message("values_wrong", values=and_list(wrong_parts)))
 
 
+# ---------------------------------------------------------------- form "rounded:N"
+# The question says "round to N decimal places" and the key holds that decimal (N places
+# exactly). A typed number counts when it lies within half a unit of the key's last place,
+# ends included: it rounds to the key (a typed half such as 0.76165 rounds to 0.7616 or
+# 0.7617 by one of the usual rules, so it counts for both). Compared exactly (Fractions).
+
+_ROUNDED = re.compile(r"rounded:([0-9]{1,2})")
+
+
+def rounded_places(form: Any) -> int | None:
+    """N of a form "rounded:N" (0 ≤ N ≤ MAX_PLACES), else None."""
+    m = _ROUNDED.fullmatch(form) if isinstance(form, str) else None
+    return int(m[1]) if m and int(m[1]) <= MAX_PLACES else None
+
+
+def _places(n: int) -> str:
+    return message("places_one") if n == 1 else message("places_many", n=n)
+
+
+def _decimal(node: Node) -> tuple[Fraction, int | None] | None:
+    """A number as typed (−0.7616, 3/4): its exact value and decimal places (None for a fraction)."""
+    sign = 1
+    if node.op == "neg":
+        sign, node = -1, node.args[0]
+    if node.op == "num":
+        return sign * node.value[0], node.value[2]
+    if node.op == "mul" and len(node.args) == 2 and node.args[1].op == "inv":
+        top, bottom = _decimal(node.args[0]), _decimal(node.args[1].args[0])
+        if top is not None and bottom is not None and bottom[0] != 0 and node.args[0].op != "mul":
+            return sign * top[0] / bottom[0], None
+    return None
+
+
+def _within(q: Fraction, key: Fraction, units: Fraction, n: int) -> bool:
+    """|q − key| ≤ units · 10⁻ⁿ."""
+    return bool(abs(q - key) * 10**n <= units)
+
+
+_HALF = Fraction(1, 2)
+
+
+def _rounded_one(x: Expr, y: Expr, n: int, tol: Tol) -> str | None:
+    """None if x is the key y (a number as typed) rounded to n places, else the message why not."""
+    exact = _decimal(y.node)
+    assert exact is not None
+    key = exact[0]
+    typed = _decimal(x.node)
+    if typed is not None:
+        q, k = typed
+        if _within(q, key, _HALF, n):
+            return None
+        if _within(-q, key, _HALF, n):
+            return SIGN
+        if k is not None and k < n and abs(q - key) * 2 * 10**k <= 1 + Fraction(1, 10 ** (n - k)):
+            return message("rounded_short", places=_places(n), given=_places(k))
+        if k is not None and k >= n and _within(q, key, Fraction(3, 2), n):
+            return message("rounded_digit", places=_places(n))
+        return WRONG
+    if x.vars:
+        return explain(x, y, tol)
+    value = x.values(x.exact)[0]
+    if value is not None:
+        if x.exact:
+            close = _within(value, key, _HALF, n)
+        else:  # the float's rounding noise is far below half a unit at MAX_PLACES
+            close = abs(value - y.values(False)[0]) <= 0.5 * 10.0**-n + x.noise()[0] + 1e-15 * abs(value)
+        if close:
+            return message("rounded_not_value", places=_places(n))
+    return WRONG
+
+
+def _rounded(a: Form, e: Form, n: int, tol: Tol, mistakes: Sequence[tuple[str, str]], ctx: frozenset[str]) -> Verdict:
+    """An answer to a question that says how to round (form "rounded:N")."""
+    keys = e[1] if e[0] == "parts" else []
+    if not keys or any(_decimal(y.node) is None for y in keys):
+        return Verdict("invalid", BAD_EXPECTED)
+    if a[0] == "eq":
+        ax = explicit(a)
+        if ax is None or len(keys) != 1:
+            return Verdict("incorrect", NOT_EQUATION)
+        typed = [ax[1]]
+    else:
+        typed = a[1]
+    says = [_rounded_one(x, y, n, tol) for x, y in zip(typed, keys)]
+    if all(s is None for s in says):
+        return Verdict("correct", CORRECT)
+    for item in mistakes:  # a listed mistake, itself rounded to n places (or an expression)
+        try:
+            wrong, why = item
+            m = _known(wrong, ctx)
+            if m[0] == "parts" and len(m[1]) == len(typed) and all(_decimal(y.node) is not None for y in m[1]):
+                if all(_rounded_one(x, y, n, tol) is None for x, y in zip(typed, m[1])):
+                    return Verdict("incorrect", str(why))
+                continue
+            if equivalent(a, m, tol):
+                return Verdict("incorrect", str(why))
+        except (Invalid, TypeError, ValueError):
+            continue
+    if len(says) == 1:
+        return Verdict("incorrect", str(says[0]))
+    wrong_parts = [str(i + 1) for i, s in enumerate(says) if s is not None]
+    if len(wrong_parts) == 1:
+        return Verdict("incorrect", message("value_wrong", i=wrong_parts[0]))
+    return Verdict("incorrect", message("values_wrong", values=and_list(wrong_parts)))
+
+
 def _tolerance(value: Any) -> float | None:
     """A usable tolerance or None (negative, infinite or non-numbers are ignored)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -130,6 +246,9 @@ def check(
 
     ``form="expanded"``: an equal answer must also be multiplied out (a sum of products of
     numbers and powers of single variables), else it is "incorrect" with NOT_EXPANDED.
+    ``form="rounded:N"``: the question says "round to N decimal places" and the key is that
+    decimal: a typed number within half a unit of the key's last place is correct; a shorter
+    rounding, a wrong last digit or an unrounded formula (tanh(1)) each get their own message.
     ``form="value"``: the question asks for a number, so an equal answer must be written as one
     (8.003, −7/2), not as a calculation (3*25+30+1): else "incorrect" with NOT_VALUE.
     """

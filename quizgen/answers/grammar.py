@@ -105,7 +105,7 @@ def _b_div(a: Node, b: Node) -> Node:
     return Node("mul", _spread("mul", a) + (Node("inv", (b,)),))
 
 
-def _b_num(value: tuple[Fraction, float]) -> Node:
+def _b_num(value: tuple[Fraction, float, int]) -> Node:
     return Node("num", (), value)
 
 

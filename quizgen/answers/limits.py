@@ -19,6 +19,7 @@ MAX_EXPONENT = 100  # largest |exponent| of a power whose exponent is a constant
 MAX_DIGITS = 40  # digits in one number
 MAX_SCI_EXPONENT = 100  # largest |k| in scientific notation such as 1e-3
 MAX_BITS = 4096  # largest numerator/denominator (bits) in exact evaluation
+MAX_PLACES = 12  # largest N of the form "rounded:N" (round to N decimal places)
 
 N_POINTS = 24  # evaluation points per variable
 MIN_COMMON = 3  # points where both sides must be defined (fewer if the key itself is)
@@ -98,6 +99,12 @@ MESSAGES: dict[str, str] = {
         "That is equal to the answer, but not fully expanded: multiply out the brackets and collect like terms."
     ),
     "rounded": "Close, but the answer is exact: give the exact value, no rounding.",
+    # form "rounded:N": the question says how to round (see checking._rounded)
+    "places_one": "1 decimal place",
+    "places_many": "{n} decimal places",
+    "rounded_short": "Round to {places}: your answer has {given}.",
+    "rounded_digit": "Close, but not correctly rounded to {places}: check the last digit.",
+    "rounded_not_value": "That has the right value, but the question asks for it rounded to {places}: write that decimal.",
     "not_value": "That works out to the answer, but the question asks for a number: write the value, not the calculation.",
     # multi-part answers (quizgen.keys.grade_parts, checkParts in checker.js)
     "part_unknown": "there is no part called '{name}'",
@@ -149,7 +156,7 @@ NOT_VALUE = MESSAGES["not_value"]
 UNCHECKED = MESSAGES["unchecked"]
 
 LIMIT_NAMES = (
-    "MAX_LENGTH", "MAX_DEPTH", "MAX_TREE_DEPTH", "MAX_EXPONENT", "MAX_DIGITS", "MAX_SCI_EXPONENT", "MAX_BITS",
+    "MAX_LENGTH", "MAX_DEPTH", "MAX_TREE_DEPTH", "MAX_EXPONENT", "MAX_DIGITS", "MAX_SCI_EXPONENT", "MAX_BITS", "MAX_PLACES",
     "N_POINTS", "MIN_COMMON", "REL_TOL", "ABS_TOL", "EPS", "NOISE", "RELIABLE",
 )
 

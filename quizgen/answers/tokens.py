@@ -143,7 +143,8 @@ def _scan_number(s: str, i: int) -> tuple[int, Token]:
     m = int(mant + frac)
     value = Fraction(m * 10**scale) if scale >= 0 else Fraction(m, 10**-scale)
     plain = (mant or "0") + "." + (frac or "0") + ("e" + exp_text if exp_text else "")
-    return j, _tok("NUMBER", s[i:j], i + 1, (value, float(plain)))
+    # (exact value, float, decimal places as typed: 0.760 has 3, 7.6e-1 has 2)
+    return j, _tok("NUMBER", s[i:j], i + 1, (value, float(plain), max(0, -scale)))
 
 
 def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
@@ -226,7 +227,7 @@ def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
             push(_tok("_CARET", s[i:j], i + 1))
             if c == "⁻":
                 push(_tok("_MINUS", "⁻", i + 1))
-            push(_tok("NUMBER", digits, i + 1, (Fraction(int(digits)), float(int(digits)))))
+            push(_tok("NUMBER", digits, i + 1, (Fraction(int(digits)), float(int(digits)), 0)))
             i = j
         else:
             raise Invalid("unknown_symbol", char=c, pos=i + 1)

@@ -45,6 +45,7 @@
   var MAX_DIGITS = need(LIMITS, "MAX_DIGITS");
   var MAX_SCI_EXPONENT = need(LIMITS, "MAX_SCI_EXPONENT");
   var MAX_BITS = need(LIMITS, "MAX_BITS");
+  var MAX_PLACES = need(LIMITS, "MAX_PLACES");
   var BIG_LIMIT = 1n << BigInt(MAX_BITS); // bit_length > MAX_BITS  <=>  |n| >= 2^MAX_BITS
 
   var N_POINTS = need(LIMITS, "N_POINTS");
@@ -233,7 +234,8 @@
     var m = BigInt(mant + frac);
     var value = scale >= 0 ? Q(m * pow10(scale)) : Q(m, pow10(-scale));
     var plain = (mant || "0") + "." + (frac || "0") + (expText ? "e" + expText : "");
-    return [j, tok("NUMBER", s.slice(i, j).join(""), i + 1, [value, Number(plain)])];
+    // [exact value, float, digits after the point as typed: 0.760 has 3, 7.6e-1 has 2]
+    return [j, tok("NUMBER", s.slice(i, j).join(""), i + 1, [value, Number(plain), Math.max(0, -scale)])];
   }
 
   function tokenize(s, ctx) {
@@ -312,7 +314,7 @@
         }
         push(tok("_CARET", s.slice(i, k).join(""), i + 1));
         if (c === SUP_MINUS) push(tok("_MINUS", SUP_MINUS, i + 1));
-        push(tok("NUMBER", digits, i + 1, [Q(BigInt(digits)), Number(digits)]));
+        push(tok("NUMBER", digits, i + 1, [Q(BigInt(digits)), Number(digits), 0]));
         i = k;
       } else {
         throw new Invalid("unknown_symbol", { char: c, pos: i + 1 });
@@ -1067,6 +1069,8 @@
     }
     var count = countMessage(a, e);
     if (count) return verdict("incorrect", count);
+    var places = roundedPlaces(form);
+    if (places !== null) return rounded(a, e, places, tol, mistakes, ctx);
     try {
       if (equivalent(a, e, tol)) {
         if (form === "expanded") {
@@ -1114,6 +1118,105 @@
     if (e[1].length === 1) return verdict("incorrect", feedback(a[1][0], e[1][0], tol));
     var wrong = [];
     for (var j = 0; j < a[1].length; j++) if (!same(a[1][j], e[1][j], tol)) wrong.push(String(j + 1));
+    if (wrong.length === 1) return verdict("incorrect", msg("value_wrong", { i: wrong[0] }));
+    return verdict("incorrect", msg("values_wrong", { values: andList(wrong) }));
+  }
+
+  // ---------------------------------------------------------------- form "rounded:N"
+  // The key is the decimal rounded to N places; a typed number counts within half a unit of
+  // its last place, ends included (see _rounded in checking.py). Exact (BigInt rationals).
+  function roundedPlaces(form) {
+    var m = typeof form === "string" ? /^rounded:([0-9]{1,2})$/.exec(form) : null;
+    return m && Number(m[1]) <= MAX_PLACES ? Number(m[1]) : null;
+  }
+  function placesText(n) { return n === 1 ? msg("places_one") : msg("places_many", { n: n }); }
+
+  // A number as typed (-0.7616, 3/4): [exact value, digits after the point or null for a fraction], else null.
+  function decimal(node) {
+    var sign = false;
+    if (node.op === "neg") { sign = true; node = node.args[0]; }
+    var r = null;
+    if (node.op === "num") {
+      r = [node.value[0], node.value[2]];
+    } else if (node.op === "mul" && node.args.length === 2 && node.args[1].op === "inv") {
+      var top = decimal(node.args[0]), bottom = decimal(node.args[1].args[0]);
+      if (top !== null && bottom !== null && !qIsZero(bottom[0]) && node.args[0].op !== "mul") r = [qDiv(top[0], bottom[0]), null];
+    }
+    if (r !== null && sign) r = [qNeg(r[0]), r[1]];
+    return r;
+  }
+  // |q - key| * 10^n <= units
+  function within(q, key, units, n) { return qCmp(qMul(qAbs(qSub(q, key)), Q(pow10(n))), units) <= 0; }
+  var HALF = Q(1n, 2n);
+
+  function roundedOne(x, y, n, tol) {
+    var key = decimal(y.node)[0];
+    var typed = decimal(x.node);
+    if (typed !== null) {
+      var q = typed[0], k = typed[1];
+      if (within(q, key, HALF, n)) return null;
+      if (within(qNeg(q), key, HALF, n)) return msg("sign");
+      if (k !== null && k < n &&
+          qCmp(qMul(qAbs(qSub(q, key)), Q(2n * pow10(k))), qAdd(Q(1n), Q(1n, pow10(n - k)))) <= 0) {
+        return msg("rounded_short", { places: placesText(n), given: placesText(k) });
+      }
+      if (k !== null && k >= n && within(q, key, Q(3n, 2n), n)) return msg("rounded_digit", { places: placesText(n) });
+      return msg("wrong");
+    }
+    if (size(x.vars)) return feedback(x, y, tol);
+    var value = x.values(x.exact)[0];
+    if (value !== null) {
+      var close;
+      if (x.exact) close = within(value, key, HALF, n);
+      else close = Math.abs(value - y.values(false)[0]) <= 0.5 * Math.pow(10, -n) + x.noise()[0] + 1e-15 * Math.abs(value);
+      if (close) return msg("rounded_not_value", { places: placesText(n) });
+    }
+    return msg("wrong");
+  }
+
+  function rounded(a, e, n, tol, mistakes, ctx) {
+    var keyList = e[0] === "parts" ? e[1] : [], i, j;
+    if (!keyList.length) return verdict("invalid", BAD_EXPECTED);
+    for (i = 0; i < keyList.length; i++) if (decimal(keyList[i].node) === null) return verdict("invalid", BAD_EXPECTED);
+    var typed;
+    if (a[0] === "eq") {
+      var ax = explicit(a);
+      if (ax === null || keyList.length !== 1) return verdict("incorrect", msg("not_equation"));
+      typed = [ax[1]];
+    } else {
+      typed = a[1];
+    }
+    var says = [], allRight = true;
+    for (i = 0; i < typed.length; i++) {
+      says.push(roundedOne(typed[i], keyList[i], n, tol));
+      if (says[i] !== null) allRight = false;
+    }
+    if (allRight) return verdict("correct", CORRECT);
+    for (i = 0; i < mistakes.length; i++) {
+      var item = mistakes[i];
+      try {
+        if (!Array.isArray(item) || item.length !== 2) continue;
+        var m = wrap(parse(item[0], ctx));
+        validateAll(m);
+        if (m[0] === "parts" && m[1].length === typed.length) {
+          var ok = true;
+          for (j = 0; j < m[1].length; j++) if (decimal(m[1][j].node) === null) ok = false;
+          if (ok) {
+            var hit = true;
+            for (j = 0; j < typed.length; j++) if (roundedOne(typed[j], m[1][j], n, tol) !== null) { hit = false; break; }
+            if (hit) return verdict("incorrect", String(item[1]));
+            continue;
+          }
+        }
+        if (equivalent(a, m, tol)) return verdict("incorrect", String(item[1]));
+      } catch (err) {
+        if (err instanceof Invalid) continue;
+        throw err;
+      }
+    }
+    if (says.length === 1) return verdict("incorrect", says[0]);
+    var wrong = [];
+    for (i = 0; i < says.length; i++) if (says[i] !== null) wrong.push(String(i + 1));
     if (wrong.length === 1) return verdict("incorrect", msg("value_wrong", { i: wrong[0] }));
     return verdict("incorrect", msg("values_wrong", { values: andList(wrong) }));
   }
@@ -1219,7 +1322,7 @@
         }
         continue;
       }
-      var v = checkStrict(text, p.answer, tol, p.answer === answer ? mistakes : [], "value");
+      var v = checkStrict(text, p.answer, tol, p.answer === answer ? mistakes : [], typeof p.form === "string" ? p.form : "value");
       if (v.status !== "correct") {
         wrong[i] = 1;
         invalid = invalid || v.status === "invalid";
