@@ -49,3 +49,16 @@ def test_a_kind_without_h_writes_numbers_one_way() -> None:
     assert halves, "hard draws half points; the sweep must include some"
     for p in halves:
         assert "." not in p.answer.text, (p.kind, p.answer.text)
+
+
+@pytest.mark.parametrize("difficulty", list(LEVELS))
+def test_a_secant_table_ends_near_the_slope_it_approaches(difficulty: str) -> None:
+    """A hard quartic's table stopped at h = 0.1 still 12 away from f′(a) = −177: no student can
+    read the limit off that column. The last quotient is now within 1 of f′(a) (computed here from
+    the coefficients, not by quizgen)."""
+    quiz = make_quiz(Options(count=12, kinds=("secant-table",), degree=4, difficulty=difficulty), 3)
+    for p in quiz.problems:
+        c, a, h = p.task.coeffs, p.task.a, p.task.steps[-1]
+        f = lambda x: sum(ci * x**i for i, ci in enumerate(c))  # noqa: E731
+        slope = sum(i * ci * a ** (i - 1) for i, ci in enumerate(c) if i)
+        assert abs((f(a + h) - f(a)) / h - slope) <= 1, (p.task.f_plain(), a)
