@@ -42,9 +42,9 @@ from typing import Any
 from quizgen import __version__, outdir
 from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.exact import is_decimal_text, parse_number
-from quizgen.generate import Options, _options_json, build_problem, level, parse_pins, version_code
+from quizgen.generate import Options, _options_json, build_problem, level, parse_pins, practice_pools, version_code
 from quizgen.kinds import DEFAULT_KINDS, KINDS
-from quizgen.model import DEFAULT_COUNT, MAX_COUNT, Pins, Problem, Quiz
+from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_VARIANTS, Pins, Problem, Quiz
 from quizgen.roster import MAX_STUDENTS, Student
 
 MAX_VERSIONS = MAX_STUDENTS
@@ -87,12 +87,13 @@ class ClassOptions:
     layout: str = "normal"
     plots: str = "key"
     answer_bank: bool = False
+    variants: int = DEFAULT_VARIANTS  # practice.html's other numbers per problem (--variants)
 
     def to_json(self) -> dict[str, Any]:
         return {**_options_json(self.options), "difficulty": self.options.difficulty,
                 **({"rate": self.options.rate} if self.options.rate else {}),
                 "formats": list(self.formats), "paper": self.paper, "layout": self.layout,
-                "plots": self.plots, "answer_bank": self.answer_bank}
+                "plots": self.plots, "answer_bank": self.answer_bank, "variants": self.variants}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClassOptions:
@@ -103,7 +104,9 @@ class ClassOptions:
             rate=data.get("rate"),
         )
         return cls(options, tuple(data.get("formats") or cls.formats), str(data.get("paper", "a4")),
-                   str(data.get("layout", "normal")), str(data.get("plots", "key")), bool(data.get("answer_bank")))
+                   str(data.get("layout", "normal")), str(data.get("plots", "key")), bool(data.get("answer_bank")),
+                   # A manifest written before --variants made practice pages without "New numbers".
+                   int(data.get("variants", 0)))
 
 
 @dataclass(frozen=True)
@@ -281,8 +284,10 @@ def _render_version(index: int) -> int:
     copt: ClassOptions = _JOB["copt"]
     version: Version = _JOB["versions"][index]
     try:
+        n = copt.variants
         files = build_files(version.quiz, copt.formats, paper=copt.paper, plots=copt.plots,
-                            answer_bank=copt.answer_bank, layout=copt.layout)
+                            answer_bank=copt.answer_bank, layout=copt.layout,
+                            pools=(lambda quiz: practice_pools(quiz, n)) if n else None)
     except QuizgenError:
         raise
     except Exception as exc:  # a bug: one line naming the version, not a worker's traceback
@@ -477,6 +482,7 @@ def check_options(options: dict[str, Any], shown: str) -> None:
 
     integer("count", 1, MAX_COUNT, optional=True)
     integer("degree", 2, 4, optional=False)
+    integer("variants", 0, MAX_VARIANTS, optional=False)
     kinds = options.get("kinds")
     if kinds is not None:
         if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) for k in kinds):

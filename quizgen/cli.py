@@ -17,7 +17,7 @@ import click
 from quizgen import __version__
 from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.levels import DEFAULT_LEVEL, LEVELS
-from quizgen.model import DEFAULT_COUNT, MAX_COUNT
+from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_VARIANTS
 from quizgen.plots import PLACES
 from quizgen.render import FORMATS, PAPER
 
@@ -95,6 +95,15 @@ class BoundedInt(click.IntRange):
         return super().convert(value, param, ctx)
 
 
+def practice_pools(n: int) -> Any:
+    """build_files' pools: each problem's n other numbers (generate.practice_pools), None for 0."""
+    if n == 0:
+        return None
+    from quizgen.generate import practice_pools as pools
+
+    return lambda quiz: pools(quiz, n)
+
+
 # The flag that sets each library field (InputError.field); the others are --FIELD.
 _FLAGS = {"kinds": "--kind"}
 
@@ -143,6 +152,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
               help="Pictures (graph with secants and tangent, loss curve): in the key, also on the worksheet, or none.")
 @click.option("--answer-bank", is_flag=True,
               help="End the worksheet with a shuffled bank of all answers, for checking on paper.")
+@click.option("--variants", type=BoundedInt(0, MAX_VARIANTS), default=DEFAULT_VARIANTS, show_default=True, metavar="N",
+              help=f"practice.html: other numbers per problem for its \"New numbers\" button (0 to {MAX_VARIANTS}; 0: no button).")
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A worksheet spec (TOML): title, instructions and headed sections of problems.")
 @click.option("--versions", type=int, default=None, metavar="N",
@@ -158,7 +169,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: int | None, out: Path,
          formats: tuple[str, ...], function: str | None, point: str | None, step: str | None, rate: str | None,
          degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str, answer_bank: bool,
-         spec_path: Path | None, versions: int | None, roster_path: Path | None, rebuild: str | None,
+         variants: int, spec_path: Path | None, versions: int | None, roster_path: Path | None, rebuild: str | None,
          manifest_path: Path | None, quiet: bool) -> None:
     """Make a worksheet and answer key (HTML, PDF) and quiz.json.
 
@@ -183,7 +194,8 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
         _make_class(ctx, versions=versions, roster_path=roster_path, rebuild=rebuild, manifest_path=manifest_path,
                     quiet=quiet, count=count, kinds=kinds, seed=seed, out=out, formats=formats, function=function,
                     point=point, step=step, rate=rate, degree=degree, paper=paper, layout=layout, title=title,
-                    difficulty=difficulty, plots=plots, answer_bank=answer_bank, spec_path=spec_path)
+                    difficulty=difficulty, plots=plots, answer_bank=answer_bank, variants=variants,
+                    spec_path=spec_path)
         return
     from quizgen.generate import Options, make_quiz
     from quizgen.kinds import DEFAULT_KINDS
@@ -212,7 +224,8 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
                               point=point, step=step, rate=rate, title=title, difficulty=difficulty)
             quiz = make_quiz(options, seed)
         check_out(out)  # before the slow part; write_files checks again under its lock
-        files = build_files(quiz, formats, paper=paper, plots=plots, answer_bank=answer_bank, layout=layout)
+        files = build_files(quiz, formats, paper=paper, plots=plots, answer_bank=answer_bank, layout=layout,
+                            pools=practice_pools(variants))
         write_files(out, files)
     except InputError as exc:
         raise _usage_error(exc) from None
@@ -225,7 +238,7 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
                 manifest_path: Path | None, quiet: bool, count: int | None, kinds: tuple[str, ...], seed: int | None,
                 out: Path, formats: tuple[str, ...], function: str | None, point: str | None, step: str | None,
                 rate: str | None, degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str, answer_bank: bool,
-                spec_path: Path | None) -> None:
+                variants: int, spec_path: Path | None) -> None:
     """quizgen make --versions N | --roster CSV | --rebuild CODE --manifest FILE (quizgen/classset.py)."""
     from quizgen.roster import MAX_STUDENTS
 
@@ -240,7 +253,7 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
         if rebuild is None or manifest_path is None:
             raise click.UsageError("--rebuild CODE and --manifest FILE go together")
         clash = [name for name in ("count", "kinds", "seed", "formats", "function", "point", "step", "rate", "degree",
-                                   "paper", "layout", "title", "difficulty", "plots", "answer_bank")
+                                   "paper", "layout", "title", "difficulty", "plots", "answer_bank", "variants")
                  if given(name) is not default]
         if clash:
             flag = {"kinds": "--kind", "formats": "--format", "answer_bank": "--answer-bank"}.get(clash[0],
@@ -271,7 +284,7 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
         seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
         options = Options(count=count, kinds=kinds or DEFAULT_KINDS, degree=degree, function=function,
                           point=point, step=step, rate=rate, title=title, difficulty=difficulty)
-        copt = classset.ClassOptions(options, formats, paper, layout, plots, answer_bank)
+        copt = classset.ClassOptions(options, formats, paper, layout, plots, answer_bank, variants)
         classset.check_out(out)
         show = not quiet and sys.stderr.isatty()
         bar = classset.progress_bar(len(students), show, "drawing")
@@ -306,7 +319,7 @@ def _rebuild(code: str, manifest_path: Path, out: Path) -> None:
         copt, version = classset.rebuild(data, code, str(manifest_path))
         check_out(out)
         files = build_files(version.quiz, copt.formats, paper=copt.paper, plots=copt.plots,
-                            answer_bank=copt.answer_bank, layout=copt.layout)
+                            answer_bank=copt.answer_bank, layout=copt.layout, pools=practice_pools(copt.variants))
         write_files(out, files)
     except InputError as exc:
         raise _usage_error(exc) from None

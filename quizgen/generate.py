@@ -46,7 +46,7 @@ from quizgen.kinds import DEFAULT_KINDS, KINDS, Kind
 from quizgen.kinds.base import MAX_MAGNITUDE
 from quizgen.kinds.shown import MAX_DIGITS, longest, texts
 from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level
-from quizgen.model import DEFAULT_COUNT, MAX_COUNT, Pins, Problem, Quiz
+from quizgen.model import DEFAULT_COUNT, MAX_COUNT, Draw, Pins, Problem, Quiz
 from quizgen.usertext import MAX_INSTRUCTIONS, page_text
 from quizgen.verify import verify
 
@@ -218,7 +218,48 @@ def build_problem(
         section=section,
         parts=solved.parts,
         blanks=solved.blanks,
+        draw=Draw(degree, difficulty, pins),
     )
+
+
+def variant_seed(problem_seed: int, index: int) -> int:
+    """Variant `index`'s own seed: a hash of the problem's seed (the same seed, the same page)."""
+    digest = hashlib.sha256(f"quizgen-variant:{problem_seed}:{index}".encode()).digest()
+    return int.from_bytes(digest[:6], "big")
+
+
+def _shown_key(problem: Problem) -> tuple[Any, ...]:
+    """What a student sees of a problem: its given values and its answer."""
+    return (tuple(sorted((name, getattr(m, "text", repr(m))) for name, m in problem.given.items())), problem.answer.plain)
+
+
+def variants(problem: Problem, n: int) -> tuple[Problem, ...]:
+    """Up to `n` other problems like `problem`: same kind, number, degree, difficulty and pinned
+    values, each drawn from its own seed (variant_seed) and verified like every problem, none
+    showing the same numbers as the problem or an earlier variant. Empty when nothing can vary
+    (Draw.fixed, or a problem not drawn by build_problem) or no different problem turns up in
+    2n + 8 draws."""
+    draw = problem.draw
+    if n <= 0 or draw is None or draw.fixed:
+        return ()
+    kind = KINDS[problem.kind]
+    seen = {_shown_key(problem)}
+    found: list[Problem] = []
+    for index in range(1, 2 * n + 9):
+        variant = build_problem(kind, problem.number, variant_seed(problem.seed, index), draw.degree, draw.pins,
+                                draw.difficulty, problem.section)
+        if variant is None or _shown_key(variant) in seen:
+            continue
+        seen.add(_shown_key(variant))
+        found.append(variant)
+        if len(found) == n:
+            break
+    return tuple(found)
+
+
+def practice_pools(quiz: Quiz, n: int) -> list[tuple[Problem, ...]]:
+    """Each problem's variants (see variants), in the quiz's order."""
+    return [variants(problem, n) for problem in quiz.problems]
 
 
 def _add_problems(

@@ -18,6 +18,9 @@ from quizgen.exact import Poly, Style, poly_from_coeffs, poly_latex, poly_plain,
 # command line can show them without importing sympy.
 MAX_COUNT = 500
 DEFAULT_COUNT = 20
+# The practice page's "New numbers" (--variants): other numbers each problem carries.
+DEFAULT_VARIANTS = 10
+MAX_VARIANTS = 50
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,21 @@ NO_PINS = Pins(None, None, None, False)
 
 
 @dataclass(frozen=True)
+class Draw:
+    """How a problem was drawn: what generate needs to draw more of the same kind and options
+    (the practice page's "New numbers"). Never in quiz.json."""
+
+    degree: int
+    difficulty: str
+    pins: Pins
+
+    @property
+    def fixed(self) -> bool:
+        """True when f, a and h were all pinned: a problem drawn so has no other numbers."""
+        return self.pins.coeffs is not None and self.pins.point is not None and self.pins.step is not None
+
+
+@dataclass(frozen=True)
 class SecantPicture:
     """f with secant lines through (a, f(a)) for each h, shrinking onto the tangent at a.
 
@@ -267,6 +285,8 @@ class Problem:
     parts: tuple[Math | str, ...] = ()  # a str is a part in words
     # The worksheet's answer lines, one per part (labels only); empty: one line, "Answer:".
     blanks: tuple[Math | str, ...] = ()
+    # How it was drawn (generate.build_problem); None for a problem built by hand.
+    draw: Draw | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """The problem as quiz.json stores it: exact values as strings."""

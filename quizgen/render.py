@@ -7,7 +7,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from quizgen import __version__, practice
 from quizgen.mathtex import lhs_width, math_html, prose_html, step_widths
-from quizgen.model import Math, Quiz
+from quizgen.model import Math, Problem, Quiz
 from quizgen.plots import Figures, figure_html
 from quizgen.workers import fork_pool
 
@@ -102,12 +102,22 @@ def render_html(
         return figure.fill(html)
 
 
-def render_practice(quiz: Quiz, env: jinja2.Environment | None = None) -> str:
-    """practice.html: answer boxes checked on the page by templates/checker.js, offline."""
+def render_practice(quiz: Quiz, env: jinja2.Environment | None = None,
+                    pools: Sequence[Sequence[Problem]] | None = None) -> str:
+    """practice.html: answer boxes checked on the page by templates/checker.js, offline.
+
+    `pools` holds each problem's other numbers for its "New numbers" button (generate.practice_pools),
+    each dealt as the HTML of its question and worked solution with its key (practice.pool_json);
+    None: no button.
+    """
     env = env or environment()
+    parts = env.get_template("practice_parts.html").module
+    deals = [practice.deal(problem, pool, parts.question, parts.solution)  # type: ignore[attr-defined]
+             for problem, pool in zip(quiz.problems, pools if pools is not None else [None] * len(quiz.problems))]
     return env.get_template("practice.html").render(
         quiz=quiz, hint=practice.answer_hint, checker_data=practice.checker_data(quiz),
-        checker_config=practice.checker_config(), font_faces=font_faces_inline(),
+        checker_config=practice.checker_config(), font_faces=font_faces_inline(), deals=deals,
+        dealing=any(d.pool for d in deals),
     )
 
 
@@ -224,11 +234,18 @@ def quiz_json(quiz: Quiz) -> str:
     return json.dumps(quiz.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
+# Each problem's other numbers for practice.html (generate.practice_pools with the --variants count).
+Pools = Callable[[Quiz], Sequence[Sequence[Problem]]]
+
+
 def build_files(
     quiz: Quiz, formats: Iterable[str], *, paper: str = "a4", plots: str = "key", answer_bank: bool = False,
-    layout: str = "normal",
+    layout: str = "normal", pools: Pools | None = None,
 ) -> dict[str, bytes]:
-    """Every output file's bytes, in memory, before anything touches the disk."""
+    """Every output file's bytes, in memory, before anything touches the disk.
+
+    practice.html (with its pools, drawn here) is made while the PDF workers typeset.
+    """
     formats = set(formats)
     files: dict[str, bytes] = {}
     env = environment()
@@ -244,14 +261,15 @@ def build_files(
         if "html" in formats:
             for which, html in pages.items():
                 files[f"{which}.html"] = html.encode()
+        if "json" in formats:
+            files["quiz.json"] = quiz_json(quiz).encode()
+        if "practice" in formats:
+            files["practice.html"] = render_practice(quiz, env, pools(quiz) if pools is not None else None).encode()
         if "pdf" in formats:
             for which, html in pages.items():
                 files[f"{which}.pdf"] = pending[which].get() if which in pending else html_to_pdf(html)
-    if "json" in formats:
-        files["quiz.json"] = quiz_json(quiz).encode()
-    if "practice" in formats:
-        files["practice.html"] = render_practice(quiz, env).encode()
-    return files
+    order = [name for names in FILES.values() for name in names]
+    return {name: files[name] for name in sorted(files, key=order.index)}
 
 
 def check_out(out_dir: Path) -> Path:
