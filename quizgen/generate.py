@@ -301,7 +301,8 @@ def _add_problems(
             if problem is None:
                 continue
             t = problem.task
-            key = (kind.id, t.coeffs, t.point, t.points, t.step, t.terms, t.at, t.start, t.rate, t.steps)
+            key = (kind.id, t.coeffs, t.point, t.points, t.step, t.terms, t.at, t.start, t.rate, t.steps,
+                   t.values, t.shape, t.data, t.iterations)
             if key not in seen:
                 seen.add(key)
                 problems.append(problem)

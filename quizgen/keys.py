@@ -198,6 +198,8 @@ def _parts(entry: Mapping[str, Any]) -> tuple[Part, ...]:
     a one-part problem, or when a field is missing: then the answer is graded whole)."""
     kind = entry.get("kind")
     answer = entry["answer"]
+    if "graded_parts" in entry:
+        return _graded_parts(entry["graded_parts"])
     if kind == "gradient-step":
         weights, before, after, over = (_texts(entry.get("weights")), _number(entry.get("loss_before")),
                                         _number(entry.get("loss_after")), entry.get("overshoot"))
@@ -240,6 +242,42 @@ def _parts(entry: Mapping[str, Any]) -> tuple[Part, ...]:
         return (Part("rising/falling/flat", trend, ("trend", "f", "direction"), TRENDS, required=False),
                 Part("f\u2032(a)", answer, ("f'(a)", "slope", "f'", "derivative"), required=False))
     return ()
+
+
+MAX_PARTS = 40  # parts of one problem in graded_parts
+MAX_LABELS = 20  # names one part may be given by
+
+
+def _graded_parts(value: Any) -> tuple[Part, ...]:
+    """The parts a kind lists itself in quiz.json's ``graded_parts`` (the neural-network kinds):
+    [{"name", "answer", "labels", "required"?, "words"?}, …]; () when the list is not well formed
+    (then the answer is graded whole, as for a one-part problem)."""
+    if not isinstance(value, list) or not 0 < len(value) <= MAX_PARTS:
+        return ()
+    parts = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            return ()
+        name, answer, labels = item.get("name"), item.get("answer"), item.get("labels")
+        required, words = item.get("required", True), item.get("words")
+        if not (isinstance(name, str) and 0 < len(name) <= 60 and isinstance(answer, str) and 0 < len(answer) <= 60):
+            return ()
+        if not isinstance(labels, list) or len(labels) > MAX_LABELS or not all(
+                isinstance(v, str) and 0 < len(v) <= 40 for v in labels):
+            return ()
+        if not isinstance(required, bool):
+            return ()
+        if words is not None:
+            if not isinstance(words, Mapping) or not 0 < len(words) <= MAX_LABELS or not all(
+                    isinstance(k, str) and isinstance(v, str) and len(k) <= 60 for k, v in words.items()):
+                return ()
+            if answer not in words.values():
+                return ()
+            words = {k.strip().lower(): v for k, v in words.items()}
+        elif not _NUMBER.fullmatch(answer):
+            return ()
+        parts.append(Part(name, answer, tuple(label_key(v) for v in labels), words, required))
+    return tuple(parts)
 
 
 def _pieces(typed: str) -> list[str]:

@@ -291,13 +291,17 @@ class Problem:
     def to_json(self) -> dict[str, Any]:
         """The problem as quiz.json stores it: exact values as strings."""
         t = self.task
-        out: dict[str, Any] = {
-            "number": self.number,
-            "kind": self.kind,
-            "seed": self.seed,
-            "function": t.f_plain(),
-            "degree": t.degree,
-        }
+        out: dict[str, Any] = {"number": self.number, "kind": self.kind, "seed": self.seed}
+        if t.shape:
+            # A neural-network kind: its expression (in extra) replaces f; its named inputs and data points.
+            out["shape"] = t.shape
+            if t.values:
+                out["values"] = {name: t.style.plain(v) for name, v in t.values}
+            if t.data:
+                out["data"] = [[t.style.plain(x), t.style.plain(y)] for x, y in t.data]
+        else:
+            out["function"] = t.f_plain()
+            out["degree"] = t.degree
         if t.point is not None:
             out["point"] = t.style.plain(t.point)
         if t.points:

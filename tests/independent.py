@@ -52,9 +52,48 @@ def _later_kinds(problem: dict[str, Any]) -> Any:
     return (_slope(f, w1, at), _slope(f, w2, at))
 
 
+def _inputs(problem: dict[str, Any]) -> dict[sympy.Symbol, Any]:
+    """quiz.json's `values` as {symbol: exact value}."""
+    return {sympy.Symbol(name): read(value) for name, value in problem["values"].items()}
+
+
+def expression(text: str) -> sympy.Expr:
+    """quiz.json's `expression` (plain syntax over the input names, ^ for powers) as sympy."""
+    names = set(re.findall(r"[A-Za-z_]\w*", text))
+    return parse_expr(text.replace("^", "**"), local_dict={n: sympy.Symbol(n) for n in names}, evaluate=True)
+
+
+def _named_kinds(problem: dict[str, Any]) -> Any:
+    """The kinds of named inputs (issue 11), from `expression`, `values`, `step`, `data`, `rate` alone."""
+    kind, at = problem["kind"], _inputs(problem) if "values" in problem else {}
+    if kind == "several-inputs":
+        f, var, step = expression(problem["expression"]), sympy.Symbol(problem["nudged"]), read(problem["step"])
+        d0, d1 = f.subs(at), f.subs({**at, var: at[var] + step})
+        return (d0, d1, d1 - d0, (d1 - d0) / step, sympy.diff(f, var).subs(at))
+    if kind == "chain-rule":
+        loss, model = expression(problem["expression"]), expression(problem["model"])
+        weights = [n for n in problem["values"] if n.startswith("w")]
+        first, step = sympy.Symbol(weights[0]), read(problem["step"])
+        y, Y, t = model.subs(at), sympy.Symbol("Y"), sympy.Symbol("t")
+        out = [y, loss.subs(at), sympy.diff((Y - t) ** 2, Y).subs({**at, Y: y})]
+        if len(weights) == 1:
+            out.append(sympy.diff(model, first).subs(at))
+        out += [sympy.diff(loss, sympy.Symbol(w)).subs(at) for w in weights]
+        if "b" in problem["gradient"]:
+            out.append(sympy.diff(loss, sympy.Symbol("b")).subs(at))
+        moved = loss.subs({**at, first: at[first] + step})
+        return tuple(out + [moved, (moved - loss.subs(at)) / step])
+    raise KeyError(kind)
+
+
+NAMED = ("several-inputs", "chain-rule", "gradient-check", "training-steps")
+
+
 def expected_answer(problem: dict[str, Any]) -> Any:
     """The answer recomputed from the problem's data, by the limit definition in sympy."""
     kind = problem["kind"]
+    if kind in NAMED:
+        return _named_kinds(problem)
     if kind in ("secant-table", "tangent-line", "gradient-step", "partial-derivatives"):
         return _later_kinds(problem)
     f = read(problem["function"])
@@ -93,7 +132,7 @@ def given_answer(problem: dict[str, Any]) -> Any:
         assert lhs.strip() == "y"
         return read(rhs)
     parts = [read(part) for part in problem["answer"].split(",")]
-    return tuple(parts) if problem["kind"] in LISTS else parts[0]
+    return tuple(parts) if problem["kind"] in LISTS + NAMED else parts[0]
 
 
 def agrees(problem: dict[str, Any]) -> bool:

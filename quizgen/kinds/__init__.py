@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quizgen.kinds import (
+    chain_rule,
     derivative_at,
     difference,
     difference_quotient,
@@ -15,6 +16,7 @@ from quizgen.kinds import (
     partial_derivatives,
     rising_falling,
     secant_table,
+    several_inputs,
     simplify_quotient,
     tangent_line,
 )
@@ -43,5 +45,9 @@ KINDS: dict[str, Kind] = {
 # What `quizgen make` draws when no --kind is given: the walkthrough's kinds, in its order.
 # Kinds registered later (the neural-network kinds) are asked for by name or in a spec.
 DEFAULT_KINDS: tuple[str, ...] = tuple(KINDS)
+
+# The neural-network kinds (issue 11), in the order the walkthrough's last paragraph leads to them.
+for module in (several_inputs, chain_rule):
+    KINDS[module.KIND.id] = module.KIND
 
 __all__ = ["DEFAULT_KINDS", "KINDS", "Kind"]

@@ -418,6 +418,9 @@ SPACE: dict[str, tuple[int, int, int]] = {
     "tangent-line": (42, 48, 54),
     "gradient-step": (42, 50, 54),
     "partial-derivatives": (48, 52, 52),
+    # The kinds of named inputs: a forward pass, a nudge and a rule, with an answer line per part.
+    "several-inputs": (44, 44, 50),
+    "chain-rule": (56, 56, 64),
 }
 
 

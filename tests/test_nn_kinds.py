@@ -1,0 +1,139 @@
+"""The kinds of named inputs (issue 11): several-inputs, chain-rule, gradient-check, training-steps.
+
+Every answer of a seed sweep is recomputed here by sympy on the flattened expression quiz.json
+carries (tests/independent.py, not quizgen's code); the key's own answers pass the checker part
+by part; the named mistakes are ≥ 3, distinct and wrong; one PDF of each kind is read back.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import sympy
+
+from conftest import normalise, pdf_text
+from independent import agrees, expected_answer, expression, read
+from quizgen.exact import Style
+from quizgen.generate import Options, build_problem, make_quiz
+from quizgen.keys import quiz_keys
+from quizgen.kinds import DEFAULT_KINDS, KINDS
+from quizgen.levels import LEVELS
+from quizgen.model import NO_PINS, Task
+from quizgen.render import build_files
+
+NAMED = tuple(k for k in ("several-inputs", "chain-rule", "gradient-check", "training-steps") if k in KINDS)
+F = Fraction
+
+
+def sweep(kind_id: str, seeds: int = 30) -> list[tuple[str, dict]]:
+    out = []
+    for difficulty in LEVELS:
+        for seed in range(seeds):
+            problem = build_problem(KINDS[kind_id], 1, 7919 * seed + 3, 2, NO_PINS, difficulty)
+            assert problem is not None, (kind_id, difficulty, seed)
+            out.append((difficulty, json.loads(json.dumps(problem.to_json()))))
+    return out
+
+
+def test_registered_by_name_but_not_drawn_by_default() -> None:
+    assert set(NAMED) <= set(KINDS) and not set(NAMED) & set(DEFAULT_KINDS)
+    assert {p.kind for p in make_quiz(Options(count=20), 1).problems} <= set(DEFAULT_KINDS)
+
+
+@pytest.mark.parametrize("kind_id", NAMED)
+def test_seed_sweep_recomputed_by_sympy_from_quiz_json(kind_id: str) -> None:
+    """Every level, 30 seeds: the answer equals sympy's, from expression/values/step/data/rate alone."""
+    for difficulty, data in sweep(kind_id):
+        assert agrees(data), (difficulty, data, expected_answer(data))
+        assert "expression" in data and "gradient" in data and data["gradient"], data
+        assert "function" not in data  # no f(x) here: the expression over named inputs replaces it
+        if "values" in data:
+            for name, value in data["values"].items():
+                assert sympy.Symbol(name) in expression(data["expression"]).free_symbols, (name, data)
+                read(value)
+
+
+@pytest.mark.parametrize("kind_id", NAMED)
+def test_gradient_field_is_sympys_derivative_of_the_expression(kind_id: str) -> None:
+    for _, data in sweep(kind_id, 10):
+        f = expression(data["expression"])
+        at = {sympy.Symbol(n): read(v) for n, v in data.get("values", {}).items()}
+        if kind_id == "training-steps":
+            continue  # its gradient is per step; checked with the weights below
+        for name, value in data["gradient"].items():
+            assert sympy.diff(f, sympy.Symbol(name)).subs(at) == read(value), (name, data)
+
+
+@pytest.mark.parametrize("kind_id", NAMED)
+def test_mistakes_are_named_distinct_and_wrong(kind_id: str) -> None:
+    for _, data in sweep(kind_id, 15):
+        wrong = [m[0] for m in data["mistakes"]]
+        assert len(wrong) >= 3 and len(set(wrong)) == len(wrong) and data["answer"] not in wrong, data
+        assert all(m[1].strip() for m in data["mistakes"])
+
+
+@pytest.mark.parametrize("kind_id", NAMED)
+def test_the_checker_accepts_the_keys_own_answers_part_by_part(kind_id: str) -> None:
+    quiz = make_quiz(Options(count=6, kinds=(kind_id,), difficulty="hard"), 3).to_json()
+    quiz = json.loads(json.dumps(quiz))
+    keys = quiz_keys(quiz)
+    for p in quiz["problems"]:
+        key = keys[p["number"]]
+        assert key.parts, p  # graded part by part
+        assert key.grade(p["answer"]).status == "correct", (p["answer"], key.grade(p["answer"]).message)
+        assert key.grade(key.full_answer).status == "correct"
+        labelled = "; ".join(f"{part.labels[0]} = {part.answer}" for part in reversed(key.parts))
+        assert key.grade(labelled).status == "correct", (labelled, key.grade(labelled).message)
+        for wrong, why in p["mistakes"]:
+            verdict = key.grade(wrong)
+            assert verdict.status == "incorrect", (wrong, verdict)
+        # One part wrong: the message names that part.
+        first = key.parts[0]
+        if first.words is None:
+            bad = key.full_answer.replace(first.answer, str(read(first.answer) + 1), 1)
+            verdict = key.grade(bad)
+            assert verdict.status == "incorrect" and first.name in verdict.message, (bad, verdict.message)
+
+
+def test_several_inputs_reproduces_the_walkthrough_numbers() -> None:
+    """a = 2, b = −3, c = 10, h = 0.0001: d moves from 4 to 3.9997, slope −3; ∂d/∂a = b = −3."""
+    kind = KINDS["several-inputs"]
+    task = Task(coeffs=(), style=Style(True), step=F(1, 10000), values=(("a", F(2)), ("b", F(-3)), ("c", F(10))),
+                shape="a*b+c@a")
+    solved = kind.solve(task)
+    assert solved.answer.plain == "4, 3.9997, -0.0003, -3, -3"
+    assert kind.recompute(task) == solved.answer.value
+    words = " ".join(step.words for step in solved.steps)
+    assert "∂d/∂a = b" in words and "−3" in solved.meaning
+
+
+def test_chain_rule_by_hand() -> None:
+    """w = 2, x = 3, b = 1, t = 4: y = 7, L = 9, dL/dy = 6, dy/dw = 3, dL/dw = 18; nudge 0.001: 9.018009, 18.009."""
+    kind = KINDS["chain-rule"]
+    task = Task(coeffs=(), style=Style(True), step=F(1, 1000),
+                values=(("w", F(2)), ("x", F(3)), ("b", F(1)), ("t", F(4))), shape="wx+b")
+    solved = kind.solve(task)
+    assert solved.answer.plain == "7, 9, 6, 3, 18, 9.018009, 18.009"
+    assert kind.recompute(task) == solved.answer.value
+    mistakes = dict(solved.mistakes)
+    assert "7, 9, 6, 3, 6, 9.018009, 18.009" in mistakes  # dL/dw without the factor dy/dw
+    assert "7, 9, -6, 3, -18, 9.018009, 18.009" in mistakes  # sign of (y − t) flipped
+    assert "7, 9, 3, 3, 9, 9.018009, 18.009" in mistakes  # the factor 2 forgotten
+
+
+@pytest.mark.parametrize("kind_id", NAMED)
+def test_key_pdf_reads_back_the_answers(kind_id: str, tmp_path: Path) -> None:
+    quiz = make_quiz(Options(count=2, kinds=(kind_id,)), 5)
+    files = build_files(quiz, {"pdf"}, plots="none")
+    (tmp_path / "key.pdf").write_bytes(files["key.pdf"])
+    (tmp_path / "worksheet.pdf").write_bytes(files["worksheet.pdf"])
+    key, sheet = pdf_text(tmp_path / "key.pdf"), pdf_text(tmp_path / "worksheet.pdf")
+    for p in quiz.problems:
+        for part in p.parts:
+            text = part if isinstance(part, str) else part.text
+            assert normalise(text) in key, (text, kind_id)
+        assert normalise(p.meaning[:40]) in key
+        assert normalise(p.answer.text) not in sheet
