@@ -310,3 +310,130 @@ def poly_plain(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> str:
         body = "*".join(factors) if factors and abs(c) == 1 else "*".join([style.plain(abs(c)), *factors])
         terms.append((c < 0, body))
     return _join(terms, "-", "-")
+
+
+# ---------------------------------------------------------------- plain syntax back to text and LaTeX
+
+# One token of plain syntax as quizgen writes it: a number (8.003, 7/2), a name (x, w1, tanh),
+# ** (a power), or one character of + - * / ( ) , = [ ].
+_PLAIN_TOKEN = re.compile(r"\s*(\d+(?:\.\d+)?(?:/\d+)?|\.\d+|[A-Za-z]+\d*|\*\*|\S)")
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """text cut at `sep` outside brackets."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += 1 if ch in "([" else -1 if ch in ")]" else 0
+        if depth == 0 and text.startswith(sep, i):
+            out.append(text[start:i])
+            start = i + len(sep)
+    out.append(text[start:])
+    return out
+
+
+def _name_forms(name: str) -> tuple[str, str]:
+    """w1 → (w₁, w_{1}); x → (x, x); tanh → (tanh, \\text{tanh})."""
+    m = re.fullmatch(r"([A-Za-z]+)(\d*)", name)
+    letters, digits = (m[1], m[2]) if m else (name, "")
+    if len(letters) > 1:
+        return name, rf"\text{{{name}}}"
+    return letters + digits.translate(_SUBSCRIPTS), letters + (f"_{{{digits}}}" if digits else "")
+
+
+def _expression_forms(plain: str) -> tuple[str, str]:
+    """One expression of plain syntax (no commas, no =) as Unicode text and LaTeX."""
+    tokens = [t for t in _PLAIN_TOKEN.findall(plain) if t]
+    text, latex = "", ""
+    lead_open = False  # the first term is negative: its LaTeX is grouped {-…} as quizgen's writers do
+    prev = ""  # the previous token's class: "num", "name", "close", "op" or "" (start)
+    depth = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tok == "-" and prev in ("", "op", "open"):  # a sign
+            if prev == "" and depth == 0:
+                lead_open = True
+                latex += "{-"
+            else:
+                latex += "-"
+            text += "\u2212"
+            prev = "sign"
+        elif tok in "+-" and prev in ("num", "name", "close"):
+            if depth == 0 and lead_open:
+                latex += "}"
+                lead_open = False
+            text += " + " if tok == "+" else " \u2212 "
+            latex += " + " if tok == "+" else " - "
+            prev = "op"
+        elif tok == "**":
+            power = nxt
+            i += 1
+            text += power.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) if power.isdigit() else f"^{power}"
+            latex += f"^{{{power}}}"
+            prev = "name"
+        elif tok == "*":
+            after = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if after[:1].isalpha() or after == "(":
+                pass  # 3x, xh, 2(x + 1): written side by side
+            else:
+                text += "·"
+                latex += r" \cdot "
+            prev = "op"
+        elif re.fullmatch(r"\d+(?:\.\d+)?/\d+", tok):
+            p, q = tok.split("/")
+            coefficient = nxt == "*" and i + 2 < len(tokens) and (tokens[i + 2][:1].isalpha() or tokens[i + 2] == "(")
+            text += f"({tok})" if coefficient else tok
+            latex += rf"\frac{{{p}}}{{{q}}}"
+            prev = "num"
+        elif tok[:1].isdigit() or tok[:1] == ".":
+            text += tok
+            latex += tok
+            prev = "num"
+        elif tok[:1].isalpha():
+            t, l = _name_forms(tok)
+            text += t
+            latex += l
+            prev = "name"
+        elif tok in "([":
+            depth += 1
+            text += "("
+            latex += r"\left("
+            prev = "open"
+        elif tok in ")]":
+            depth -= 1
+            text += ")"
+            latex += r"\right)"
+            prev = "close"
+        elif tok == "/":
+            text += "/"
+            latex += "/"
+            prev = "op"
+        elif tok == ",":
+            text += ", "
+            latex += ", "
+            prev = "op"
+        else:
+            text += tok
+            latex += tok
+            prev = "op"
+        i += 1
+    if lead_open:
+        latex += "}"
+    return text, latex
+
+
+def plain_forms(plain: str) -> tuple[str, str]:
+    """An answer in quiz.json's plain syntax (``-47/4``, ``6*x + 3*h - 4``, ``9, -7, -3``,
+    ``y = 10*x - 18``) as quizgen prints it: Unicode text (``−47/4``, ``6x + 3h − 4``) and LaTeX.
+
+    For answers made elsewhere than a kind's own writer (a typical mistake's value): the
+    writers above make the same text from the value itself, and the tests hold the two equal.
+    """
+    items_t, items_l = [], []
+    for item in _split_top(plain.strip(), ", "):
+        sides = [_expression_forms(side.strip()) for side in _split_top(item, " = ")]
+        items_t.append(" = ".join(t for t, _ in sides))
+        items_l.append(" = ".join(l for _, l in sides))
+    return ", ".join(items_t), ", ".join(items_l)

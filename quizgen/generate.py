@@ -40,6 +40,7 @@ from fractions import Fraction
 from typing import Any
 
 from quizgen.answers.polynomial import PolyError, parse_polynomial
+from quizgen.choices import MIN_DISTRACTORS, distractors
 from quizgen.errors import InputError, VerificationError
 from quizgen.exact import NumberError, Style, horner, is_decimal_text, parse_number, power_rule
 from quizgen.kinds import DEFAULT_KINDS, KINDS, Kind
@@ -53,6 +54,8 @@ from quizgen.verify import verify
 # Steps a student can handle by hand; decimal ones are shown as exact decimals.
 STEPS = LEVELS[DEFAULT_LEVEL].steps
 _TRIES = 60
+# Until every kind lists enough mistakes, a problem with fewer distractors is kept.
+ENFORCE_DISTRACTORS = False
 
 
 @dataclass(frozen=True)
@@ -191,9 +194,12 @@ def build_problem(
         if not kind.good(task):
             continue
         solved = kind.solve(task)
-        # Every number shown stays short enough to work by hand (at most MAX_DIGITS significant digits).
+        # Every number shown stays short enough to work by hand (at most MAX_DIGITS significant digits),
+        # and multiple choice has at least MIN_DISTRACTORS different wrong answers (a coincidence: redraw).
         if longest(texts(solved.given, solved.answer.text, solved.steps, solved.meaning)) <= MAX_DIGITS:
-            break
+            wrong = distractors(solved.answer, solved.mistakes)
+            if len(wrong) >= MIN_DISTRACTORS or not ENFORCE_DISTRACTORS:
+                break
         fallback = fallback or (task, solved)
     else:
         # Values the user pinned (--step 0.000001) may need longer numbers: they are the user's choice.
@@ -201,6 +207,7 @@ def build_problem(
         if fallback is None or not pinned:
             return None
         task, solved = fallback
+        wrong = distractors(solved.answer, solved.mistakes)
     verify(kind, task, solved)
     return Problem(
         number=number,
@@ -219,6 +226,7 @@ def build_problem(
         parts=solved.parts,
         blanks=solved.blanks,
         draw=Draw(degree, difficulty, pins),
+        distractors=wrong,
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from quizgen.exact import Poly, Style, poly_from_coeffs, poly_latex, poly_plain, poly_text
+from quizgen.exact import Poly, Style, plain_forms, poly_from_coeffs, poly_latex, poly_plain, poly_text
 
 # Problems in one set (--count and a spec's sections); here, not in generate.py, so the
 # command line can show them without importing sympy.
@@ -264,6 +264,69 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Distractor:
+    """A wrong answer from a named misconception, for multiple choice: never equal to the answer
+    or to another distractor of the same problem (generate.py checks this exactly)."""
+
+    answer: str  # plain syntax, as the checker reads it
+    text: str  # Unicode, as printed
+    latex: str
+    why: str  # what the misconception is, said to the student who picks it
+
+    @classmethod
+    def from_mistake(cls, plain: str, why: str) -> Distractor:
+        text, latex = plain_forms(plain)
+        return cls(plain, text, latex, why)
+
+    @property
+    def math(self) -> Math:
+        return Math(self.latex, self.text)
+
+    def to_json(self) -> dict[str, str]:
+        return {"answer": self.answer, "answer_text": self.text, "answer_latex": self.latex, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a multiple-choice problem: its letter, what it says, and why it is wrong (or "")."""
+
+    letter: str
+    answer: str
+    math: Math
+    correct: bool
+    why: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"letter": self.letter, "answer": self.answer, "answer_text": self.math.text, "correct": self.correct,
+                **({"why": self.why} if self.why else {})}
+
+
+def line_text(line: Line) -> str:
+    """One line of a derivation as text: ``f(2) = 9``, or ``= 9`` for a continuation line."""
+    return f"{line.lhs.text} {line.rel} {line.rhs.text}" if line.lhs is not None else f"{line.rel} {line.rhs.text}"
+
+
+def step_json(step: Step) -> dict[str, Any]:
+    """A worked step as quiz.json stores it: its sentence and its lines as text (and its table)."""
+    out: dict[str, Any] = {"words": step.words, "lines": [line_text(line) for line in step.lines]}
+    if step.table:
+        out["table"] = {"header": [m.text for m in step.header], "rows": [[m.text for m in row] for row in step.table]}
+    return out
+
+
+def _label(text: str) -> str:
+    """An answer line's label without its ``=``, ``:`` or ``?`` (``w₁ =`` → ``w₁``)."""
+    return re.sub(r"\s*(\(yes/no\))?\s*[=:?]*\s*$", "", text).strip()
+
+
+def _checker_text(text: str) -> str:
+    """A part's printed value in the checker's syntax: real minus signs, subscripts, · and powers made ASCII."""
+    out = text.replace("\u2212", "-").replace("·", "*").replace("\u2032", "'")
+    out = out.translate(str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+    return re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "^" + m[0].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")), out)
+
+
+@dataclass(frozen=True)
 class Problem:
     """One generated, verified problem ready for the templates and quiz.json."""
 
@@ -287,6 +350,33 @@ class Problem:
     blanks: tuple[Math | str, ...] = ()
     # How it was drawn (generate.build_problem); None for a problem built by hand.
     draw: Draw | None = field(default=None, compare=False, repr=False)
+    # Wrong answers from named misconceptions (at least 3), for multiple choice and LMS export.
+    distractors: tuple[Distractor, ...] = ()
+    # The multiple-choice options in their shuffled order (--style mc); () otherwise.
+    choices: tuple[Choice, ...] = ()
+
+    def parts_json(self) -> list[dict[str, str]]:
+        """Every part the question asks for: its label (w₁, f′(2), or "" for a one-part answer),
+        its answer in the checker's syntax and its text as printed."""
+        if not self.parts:
+            label = self.blanks[0] if len(self.blanks) == 1 else ""
+            name = "" if "=" in self.answer.plain else _label(label if isinstance(label, str) else label.text)
+            return [{"label": name, "answer": self.answer.plain, "answer_text": self.answer.text}]
+        labels = [_label(b if isinstance(b, str) else b.text) for b in self.blanks]
+        out = []
+        for i, part in enumerate(self.parts):
+            given = labels[i] if len(labels) == len(self.parts) else ""
+            if isinstance(part, str):
+                name, _, value = part.rpartition(": ") if ": " in part else ("", "", part)
+                out.append({"label": name or given, "answer": value, "answer_text": value})
+                continue
+            name, sep, value = part.text.partition(" = ")
+            if not sep:
+                name, value = given, part.text
+            # The whole answer when this part is it (the checker's own syntax, not read back from text).
+            plain = self.answer.plain if value == self.answer.text else _checker_text(value)
+            out.append({"label": name, "answer": plain, "answer_text": value})
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """The problem as quiz.json stores it: exact values as strings."""
@@ -334,6 +424,11 @@ class Problem:
         if self.answer.tolerance:
             out["tolerance"] = self.answer.tolerance.to_json()
         out.update(self.extra)
+        out["parts"] = self.parts_json()
+        out["solution"] = [step_json(step) for step in self.steps]
+        out["distractors"] = [d.to_json() for d in self.distractors]
+        if self.choices:
+            out["choices"] = [c.to_json() for c in self.choices]
         return out
 
 

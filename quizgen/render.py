@@ -229,9 +229,38 @@ def pdf_workers(wanted: bool) -> Iterator[Any]:
         pool.join()
 
 
-def quiz_json(quiz: Quiz) -> str:
+def quiz_data(quiz: Quiz, env: jinja2.Environment | None = None) -> dict[str, Any]:
+    """quiz.json's content: Quiz.to_json with each problem's question as text and HTML
+    (``prompt``, ``prompt_html``, ``prompt_tex``), as quiz.schema.json describes it."""
+    env = env or environment()
+    data = quiz.to_json()
+    entries = []
+    for problem, entry in zip(quiz.problems, data["problems"]):
+        # The question comes right after the problem's identity (number, kind, seed).
+        head = {k: entry.pop(k) for k in ("number", "kind", "seed") if k in entry}
+        entries.append({**head, **prompt_forms(problem, env), **entry})
+    data["problems"] = entries
+    if os.environ.get("QUIZGEN_CHECK_SCHEMA"):  # set by the tests: every quiz.json made is validated
+        validate_quiz(data)
+    return data
+
+
+def quiz_schema() -> dict[str, Any]:
+    """quizgen/quiz.schema.json, the JSON Schema (draft 2020-12) of quiz.json."""
+    schema: dict[str, Any] = json.loads((Path(__file__).resolve().parent / "quiz.schema.json").read_text(encoding="utf-8"))
+    return schema
+
+
+def validate_quiz(data: Any) -> None:
+    """jsonschema.ValidationError unless `data` follows quiz.schema.json (jsonschema: the test extra)."""
+    import jsonschema
+
+    jsonschema.Draft202012Validator(quiz_schema(), format_checker=jsonschema.FormatChecker()).validate(data)
+
+
+def quiz_json(quiz: Quiz, env: jinja2.Environment | None = None) -> str:
     """quiz.json text: stable key order, so the same seed gives the same bytes."""
-    return json.dumps(quiz.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(quiz_data(quiz, env), indent=2, ensure_ascii=False) + "\n"
 
 
 # Each problem's other numbers for practice.html (generate.practice_pools with the --variants count).
@@ -262,7 +291,7 @@ def build_files(
             for which, html in pages.items():
                 files[f"{which}.html"] = html.encode()
         if "json" in formats:
-            files["quiz.json"] = quiz_json(quiz).encode()
+            files["quiz.json"] = quiz_json(quiz, env).encode()
         if "practice" in formats:
             files["practice.html"] = render_practice(quiz, env, pools(quiz) if pools is not None else None).encode()
         if "pdf" in formats:
@@ -301,13 +330,40 @@ def section_heading(n: int, heading: str) -> Markup:
     return escape(f"Part {letter}: ") + prose_html(words)
 
 
+def _prompt_env(env: jinja2.Environment, math: Any) -> jinja2.Environment:
+    """env with every formula written by `math` (Math → str) instead of as HTML."""
+    overlay = env.overlay()
+    overlay.globals = dict(env.globals, m=lambda m, *args, **kw: Markup(escape(math(m))))
+    return overlay
+
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def _as_text(html: str) -> str:
+    """Rendered prompt HTML as one line of plain text: no tags, no entities, single spaces."""
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(_TAGS.sub("", html)).split())
+
+
+def prompt_forms(problem: Any, env: jinja2.Environment | None = None) -> dict[str, str]:
+    """A problem's question three ways, all from its kind's template (templates/kinds/<kind>.html),
+    so a kind added later has them with no more work:
+
+    * ``prompt``: plain Unicode text, math as its text (``Let f(x) = 3x² − 4x + 5. Find f(2).``);
+    * ``prompt_html``: the worksheet's HTML of the question (math as quizgen's HTML, which
+      templates/math.css lays out);
+    * ``prompt_tex``: plain text with each formula as LaTeX in ``\\( … \\)`` (an LMS's MathJax).
+    """
+    env = env or environment()
+    source = "{% from 'macros.html' import prompt %}{{ prompt(p) }}"
+    html = " ".join(env.from_string(source).render(p=problem).split())
+    text = _as_text(_prompt_env(env, lambda m: m.text).from_string(source).render(p=problem))
+    tex = _as_text(_prompt_env(env, lambda m: f"\\({m.latex}\\)").from_string(source).render(p=problem))
+    return {"prompt": text, "prompt_html": html, "prompt_tex": tex}
+
+
 def prompt_text(problem: Any) -> str:
     """A problem's prompt as plain text (the kind's template with math written as text)."""
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), autoescape=False,
-                             undefined=jinja2.StrictUndefined)
-    env.globals.update(m=lambda math: math.text, text=Math)
-    html = env.get_template(f"kinds/{problem.kind}.html").render(g=problem.given)
-    # The templates' only markup is <span class="nw"> (keeps a formula with its full stop): drop it.
-    return " ".join(re.sub(r"</?span[^>]*>", "", html).split())
+    return prompt_forms(problem)["prompt"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from pathlib import Path
 
@@ -9,6 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import main
+
+# Every quiz.json a test makes (in this process or a `python -m quizgen` it starts) is validated
+# against quizgen/quiz.schema.json as it is written (render.quiz_data); a file that does not
+# follow the schema fails the run that writes it.
+os.environ["QUIZGEN_CHECK_SCHEMA"] = "1"
 
 WALKTHROUGH = ["--function", "3x^2-4x+5", "--point", "2", "--step", "0.001", "--seed", "1"]
 
