@@ -44,6 +44,7 @@ from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.exact import is_decimal_text, parse_number
 from quizgen.generate import Options, _options_json, build_problem, level, parse_pins, practice_pools, version_code
 from quizgen.kinds import DEFAULT_KINDS, KINDS
+from quizgen.lms import FILES as LMS_FILES
 from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_VARIANTS, Pins, Problem, Quiz
 from quizgen.roster import MAX_STUDENTS, Student
 
@@ -53,7 +54,8 @@ _PROBLEM_TRIES = 80  # draws per slot and version
 _FRESH_TRIES = 40  # of those, how many insist on a problem no earlier version had in this slot
 _VERSION_TRIES = 30
 COMBINED = ("all-worksheets.pdf", "all-keys.pdf", "answers.pdf")
-CLASS_FILES = frozenset({"manifest.json", *COMBINED})
+# The LMS exports of a class set are written once, beside manifest.json, each problem slot a pool.
+CLASS_FILES = frozenset({"manifest.json", *COMBINED, *LMS_FILES.values()})
 # A class set may replace a folder holding a single run's files (worksheet.pdf, …), never other files.
 REPLACEABLE = CLASS_FILES | frozenset({"worksheet.html", "key.html", "worksheet.pdf", "key.pdf", "quiz.json",
                                        "practice.html"})
@@ -285,7 +287,8 @@ def _render_version(index: int) -> int:
     version: Version = _JOB["versions"][index]
     try:
         n = copt.variants
-        files = build_files(version.quiz, copt.formats, paper=copt.paper, plots=copt.plots,
+        formats = [f for f in copt.formats if f not in LMS_FILES]  # the class's pooled exports are written once
+        files = build_files(version.quiz, formats, paper=copt.paper, plots=copt.plots,
                             answer_bank=copt.answer_bank, layout=copt.layout,
                             pools=(lambda quiz: practice_pools(quiz, n)) if n else None)
     except QuizgenError:
@@ -392,6 +395,7 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
                         pending["answers.pdf"] = pool.apply_async(_answers_pdf)
                         for name, result in pending.items():
                             pages[name] = result.get()
+                _write_pools(staging, copt, run_seed, versions)
                 outdir.write_file(staging / "manifest.json", text.encode())
             finally:
                 if pool is not None:
@@ -401,6 +405,21 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
         bar.close()
         _JOB.clear()
     return Result(versions, pages, resumed)
+
+
+def _write_pools(staging: Path, copt: ClassOptions, run_seed: int, versions: Sequence[Version]) -> None:
+    """moodle.xml, canvas-qti.zip, quiz.gift (those asked for) of the whole class: every problem
+    slot a pool of the versions' problems, built from each version's quiz.json data."""
+    wanted = [f for f in copt.formats if f in LMS_FILES]
+    if not wanted:
+        return
+    from quizgen import lms
+    from quizgen.render import quiz_json
+
+    data = [json.loads(quiz_json(v.quiz)) for v in versions]
+    sources = [f"{v.folder}/quiz.json" for v in versions]
+    for fmt in wanted:
+        outdir.write_file(staging / lms.FILES[fmt], lms.export_bytes(fmt, data, sources, label=f"class {run_seed}"))
 
 
 class _NoBar:

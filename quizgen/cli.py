@@ -19,7 +19,7 @@ from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.levels import DEFAULT_LEVEL, LEVELS
 from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_VARIANTS
 from quizgen.plots import PLACES
-from quizgen.render import FORMATS, PAPER
+from quizgen.render import DEFAULT_FORMATS, FORMATS, PAPER
 
 
 class ClippedChoice(click.Choice):  # type: ignore[type-arg]
@@ -122,7 +122,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
             if part not in FORMATS:
                 raise click.BadParameter(f"{clip(part, 40)!r} is not one of {', '.join(FORMATS)}", ctx, param)
             chosen.append(part)
-    return tuple(dict.fromkeys(chosen)) or FORMATS
+    return tuple(dict.fromkeys(chosen)) or DEFAULT_FORMATS
 
 
 @main.command()
@@ -135,7 +135,9 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
               show_default=True, help="Folder for the output files.")
 @click.option("--format", "-f", "formats", multiple=True, callback=_formats,
-              help="Outputs: html, pdf, json, practice; comma-separated or repeated [default: all].")
+              help="Outputs: html, pdf, json, practice, and the LMS exports moodle (moodle.xml), qti "
+                   "(canvas-qti.zip), gift (quiz.gift); comma-separated or repeated "
+                   "[default: html, pdf, json, practice].")
 @click.option("--function", "function", metavar="POLY", help='Pin f, e.g. "3x^2-4x+5" (degree 2–4, polynomial in x; gradient-step reads it as its loss L(w)).')
 @click.option("--point", metavar="A", help="Pin the point a, e.g. 2 or -1/2 (the start w₀ for gradient-step).")
 @click.option("--step", metavar="H", help="Pin the step h, e.g. 0.001 or 1/2 (decimals give decimal answers).")
@@ -327,6 +329,52 @@ def _rebuild(code: str, manifest_path: Path, out: Path) -> None:
         raise click.ClickException(str(exc)) from None
     who = f" ({version.student.name})" if version.student else ""
     click.echo(f"version {version.code}{who} of class seed {data['seed']} → {out}/ ({', '.join(sorted(files))})")
+
+
+@main.command()
+@click.argument("quiz_path", metavar="QUIZ.JSON", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--to", "fmt", required=True, type=ClippedChoice(["moodle", "qti", "gift"]),
+              help="moodle: Moodle XML; qti: a QTI 1.2 zip for Canvas; gift: Moodle's GIFT text.")
+@click.option("--out", "-o", "out_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="The file to write [default: moodle.xml, canvas-qti.zip or quiz.gift beside QUIZ.JSON].")
+def export(quiz_path: Path, fmt: str, out_path: Path | None) -> None:
+    """Convert a quiz made earlier (its quiz.json) for an LMS: Moodle, Canvas or GIFT.
+
+    A class set's manifest.json converts every version at once: each
+    problem slot becomes a pool (a category, or a Canvas question group
+    that picks one).
+
+    \b
+    Examples:
+      quizgen export output/quiz.json --to moodle
+      quizgen export output/quiz.json --to qti --out quiz3-canvas.zip
+      quizgen export friday/manifest.json --to gift
+    """
+    from quizgen import grading, lms
+    from quizgen.keys import QuizFileError
+
+    target = out_path if out_path is not None else quiz_path.parent / lms.FILES[fmt]
+    try:
+        data = grading.read_quiz_json(quiz_path)
+        inputs = [quiz_path]
+        if isinstance(data, dict) and "versions" in data and "problems" not in data:  # a class set's manifest
+            versions, _ = grading.load_manifest(quiz_path)
+            inputs += [v.path for v in versions]
+            quizzes = [grading.read_quiz_json(v.path) for v in versions]
+            seed = data.get("seed")
+            label = f"class {seed}" if isinstance(seed, int) and not isinstance(seed, bool) else "class"
+            blob = lms.export_bytes(fmt, quizzes, [str(v.path) for v in versions], label=label)
+        else:
+            blob = lms.export_bytes(fmt, [data], [str(quiz_path)])
+        grading.check_report_target(target, inputs, "--out")
+        grading.write_bytes_atomic(target, blob, "--out")
+    except grading.ManifestError as exc:
+        raise click.BadParameter(grading.plain(str(exc)), param_hint="'QUIZ.JSON'") from None
+    except QuizFileError as exc:
+        raise click.BadParameter(grading.plain(str(exc)), param_hint="'QUIZ.JSON'") from None
+    except grading.ReportFileError as exc:
+        raise click.BadParameter(grading.plain(str(exc)), param_hint="'--out'") from None
+    click.echo(grading.plain(f"{fmt} → {target}"))
 
 
 @main.command()

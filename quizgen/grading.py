@@ -305,6 +305,29 @@ def write_atomic(path: Path, write: Callable[[IO[str]], object]) -> None:
         raise
 
 
+def write_bytes_atomic(path: Path, data: bytes, option: str = "--out") -> None:
+    """Create path atomically holding `data` (as write_atomic, for bytes); ReportFileError naming
+    `option` when it cannot be written, nothing left behind."""
+    refuse_special(path, option)
+    try:
+        fd, tmp = _locked_temp(path)
+    except OSError as exc:
+        raise ReportFileError(f"cannot write {path} ({exc.strerror or exc})", option) from None
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+            os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ReportFileError(f"cannot write {path} ({exc.strerror or exc})", option) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def check_report_target(report: Path, inputs: Iterable[Path], option: str = "--report") -> None:
     """Refuse a report path that is one of the input files (same path, symlink or hard link),
     or that exists and is not a regular file (a device, pipe, socket or folder)."""
@@ -365,6 +388,12 @@ def parse_quiz(data: bytes, source: str = "quiz.json", what: str = "a quiz.json"
         raise QuizFileError(f"{source}: line {line}: {exc.args[0]}") from None
     except RecursionError:
         raise QuizFileError(f"{source} is nested too deeply to be {what}") from None
+
+
+def read_quiz_json(path: Path) -> Any:
+    """The JSON value of a quiz.json (or manifest.json): a regular file of at most MAX_QUIZ_BYTES, valid
+    JSON; QuizFileError (one line naming the file) otherwise."""
+    return parse_quiz(_read_limited(path, MAX_QUIZ_BYTES, QuizFileError), str(path))
 
 
 def quiz_title(path: Path) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from quizgen import __version__, practice
+from quizgen import __version__, lms, practice
 from quizgen.mathtex import lhs_width, math_html, prose_html, step_widths
 from quizgen.model import Math, Problem, Quiz
 from quizgen.plots import Figures, figure_html
@@ -24,13 +24,17 @@ if TYPE_CHECKING:
     import jinja2
 
 PAPER = {"a4": "A4", "letter": "letter"}
-FORMATS = ("html", "pdf", "json", "practice")
+# The exports for learning-management systems (quizgen/lms.py), written only when asked for.
+LMS_FORMATS = tuple(lms.FILES)
+FORMATS = ("html", "pdf", "json", "practice", *LMS_FORMATS)
+DEFAULT_FORMATS = ("html", "pdf", "json", "practice")
 # The files each format writes: the only names quizgen replaces in an existing --out.
 FILES = {
     "html": ("worksheet.html", "key.html"),
     "pdf": ("worksheet.pdf", "key.pdf"),
     "json": ("quiz.json",),
     "practice": ("practice.html",),
+    **{fmt: (name,) for fmt, name in lms.FILES.items()},
 }
 OUTPUT_NAMES = frozenset(name for names in FILES.values() for name in names)
 
@@ -297,6 +301,11 @@ def build_files(
         if "pdf" in formats:
             for which, html in pages.items():
                 files[f"{which}.pdf"] = pending[which].get() if which in pending else html_to_pdf(html)
+    wanted = [fmt for fmt in LMS_FORMATS if fmt in formats]
+    if wanted:  # built from quiz.json's data, as `quizgen export` builds them from the file
+        data = json.loads(quiz_json(quiz))
+        for fmt in wanted:
+            files[lms.FILES[fmt]] = lms.export_bytes(fmt, [data])
     order = [name for names in FILES.values() for name in names]
     return {name: files[name] for name in sorted(files, key=order.index)}
 
