@@ -298,14 +298,14 @@ def build_files(
             files["quiz.json"] = quiz_json(quiz, env).encode()
         if "practice" in formats:
             files["practice.html"] = render_practice(quiz, env, pools(quiz) if pools is not None else None).encode()
+        wanted = [fmt for fmt in LMS_FORMATS if fmt in formats]
+        if wanted:  # built from quiz.json's data, as `quizgen export` builds them from the file
+            data = json.loads(quiz_json(quiz))
+            for fmt in wanted:
+                files[lms.FILES[fmt]] = lms.export_bytes(fmt, [data])
         if "pdf" in formats:
             for which, html in pages.items():
                 files[f"{which}.pdf"] = pending[which].get() if which in pending else html_to_pdf(html)
-    wanted = [fmt for fmt in LMS_FORMATS if fmt in formats]
-    if wanted:  # built from quiz.json's data, as `quizgen export` builds them from the file
-        data = json.loads(quiz_json(quiz))
-        for fmt in wanted:
-            files[lms.FILES[fmt]] = lms.export_bytes(fmt, [data])
     order = [name for names in FILES.values() for name in names]
     return {name: files[name] for name in sorted(files, key=order.index)}
 
