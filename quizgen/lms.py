@@ -116,6 +116,7 @@ class Item:
     seed: int
     version: str
     prompt: str
+    prompt_tex: str  # the prompt with each formula as LaTeX in \( … \) ("" when quiz.json has none)
     answer: str
     answer_text: str
     answer_latex: str
@@ -135,9 +136,31 @@ class Item:
         return self.blanks[0].number if len(self.blanks) == 1 else None
 
     @property
+    def short(self) -> bool:
+        """No number to type and no wrong option to offer (quiz.json lists no distractor): the
+        question can only compare the typed text with the answer (a short-answer question)."""
+        return self.single is None and not self.fillable and len(self.choices) < 2
+
+    def typed_forms(self) -> list[str]:
+        """The texts a short-answer question accepts: the answer as printed, without spaces, and in
+        ASCII (x^2 + 2xh)."""
+        ascii_ = self.answer.replace("**", "^").replace("*", "")
+        forms = [self.answer_text, self.answer_text.replace(" ", ""), ascii_, ascii_.replace(" ", "")]
+        return list(dict.fromkeys(f.strip() for f in forms if f.strip()))
+
+    @property
+    def asked(self) -> tuple[Blank, ...]:
+        """The blanks a Cloze question asks: the numbers and words (an expression part, such as
+        f′(x) before its values, is left to the worked solution)."""
+        return tuple(b for b in self.blanks if b.number is not None or b.words)
+
+    @property
     def fillable(self) -> bool:
-        """Every part is a number or a word (a Cloze question can ask it part by part)."""
-        return len(self.blanks) > 1 and all(b.number is not None or b.words for b in self.blanks)
+        """A Cloze question can ask this problem part by part: several parts, at least two of them
+        numbers or words, and no part left out is the whole answer."""
+        left = [b for b in self.blanks if b not in self.asked]
+        return len(self.blanks) > 1 and len(self.asked) >= 2 and all(b.answer.strip() != self.answer.strip()
+                                                                     for b in left)
 
 
 def _bad(source: str, where: str, why: str) -> ExportError:
@@ -241,7 +264,7 @@ def _blanks(label: str, answer: str, answer_text: str, form: str | None,
     names = [f"{lead.strip()} {n.strip()}".strip() for n in inside.rstrip(") ").split(",")] if inside else []
     if len(names) != len(pieces):
         ordinals = [_ORDINAL[i] if i < len(_ORDINAL) else f"{i + 1}th" for i in range(len(pieces))]
-        names = [f"{label.strip()} {o} value".strip() for o in ordinals]
+        names = [f"{label.strip()} ({o})" if label.strip() else f"{o} value" for o in ordinals]
     return [Blank(name, piece, text, num) for name, piece, text, num in zip(names, pieces, texts, numbers)]
 
 
@@ -265,6 +288,7 @@ def _items(quiz: Any, source: str) -> list[Item]:
         answer_text = _text(entry.get("answer_text", answer), "'answer_text'", where, source, empty=False)
         answer_latex = _text(entry.get("answer_latex", ""), "'answer_latex'", where, source)
         prompt = _text(entry["prompt"], "'prompt'", where, source, empty=False)
+        prompt_tex = _text(entry.get("prompt_tex", ""), "'prompt_tex'", where, source)
         meaning = _text(entry.get("meaning", ""), "'meaning'", where, source)
         blanks = []
         parts = _list(entry["parts"], "parts", where, source)
@@ -303,7 +327,7 @@ def _items(quiz: Any, source: str) -> list[Item]:
         if not all(c.latex for c in options):  # all options typeset alike, or the odd one out gives it away
             options = [Choice(c.text, c.correct, c.why, c.answer) for c in options]
         random.Random(f"quizgen-lms-{seed}-{entry['number']}").shuffle(options)
-        items.append(Item(entry["number"], kind, seed, version, prompt, answer, answer_text, answer_latex, meaning,
+        items.append(Item(entry["number"], kind, seed, version, prompt, prompt_tex, answer, answer_text, answer_latex, meaning,
                           tuple(steps), tuple(blanks), tuple(options), tuple(wrong)))
     return items
 
@@ -372,6 +396,11 @@ def rounding_note(item: Item) -> str:
             "decimal places.")
 
 
+SHORT_NOTE = ("Type the expression with its terms in the usual order, highest powers first (x^2 for x²). This "
+              "question compares text: an equal expression written another way may be marked wrong, so check it "
+              "against the worked solution.")
+
+
 def choose_note(item: Item) -> str:
     """What a multiple-choice question on a multi-part problem asks: the parts its options give
     (the options are whole answers, e.g. w₁ alone, or f′ at each point in order)."""
@@ -394,7 +423,9 @@ def question_html(item: Item, extra: str = "", *, typed: bool = False) -> str:
     any, or (a multiple-choice question on a multi-part problem) what to choose; and `extra`
     (a Cloze question's blanks)."""
     note = rounding_note(item) if typed else choose_note(item)
-    return f"<p>{_html(item.prompt)}</p>" + (f"<p>{_html(note)}</p>" if note else "") + extra
+    if item.short:
+        note = SHORT_NOTE
+    return f"<p>{_html(item.prompt_tex or item.prompt)}</p>" + (f"<p>{_html(note)}</p>" if note else "") + extra
 
 
 def solution_html(item: Item) -> str:
@@ -478,8 +509,19 @@ def _moodle_item(quiz: ET.Element, item: Item) -> None:
         return
     if item.fillable:
         rows = "".join(f"<p>{_html(b.label or '/'.join(b.words))}{' = ' if b.number is not None else ': '}"
-                       f"{_cloze(b)}</p>" for b in item.blanks)
+                       f"{_cloze(b)}</p>" for b in item.asked)
+        left = [b.label or b.answer_text for b in item.blanks if b not in item.asked]
+        if left:
+            rows += f"<p>({_html(', '.join(left))}: in the worked solution.)</p>"
         _moodle_head(quiz, item, "cloze", question_html(item, rows, typed=True))
+        return
+    if item.short:
+        q = _moodle_head(quiz, item, "shortanswer", question_html(item))
+        _sub(q, "usecase", "0")
+        for form in item.typed_forms():
+            a = _sub(q, "answer", fraction="100", format="moodle_auto_format")
+            _sub(a, "text", form.replace("*", "\\*"))  # * is Moodle's wildcard
+            _text_el(a, "feedback", "Correct.")
         return
     q = _moodle_head(quiz, item, "multichoice", question_html(item))
     _sub(q, "single", "true")
@@ -523,7 +565,11 @@ def _ident(*parts: Any) -> str:
 def canvas_numerical(item: Item) -> bool:
     """True when Canvas can take the answer as a typed number (else: multiple choice)."""
     n = item.single
-    if n is None or n.value == 0:
+    if n is None:
+        return False
+    if len(item.choices) < 2:
+        return True  # no wrong option to offer: typed it is
+    if n.value == 0:
         return False
     low = abs(Fraction(n.shown)) - n.tolerance
     return n.places <= CANVAS_PLACES and low >= Fraction(1, 10**CANVAS_PLACES)
@@ -550,6 +596,9 @@ def _qti_item(section: ET.Element, item: Item, salt: str) -> None:
     qid = _ident("item", salt, item.version, item.number, item.seed)
     el = _sub(section, "item", ident=qid, title=item.name)
     numerical = canvas_numerical(item)
+    if item.short:
+        _qti_short(el, item, qid)
+        return
     choice_ids = [_ident("choice", qid, i) for i in range(len(item.choices))]
     _meta(_sub(el, "itemmetadata"), [
         ("question_type", "numerical_question" if numerical else "multiple_choice_question"),
@@ -596,6 +645,31 @@ def _qti_item(section: ET.Element, item: Item, salt: str) -> None:
     for cid, choice in zip(choice_ids, item.choices):
         if not choice.correct:
             _feedback(el, f"{cid}_fb", _html(choice.why))
+
+
+def _qti_short(el: ET.Element, item: Item, qid: str) -> None:
+    """A Canvas short_answer_question (text2qti's XML): the typed text must equal one of the forms."""
+    forms = item.typed_forms()
+    _meta(_sub(el, "itemmetadata"), [
+        ("question_type", "short_answer_question"), ("points_possible", "1"),
+        ("original_answer_ids", ",".join(_ident("form", qid, i) for i in range(len(forms)))),
+        ("assessment_question_identifierref", _ident("ref", qid)),
+    ])
+    pres = _sub(el, "presentation")
+    _mattext(pres, question_html(item))
+    fib = _sub(_sub(pres, "response_str", ident="response1", rcardinality="Single"), "render_fib")
+    _sub(fib, "response_label", ident="answer1", rshuffle="No")
+    proc = _sub(el, "resprocessing")
+    _sub(_sub(proc, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    general = _sub(proc, "respcondition", **{"continue": "Yes"})
+    _sub(_sub(general, "conditionvar"), "other")
+    _sub(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+    right = _sub(proc, "respcondition", **{"continue": "No"})
+    cond = _sub(right, "conditionvar")
+    for form in forms:
+        _sub(cond, "varequal", form, respident="response1")
+    _sub(right, "setvar", "100", action="Set", varname="SCORE")
+    _feedback(el, "general_fb", solution_html(item))
 
 
 def _xml(root: ET.Element) -> bytes:
@@ -704,6 +778,9 @@ def _gift_item(item: Item) -> str:
         answers = [f"={number.shown}:{_plain(number.tolerance)}#{gift_escape('Correct.')}"]
         answers += [f"=%0%{n.shown}:{_plain(n.tolerance)}#{gift_escape(_html(why))}" for n, why in item.wrong]
         return f"{head}{{#\n\t" + "\n\t".join(answers) + f"\n\t####{general}\n}}"
+    if item.short:
+        forms = [f"={gift_escape(form)}#{gift_escape('Correct.')}" for form in item.typed_forms()]
+        return f"{head}{{\n\t" + "\n\t".join(forms) + f"\n\t####{general}\n}}"
     options = [("=" if c.correct else "~") + gift_escape(_option(c))
                + f"#{gift_escape('Correct.' if c.correct else _html(c.why))}" for c in item.choices]
     return f"{head}{{\n\t" + "\n\t".join(options) + f"\n\t####{general}\n}}"

