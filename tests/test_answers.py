@@ -77,7 +77,12 @@ SYMPY_POINTS = [Fraction(n, d) for n, d in [(-27, 10), (-13, 10), (2, 5), (9, 10
 def sympy_values(expr: sympy.Expr, i: int) -> complex | None:
     env = {}
     for s in expr.free_symbols:  # each letter walks the points from its own offset
-        q = SYMPY_POINTS[(i + ord(str(s))) % len(SYMPY_POINTS)]
+        name = str(s)
+        if len(name) == 1:
+            q = SYMPY_POINTS[(i + ord(name)) % len(SYMPY_POINTS)]
+        else:  # eta, w1: a shift of its own keeps names that share an offset apart
+            code = sum(ord(c) * 31**k for k, c in enumerate(name))
+            q = SYMPY_POINTS[(i + code) % len(SYMPY_POINTS)] + Fraction(code % 89 + 1, 97)
         env[s] = sympy.Rational(q.numerator, q.denominator)
     value = sympy.N(expr.subs(env), 30)
     if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or not value.is_real:
@@ -286,7 +291,8 @@ def test_feedback_on_typical_mistakes(answer, expected, message):
         ("1/0", answers.DIV_ZERO),
         ("x @ 2", "Unknown symbol '@' at position 3."),
         ("−−x ^ ^ 2", "Unexpected '^' at position 7."),  # positions count characters, not bytes
-        ("cos x", "Write the argument of cos in brackets, like cos(x)."),
+        ("cos 2x", "Write the argument of cos in brackets, like cos(x)."),  # cos(2)·x or cos(2x)?
+        ("cos", "Write the argument of cos in brackets, like cos(x)."),
         ("x\x07", "Your answer contains a control or invisible character at position 2."),
     ],
 )

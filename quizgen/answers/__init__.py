@@ -46,6 +46,7 @@ from quizgen.answers.limits import (
     FORGOT_DIVIDE,
     INCOMPLETE,
     LETTER_ORDER,
+    NAME_ORDER,
     MAX_BITS,
     MAX_DEPTH,
     MAX_DIGITS,
@@ -76,7 +77,7 @@ from quizgen.answers.polynomial import PolyError, parse_polynomial
 
 __all__ = [
     "ABS_TOL", "BAD_EXPECTED", "BIG_EXPONENT", "CORRECT", "DIV_ZERO", "EMPTY", "FORGOT_DIVIDE", "INCOMPLETE",
-    "LETTER_ORDER", "MAX_BITS", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_SCI_EXPONENT",
+    "LETTER_ORDER", "NAME_ORDER", "MAX_BITS", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_SCI_EXPONENT",
     "MAX_TREE_DEPTH", "MESSAGES", "MIN_COMMON", "N_POINTS", "NEED_EQUATION", "NOT_EQUATION", "NOT_EXPANDED", "NOT_VALUE",
     "NOT_REAL", "POINTS", "REL_TOL", "SIGN", "STILL_H", "TOO_BIG", "TOO_DEEP", "WRONG", "WRONG_EQUATION",
     "WRONG_TOL", "PolyError", "Tol", "Verdict", "check", "check_strict", "parse_polynomial", "sample_point",

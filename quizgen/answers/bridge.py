@@ -14,6 +14,7 @@ _SYMPY_FUNCTIONS = {
     "sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc", "cot": "cot",
     "asin": "asin", "acos": "acos", "atan": "atan", "sinh": "sinh", "cosh": "cosh",
     "tanh": "tanh", "exp": "exp", "log": "log", "sqrt": "sqrt", "abs": "Abs",
+    "asinh": "asinh", "acosh": "acosh", "atanh": "atanh", "sgn": "sign",
 }
 
 
@@ -51,6 +52,12 @@ def to_sympy(text: str, expected: str = "") -> tuple[Any, ...]:
             return sympy.Pow(args[0], -1)
         if op == "pow":
             return sympy.Pow(args[0], args[1])
+        if op == "fn2":
+            return (sympy.Max if node.value == "max" else sympy.Min)(args[0], args[1])
+        if node.value == "sigmoid":
+            return 1 / (1 + sympy.exp(-args[0]))
+        if node.value == "relu":
+            return sympy.Max(0, args[0])
         return getattr(sympy, _SYMPY_FUNCTIONS[node.value])(args[0])
 
     if form[0] == "eq":

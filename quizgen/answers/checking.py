@@ -50,6 +50,17 @@ def _known(text: str, ctx: frozenset[str]) -> Form:
     return form
 
 
+def _wrong_case(a: Form, e: Form) -> str | None:
+    """X typed where the key has x (and no X): refused with a hint, never marked wrong."""
+    want = frozenset().union(*(x.vars for x in exprs(e)))
+    got = frozenset().union(*(x.vars for x in exprs(a)))
+    for name in sorted(got - want):
+        twin = name[0].swapcase() + name[1:]
+        if twin in want:
+            return message("case", got=name, want=twin)
+    return None
+
+
 def check_strict(
     answer: Any, expected: str, tol: Tol, mistakes: Sequence[tuple[str, str]], form: str | None = None
 ) -> Verdict:
@@ -67,6 +78,9 @@ def check_strict(
             x.validate()
     except Invalid as why:
         return Verdict("invalid", str(why))
+    case = _wrong_case(a, e)
+    if case:
+        return Verdict("invalid", case)
 
     count = count_message(a, e)
     if count:

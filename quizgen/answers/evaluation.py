@@ -16,7 +16,8 @@ from quizgen.answers.grammar import Form as Form, Node
 from quizgen.answers.limits import (
     ABS_TOL,
     EPS,
-    LETTER_ORDER,
+    NAME_ORDER,
+    N_SEQUENCES,
     MAX_BITS,
     MAX_EXPONENT,
     MIN_COMMON,
@@ -34,15 +35,28 @@ from quizgen.answers.limits import (
 
 
 
-def sample_point(letter: str, i: int) -> tuple[int, int]:
-    k = LETTER_ORDER.index(letter)
-    return POINTS[(i * MULTIPLIERS[k % 8] + 7 * k) % N_POINTS]
+_INDEX = {name: k for k, name in enumerate(NAME_ORDER)}
+_SPARE = 19  # names outside NAME_ORDER share the last 19 sequences
+
+
+def name_index(name: str) -> int:
+    """k of a variable: its place in NAME_ORDER, else one of the spare sequences (see limits)."""
+    k = _INDEX.get(name)
+    return k if k is not None else N_SEQUENCES - _SPARE + sum(map(ord, name)) % _SPARE
+
+
+def sample_point(name: str, i: int) -> tuple[int, int]:
+    k = name_index(name)
+    return POINTS[(i * MULTIPLIERS[k % 8] + 7 * k + k // N_POINTS) % N_POINTS]
 
 
 def _chk(q: Fraction) -> Fraction:
     if q.numerator.bit_length() > MAX_BITS or q.denominator.bit_length() > MAX_BITS:
         raise Invalid("too_big")
     return q
+
+
+_EXACT_FUNCTIONS = ("abs", "relu", "sgn")  # rational at rational points
 
 
 def _rational(node: Node) -> bool:
@@ -53,7 +67,9 @@ def _rational(node: Node) -> bool:
     if op == "const":
         return False
     if op == "fn":
-        return node.value == "abs" and _rational(node.args[0])
+        return node.value in _EXACT_FUNCTIONS and _rational(node.args[0])
+    if op == "fn2":
+        return _rational(node.args[0]) and _rational(node.args[1])
     if op == "pow":
         base, ex = node.args
         if ex.vars or not _rational(ex):
@@ -117,6 +133,14 @@ def _ev_q(node: Node, env: dict[str, Fraction]) -> Fraction:
         return _chk(b**k)
     if op == "fn" and node.value == "abs":
         return abs(_ev_q(node.args[0], env))
+    if op == "fn" and node.value == "relu":
+        return max(Fraction(0), _ev_q(node.args[0], env))
+    if op == "fn" and node.value == "sgn":
+        v = _ev_q(node.args[0], env)
+        return Fraction((v > 0) - (v < 0))
+    if op == "fn2":
+        p, q = _ev_q(node.args[0], env), _ev_q(node.args[1], env)
+        return max(p, q) if node.value == "max" else min(p, q)
     raise NotRational
 
 
@@ -195,6 +219,23 @@ def _ffn(name: str, v: float) -> float:
             return _fin(math.cosh(v))
         if name == "tanh":
             return _fin(math.tanh(v))
+        if name == "sigmoid":  # never overflows: e^(−|v|) ≤ 1
+            t = math.exp(-abs(v))
+            return 1.0 / (1.0 + t) if v >= 0 else t / (1.0 + t)
+        if name == "relu":
+            return v if v > 0 else 0.0
+        if name == "sgn":
+            return 1.0 if v > 0 else -1.0 if v < 0 else 0.0
+        if name == "asinh":
+            return _fin(math.asinh(v))
+        if name == "acosh":
+            if v < 1:
+                raise Undefined("domain")
+            return _fin(math.acosh(v))
+        if name == "atanh":
+            if v <= -1 or v >= 1:
+                raise Undefined("domain")
+            return _fin(math.atanh(v))
     except OverflowError:
         raise Undefined("overflow") from None
     raise AssertionError(name)
@@ -246,7 +287,19 @@ def _fn_mag(name: str, a: float, ma: float, r: float) -> float:
         d = math.sqrt(max(0.0, r * r - 1.0))
     elif name == "tanh":
         d = 1.0 - r * r
-    else:  # abs
+    elif name == "sigmoid":
+        d = r * (1.0 - r)
+    elif name == "sgn":  # a jump at 0: unreliable where the argument's own error could reach 0
+        return abs(r) if abs(a) > NOISE * EPS * ma else 2.0 / (NOISE * EPS)
+    elif name == "asinh":
+        d = 1.0 / math.sqrt(1.0 + a * a)
+    elif name == "acosh":
+        t = a * a - 1.0
+        root = math.sqrt(2.0 * ma / EPS)
+        return abs(r) + (root if t <= 0 else min(ma / math.sqrt(t), root))
+    elif name == "atanh":
+        d = 1.0 / (1.0 - a * a)
+    else:  # abs, relu
         d = 1.0
     return abs(r) + _mm(d, ma)
 
@@ -291,6 +344,11 @@ def _ev_f(node: Node, env: dict[str, float]) -> tuple[float, float]:
         b, mb = _ev_f(node.args[0], env)
         r = _fpow(b, e)
         return r, _pow_mag(b, mb, e, me, r)
+    if op == "fn2":
+        p, mp = _ev_f(node.args[0], env)
+        q, mq = _ev_f(node.args[1], env)
+        r = max(p, q) if node.value == "max" else min(p, q)  # p unless q is strictly beyond it (as checker.js)
+        return r, max(mp, mq, abs(r))
     x, mx = _ev_f(node.args[0], env)
     r = _ffn(node.value, x)
     return r, _fn_mag(node.value, x, mx, r)

@@ -34,6 +34,8 @@ def _polynomial(node: Node) -> bool:
         return True
     if op in ("inv", "fn"):
         return not node.args[0].vars
+    if op == "fn2":
+        return not node.vars
     if op == "pow":
         return not node.args[0].vars or (node.expo is not None and node.expo >= 0 and _polynomial(node.args[0]))
     return all(_polynomial(a) for a in node.args)

@@ -20,7 +20,7 @@ from quizgen.answers.tokens import WHITESPACE, is_control, tokenize
 
 
 _GRAMMAR = r"""
-%declare NUMBER VAR CONST FUNC FPOW _PLUS _MINUS _STAR _SLASH _CARET _IMPL _COMMA _EQUAL
+%declare NUMBER VAR CONST FUNC FUNCARG FUNC2 FPOW _PLUS _MINUS _STAR _SLASH _CARET _IMPL _COMMA _EQUAL
 %declare _LPAR _RPAR _LBRACK _RBRACK _LBRACE _RBRACE _LBAR _RBAR
 
 start: expr (_COMMA expr)*      -> parts
@@ -32,7 +32,7 @@ start: expr (_COMMA expr)*      -> parts
 ?term: factor
      | term _STAR factor         -> mul
      | term _SLASH factor        -> div
-     | term _IMPL power          -> mul
+     | term _IMPL power          -> impl
 ?factor: power
      | _MINUS factor             -> neg
      | _PLUS factor
@@ -47,7 +47,10 @@ start: expr (_COMMA expr)*      -> parts
      | FUNC FPOW bracket         -> funcpow
      | FUNC _LBAR expr _RBAR     -> funcabs
      | FUNC FPOW _LBAR expr _RBAR -> funcpowabs
-?bracket: _LPAR expr _RPAR
+     | FUNCARG factor            -> funcbare
+     | FUNCARG FPOW factor       -> funcpowbare
+     | FUNC2 _LPAR expr _COMMA expr _RPAR -> func2
+bracket: _LPAR expr _RPAR
      | _LBRACK expr _RBRACK
      | _LBRACE expr _RBRACE
 """
@@ -71,13 +74,14 @@ def _parser() -> Lark:
 class Node:
     """One node of the answer tree; vars and depth are computed once, bottom-up."""
 
-    __slots__ = ("op", "args", "value", "vars", "depth", "expo")
+    __slots__ = ("op", "args", "value", "vars", "depth", "expo", "bare")
 
     def __init__(self, op: str, args: tuple[Node, ...] = (), value: Any = None) -> None:
         self.op = op
         self.args = args
         self.value = value
         self.expo: Fraction | None = None
+        self.bare: tuple[int, str] | None = None  # (position, name) of sin x: a function without brackets
         if op == "var":
             self.vars: frozenset[str] = frozenset([value])
         else:
@@ -109,8 +113,26 @@ def _b_num(value: tuple[Fraction, float, int]) -> Node:
     return Node("num", (), value)
 
 
+def _last_factor(n: Node) -> Node:
+    """The factor a product ends with (through signs and divisions): sin x in 2·sin x, 1/sin x."""
+    while True:
+        if n.op == "mul":
+            n = n.args[-1]
+        elif n.op in ("neg", "inv"):
+            n = n.args[0]
+        else:
+            return n
+
+
 class _Build(Transformer_NonRecursive[Token, Any]):
-    """lark tree → Node tree, without recursion (deep inputs cannot overflow the stack)."""
+    """lark tree → Node tree, without recursion (deep inputs cannot overflow the stack).
+
+    ``sin x y`` (a function without brackets, then a product) is ambiguous: ``ambiguous``
+    keeps the first such function (by position), refused once the tree is built."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ambiguous: tuple[int, str] | None = None
 
     def parts(self, c: list[Any]) -> Any:  # noqa: D102 - grammar callbacks
         return ("parts", list(c))
@@ -126,6 +148,17 @@ class _Build(Transformer_NonRecursive[Token, Any]):
 
     def mul(self, c: list[Any]) -> Node:  # noqa: D102
         return _b_mul(c[0], c[1])
+
+    def impl(self, c: list[Any]) -> Node:  # noqa: D102
+        bare = _last_factor(c[0]).bare
+        if bare is not None and (self.ambiguous is None or bare[0] < self.ambiguous[0]):
+            self.ambiguous = bare
+        return _b_mul(c[0], c[1])
+
+    def bracket(self, c: list[Any]) -> Node:  # noqa: D102
+        node: Node = c[0]
+        node.bare = None  # (sin x) y is clear
+        return node
 
     def div(self, c: list[Any]) -> Node:  # noqa: D102
         return _b_div(c[0], c[1])
@@ -161,6 +194,19 @@ class _Build(Transformer_NonRecursive[Token, Any]):
         inner = Node("fn", (Node("fn", (c[2],), "abs"),), c[0].qvalue)
         return Node("pow", (inner, _b_num(c[1].qvalue)))
 
+    def funcbare(self, c: list[Any]) -> Node:  # noqa: D102
+        node = Node("fn", (c[1],), c[0].qvalue)
+        node.bare = (c[0].start_pos, str(c[0]))
+        return node
+
+    def funcpowbare(self, c: list[Any]) -> Node:  # noqa: D102
+        node = Node("pow", (Node("fn", (c[2],), c[0].qvalue), _b_num(c[1].qvalue)))
+        node.bare = (c[0].start_pos, str(c[0]))
+        return node
+
+    def func2(self, c: list[Any]) -> Node:  # noqa: D102
+        return Node("fn2", (c[1], c[2]), c[0].qvalue)
+
 
 # A parsed answer: ("parts", [node, ...]) or ("eq", lhs, rhs).
 Form = tuple[Any, ...]
@@ -190,7 +236,10 @@ def parse_tokens(toks: list[Token]) -> Form:
             raise Invalid("incomplete") from None
         raise Invalid("unexpected", tok=str(tok), pos=tok.start_pos) from None
     assert isinstance(tree, Tree)
-    form: Form = _Build().transform(tree)
+    build = _Build()
+    form: Form = build.transform(tree)
+    if build.ambiguous is not None:
+        raise Invalid("func_brackets", name=build.ambiguous[1], pos=build.ambiguous[0])
     nodes = form[1] if form[0] == "parts" else list(form[1:])
     if any(n.depth > MAX_TREE_DEPTH for n in nodes):
         raise Invalid("too_deep")

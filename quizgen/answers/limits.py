@@ -40,11 +40,29 @@ POINTS: tuple[tuple[int, int], ...] = (
     (2, 9), (7, 2), (-5, 4), (17, 3), (1, 7), (-9, 2), (23, 10), (9, 1),
     (-3, 1), (4, 3), (-2, 7), (13, 1), (5, 8), (-11, 3), (19, 4), (29, 2),
 )
-# Variable k of LETTER_ORDER at sample i takes POINTS[(i*MULTIPLIERS[k%8] + 7k) % 24]:
+# Variable k of NAME_ORDER at sample i takes POINTS[(i*MULTIPLIERS[k%8] + 7k + k//24) % 24]:
 # every multiplier is coprime to 24, so each variable runs through all points, and
-# different variables pair the points differently (x and h never move together).
-LETTER_ORDER = "xhyzwtabcdfgijklmnopqrsuvXYZWTABCDEFGHIJKLMNOPQRSUV"
+# different variables pair the points differently (x and h never move together): the
+# first 192 names all get different sequences (8 multipliers × 24 offsets). A name not in
+# NAME_ORDER (w12, q7) takes k = 192 − 19 + (sum of its code points) % 19.
+LETTER_ORDER = "xhyzwtabcdfgijklmnopqrsuvXYZWTABCDFGHIJKLMNOPQRSUV"
 MULTIPLIERS = (1, 5, 7, 11, 13, 17, 19, 23)
+
+# Greek letters a student may type for a variable (η or eta: the same variable, named eta).
+# π is the constant and σ the sigmoid function, so neither is a variable.
+GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ϑ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "ρ": "rho", "τ": "tau", "υ": "upsilon", "φ": "phi", "ϕ": "phi", "χ": "chi", "ψ": "psi",
+    "ω": "omega",
+}
+GREEK_NAMES = sorted(set(GREEK.values()))
+# Letters that take a subscript 0–9 often enough to get their own points (w₁ = w_1 = w1).
+SUBSCRIPTED = "wxbayzhtoc"
+NAME_ORDER: tuple[str, ...] = (
+    *LETTER_ORDER, *GREEK_NAMES, *(f"{c}{d}" for c in SUBSCRIPTED for d in range(10))
+)
+N_SEQUENCES = 192  # distinct point sequences: len(MULTIPLIERS) × N_POINTS
 
 # Names a calculus student types; aliases map to one canonical function.
 FUNCTIONS = {
@@ -53,8 +71,14 @@ FUNCTIONS = {
     "arcsin": "asin", "arccos": "acos", "arctan": "atan",
     "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
     "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs",
+    "asinh": "asinh", "acosh": "acosh", "atanh": "atanh",
+    "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh",
+    "sigmoid": "sigmoid", "sigma": "sigmoid", "relu": "relu", "sgn": "sgn", "sign": "sgn",
 }
-CONSTANTS = {"pi": "pi", "e": "e"}
+# Functions of two arguments, always written with brackets: max(0, x).
+FUNCTIONS2 = {"max": "max", "min": "min"}
+# A whole word in other capitals (Abs, ReLU, Tanh, SIN) is read as the name in lower case.
+CONSTANTS = {"pi": "pi", "e": "e", "E": "e"}
 
 # ---------------------------------------------------------------- messages
 # One sentence per verdict. Placeholders in braces ({pos}, {name}, …) are filled in when
@@ -77,6 +101,7 @@ MESSAGES: dict[str, str] = {
     "unknown_name": "Unknown name '{name}'.",
     "unknown_symbol": "Unknown symbol '{char}' at position {pos}.",
     "func_brackets": "Write the argument of {name} in brackets, like {name}(x).",
+    "case": "Your answer has {got} where the question uses {want}: letters are case-sensitive.",
     "unexpected": "Unexpected '{tok}' at position {pos}.",
     "incomplete": "Your answer is incomplete: something is missing at the end.",
     "too_deep": "Your answer is nested too deeply.",
@@ -167,7 +192,10 @@ def shared() -> dict[str, Any]:
     return {
         "limits": {name: here[name] for name in LIMIT_NAMES},
         "points": [list(p) for p in POINTS],
-        "letterOrder": LETTER_ORDER,
+        "nameOrder": list(NAME_ORDER),
+        "nSequences": N_SEQUENCES,
+        "greek": dict(GREEK),
+        "functions2": dict(FUNCTIONS2),
         "multipliers": list(MULTIPLIERS),
         "functions": dict(FUNCTIONS),
         "constants": dict(CONSTANTS),

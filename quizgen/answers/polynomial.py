@@ -49,7 +49,7 @@ _WORDS = {
     "div_zero": "division by zero",
 }
 # Tokens that cannot be part of a polynomial, whatever follows.
-_NOT_POLYNOMIAL = {"FUNC", "CONST", "FPOW", "_LBAR", "_RBAR", "_EQUAL", "_COMMA"}
+_NOT_POLYNOMIAL = {"FUNC", "FUNCARG", "FUNC2", "CONST", "FPOW", "_LBAR", "_RBAR", "_EQUAL", "_COMMA"}
 
 
 class PolyError(ValueError):

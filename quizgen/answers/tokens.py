@@ -12,9 +12,21 @@ from typing import Any
 
 from lark import Token
 
-from quizgen.answers.limits import CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_DIGITS, MAX_SCI_EXPONENT, Invalid
+from quizgen.answers.limits import (
+    CONSTANTS,
+    FUNCTIONS,
+    FUNCTIONS2,
+    GREEK,
+    GREEK_NAMES,
+    MAX_DEPTH,
+    MAX_DIGITS,
+    MAX_SCI_EXPONENT,
+    Invalid,
+)
 
-_NAMES = sorted([*FUNCTIONS, *CONSTANTS], key=lambda n: (-len(n), n))
+_WORDS = {*FUNCTIONS, *FUNCTIONS2, *CONSTANTS, *GREEK_NAMES}
+_NAMES = sorted([n for n in _WORDS if n.isascii()], key=lambda n: (-len(n), n))
+SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
 
 
 WHITESPACE = " \t\n\r\u00a0"
@@ -23,11 +35,13 @@ _CLOSE = {")": "_RPAR", "]": "_RBRACK", "}": "_RBRACE"}
 _SIMPLE = {
     "+": "_PLUS", "-": "_MINUS", "\u2212": "_MINUS", "*": "_STAR", "\u00d7": "_STAR",
     "\u00b7": "_STAR", "\u22c5": "_STAR", "/": "_SLASH", "\u00f7": "_SLASH", "^": "_CARET",
-    ",": "_COMMA", "=": "_EQUAL",
+    ",": "_COMMA", ";": "_COMMA", "=": "_EQUAL",
 }
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _OPERAND_END = {"NUMBER", "VAR", "CONST", "_RPAR", "_RBRACK", "_RBRACE", "_RBAR"}
-_OPERAND_START = {"VAR", "CONST", "FUNC", "_LPAR", "_LBRACK", "_LBRACE", "_LBAR"}
+_OPERAND_START = {"VAR", "CONST", "FUNC", "FUNCARG", "FUNC2", "_LPAR", "_LBRACK", "_LBRACE", "_LBAR"}
+# What may follow a function written without brackets (sin x, tanh -n, exp 2, ln ln x).
+_ARG_START = {"NUMBER", "VAR", "CONST", "FUNC", "FUNC2", "_MINUS"}
 _OPENING = {"_LPAR", "_LBRACK", "_LBRACE", "_LBAR"}
 
 
@@ -54,7 +68,8 @@ def _is_letter(c: str) -> bool:
 
 
 def context(expected: str) -> frozenset[str]:
-    """Letters a run like ``xh`` may be split into: x, h and the expected answer's letters."""
+    """Letters a run like ``xh`` may be split into: x, h and the expected answer's letters; and
+    its names with digits (w1 in ``w1*x1 + b``), which a student may then type as w1 too."""
     letters = {"x", "h"}
     i = 0
     while i < len(expected):
@@ -62,8 +77,16 @@ def context(expected: str) -> frozenset[str]:
             j = i
             while j < len(expected) and _is_letter(expected[j]):
                 j += 1
-            if j - i == 1 and expected[i] != "e":
-                letters.add(expected[i])
+            word = expected[i:j]
+            if (j - i == 1 and word not in "eE") or word in GREEK_NAMES:
+                if j - i == 1:
+                    letters.add(word)
+                k = j
+                while k < len(expected) and _is_digit(expected[k]):
+                    k += 1
+                if k > j:
+                    letters.add(expected[i:k])
+                j = k
             i = j
         else:
             i += 1
@@ -71,7 +94,10 @@ def context(expected: str) -> frozenset[str]:
 
 
 def _split_word(word: str, ctx: frozenset[str]) -> list[str] | None:
-    """``xsin`` → [x, sin]: known names first (longest), else single context letters."""
+    """``xsin`` → [x, sin]: known names first (longest), else single context letters; a whole
+    word in other capitals (Abs, ReLU, Tanh) is the name in lower case."""
+    if word.lower() in _WORDS and word not in _WORDS and word.lower() not in CONSTANTS:
+        return [word.lower()]
     out: list[str] = []
     i = 0
     while i < len(word):
@@ -147,6 +173,34 @@ def _scan_number(s: str, i: int) -> tuple[int, Token]:
     return j, _tok("NUMBER", s[i:j], i + 1, (value, float(plain), max(0, -scale)))
 
 
+def _subscript(s: str, j: int, name: str, ctx: frozenset[str]) -> tuple[int, str]:
+    """A variable's subscript after position j: w₁, w_1, w_{1}, or w1 when the key names w1."""
+    k = j
+    digits = ""
+    if k < len(s) and s[k] in SUBSCRIPT_DIGITS:
+        while k < len(s) and s[k] in SUBSCRIPT_DIGITS:
+            digits += str(SUBSCRIPT_DIGITS.index(s[k]))
+            k += 1
+    elif k + 1 < len(s) and s[k] == "_":
+        brace = s[k + 1] == "{"
+        m = k + 1 + brace
+        while m < len(s) and _is_digit(s[m]):
+            digits += s[m]
+            m += 1
+        if not digits or (brace and (m >= len(s) or s[m] != "}")):
+            return j, name
+        k = m + brace
+    else:
+        while k < len(s) and _is_digit(s[k]):
+            digits += s[k]
+            k += 1
+        if not digits or not any(n[len(name):].isdigit() and n[: len(name)] in (name, name.swapcase()) for n in ctx):
+            return j, name
+    if len(digits) > MAX_DIGITS:
+        raise Invalid("digits", pos=j + 1)
+    return k, name + digits
+
+
 def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
     """Tokens with 1-based positions; implicit multiplication made explicit as _IMPL."""
     toks: list[Token] = []
@@ -180,15 +234,27 @@ def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
             if parts is None:
                 raise Invalid("unknown_name", name=word, pos=i + 1)
             pos = i
-            for part in parts:
+            for n, part in enumerate(parts):
                 if part in FUNCTIONS:
                     push(_tok("FUNC", part, pos + 1, FUNCTIONS[part]))
+                elif part in FUNCTIONS2:
+                    push(_tok("FUNC2", part, pos + 1, FUNCTIONS2[part]))
                 elif part in CONSTANTS:
                     push(_tok("CONST", part, pos + 1, CONSTANTS[part]))
+                elif n == len(parts) - 1:  # the last variable of a word may have a subscript
+                    j, name = _subscript(s, j, part, ctx)
+                    push(_tok("VAR", s[pos:j], pos + 1, name))
                 else:
                     push(_tok("VAR", part, pos + 1, part))
                 pos += len(part)
             i = j
+        elif c in GREEK:
+            j, name = _subscript(s, i + 1, GREEK[c], ctx)
+            push(_tok("VAR", s[i:j], i + 1, name))
+            i = j
+        elif c == "σ":
+            push(_tok("FUNC", c, i + 1, "sigmoid"))
+            i += 1
         elif c == "*" and i + 1 < len(s) and s[i + 1] == "*":
             push(_tok("_CARET", "**", i + 1))
             i += 2
@@ -232,28 +298,34 @@ def tokenize(s: str, ctx: frozenset[str]) -> list[Token]:
         else:
             raise Invalid("unknown_symbol", char=c, pos=i + 1)
 
-    # A function needs its argument in brackets: sin(x), ln|x|, or sin^2(x) / sin²(x).
+    # A function's argument: in brackets (sin(x), ln|x|, sin^2(x), sin²(x)), or without them the
+    # next factor only (sin x, tanh -n, sin²x: FUNCARG). max and min always take brackets.
     out: list[Token] = []
     k = 0
     while k < len(toks):
         t = toks[k]
         out.append(t)
-        if t.type == "FUNC":
+        if t.type in ("FUNC", "FUNC2"):
             nxt = toks[k + 1] if k + 1 < len(toks) else None
-            if nxt is not None and nxt.type in _OPENING:
+            if nxt is not None and (nxt.type == "_LPAR" or (nxt.type in _OPENING and t.type == "FUNC")):
                 pass
             elif (
-                nxt is not None
+                t.type == "FUNC"
+                and nxt is not None
                 and nxt.type == "_CARET"
                 and k + 3 < len(toks)
                 and isinstance(power := toks[k + 2], _Tok)
                 and power.type == "NUMBER"
                 and power.qvalue[0].denominator == 1
                 and "." not in power and "e" not in power.lower()
-                and toks[k + 3].type in _OPENING
+                and (toks[k + 3].type in _OPENING or toks[k + 3].type in _ARG_START)
             ):
+                if toks[k + 3].type not in _OPENING:
+                    out[-1] = _tok("FUNCARG", str(t), _pos(t), getattr(t, "qvalue"))
                 out.append(_tok("FPOW", nxt + power, _pos(nxt), power.qvalue))
                 k += 2
+            elif t.type == "FUNC" and nxt is not None and nxt.type in _ARG_START:
+                out[-1] = _tok("FUNCARG", str(t), _pos(t), getattr(t, "qvalue"))
             else:
                 name = str(t)
                 raise Invalid("func_brackets", name=name, pos=t.start_pos)

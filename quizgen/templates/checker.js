@@ -58,10 +58,13 @@
   var RELIABLE = need(LIMITS, "RELIABLE");
 
   var POINTS = need(CONFIG, "points");
-  var LETTER_ORDER = need(CONFIG, "letterOrder");
+  var NAME_ORDER = need(CONFIG, "nameOrder");
+  var N_SEQUENCES = need(CONFIG, "nSequences");
   var MULTIPLIERS = need(CONFIG, "multipliers");
   var FUNCTIONS = need(CONFIG, "functions");
+  var FUNCTIONS2 = need(CONFIG, "functions2");
   var CONSTANTS = need(CONFIG, "constants");
+  var GREEK = need(CONFIG, "greek");
 
   // msg("digits", {pos: 3}): the message with its {placeholders} filled in one pass.
   var MESSAGES = need(CONFIG, "messages");
@@ -126,9 +129,16 @@
   // ============================================================================
   // 2. tokens                                                     quizgen/answers/tokens.py
   // ============================================================================
-  var NAMES = Object.keys(FUNCTIONS).concat(Object.keys(CONSTANTS)).sort(function (a, b) {
+  // Every name a word may be split into: functions, constants and Greek variable names (ASCII ones).
+  var WORDS = {};
+  [FUNCTIONS, FUNCTIONS2, CONSTANTS].forEach(function (table) { for (var w in table) if (has(table, w)) WORDS[w] = true; });
+  for (var g in GREEK) if (has(GREEK, g)) WORDS[GREEK[g]] = true;
+  var NAMES = Object.keys(WORDS).filter(function (n) { return /^[\x00-\x7f]*$/.test(n); }).sort(function (a, b) {
     return b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
   });
+  var GREEK_NAME = {};
+  for (var gn in GREEK) if (has(GREEK, gn)) GREEK_NAME[GREEK[gn]] = true;
+  var SUB_DIGITS = "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089";
 
   var WHITESPACE = " \t\n\r\u00a0";
   var OPEN = { "(": "_LPAR", "[": "_LBRACK", "{": "_LBRACE" };
@@ -136,12 +146,14 @@
   var SIMPLE = {
     "+": "_PLUS", "-": "_MINUS", "\u2212": "_MINUS", "*": "_STAR", "\u00d7": "_STAR",
     "\u00b7": "_STAR", "\u22c5": "_STAR", "/": "_SLASH", "\u00f7": "_SLASH", "^": "_CARET",
-    ",": "_COMMA", "=": "_EQUAL"
+    ",": "_COMMA", ";": "_COMMA", "=": "_EQUAL"
   };
   var SUPERSCRIPTS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079";
   var SUP_MINUS = "\u207b";
   var OPERAND_END = { NUMBER: 1, VAR: 1, CONST: 1, _RPAR: 1, _RBRACK: 1, _RBRACE: 1, _RBAR: 1 };
-  var OPERAND_START = { VAR: 1, CONST: 1, FUNC: 1, _LPAR: 1, _LBRACK: 1, _LBRACE: 1, _LBAR: 1 };
+  var OPERAND_START = { VAR: 1, CONST: 1, FUNC: 1, FUNCARG: 1, FUNC2: 1, _LPAR: 1, _LBRACK: 1, _LBRACE: 1, _LBAR: 1 };
+  // What may follow a function written without brackets (sin x, tanh -n, exp 2, ln ln x).
+  var ARG_START = { NUMBER: 1, VAR: 1, CONST: 1, FUNC: 1, FUNC2: 1, _MINUS: 1 };
   var OPENING = { _LPAR: 1, _LBRACK: 1, _LBRACE: 1, _LBAR: 1 };
   var CLOSING = { _RPAR: 1, _RBRACK: 1, _RBRACE: 1, _RBAR: 1 };
 
@@ -167,7 +179,14 @@
       if (isLetter(s[i])) {
         var j = i;
         while (j < s.length && isLetter(s[j])) j += 1;
-        if (j - i === 1 && s[i] !== "e") letters[s[i]] = true;
+        var word = s.slice(i, j).join("");
+        if ((j - i === 1 && word !== "e" && word !== "E") || has(GREEK_NAME, word)) {
+          if (j - i === 1) letters[word] = true;
+          var k = j;
+          while (k < s.length && isDigit(s[k])) k += 1;
+          if (k > j) letters[s.slice(i, k).join("")] = true;
+          j = k;
+        }
         i = j;
       } else {
         i += 1;
@@ -177,6 +196,8 @@
   }
 
   function splitWord(word, ctx) {
+    var lower = word.toLowerCase();
+    if (has(WORDS, lower) && !has(WORDS, word) && !has(CONSTANTS, lower)) return [lower];
     var out = [];
     var i = 0;
     while (i < word.length) {
@@ -238,6 +259,33 @@
     return [j, tok("NUMBER", s.slice(i, j).join(""), i + 1, [value, Number(plain), Math.max(0, -scale)])];
   }
 
+  // A variable's subscript after position j: w1 written with a subscript digit, w_1, w_{1},
+  // or w1 when the key names such a variable. [new position, name].
+  function subscript(s, j, name, ctx) {
+    var k = j, digits = "";
+    if (k < s.length && SUB_DIGITS.indexOf(s[k]) >= 0 && s[k].length === 1) {
+      while (k < s.length && SUB_DIGITS.indexOf(s[k]) >= 0 && s[k].length === 1) { digits += String(SUB_DIGITS.indexOf(s[k])); k += 1; }
+    } else if (k + 1 < s.length && s[k] === "_") {
+      var brace = s[k + 1] === "{" ? 1 : 0;
+      var m = k + 1 + brace;
+      while (m < s.length && isDigit(s[m])) { digits += s[m]; m += 1; }
+      if (!digits || (brace && (m >= s.length || s[m] !== "}"))) return [j, name];
+      k = m + brace;
+    } else {
+      while (k < s.length && isDigit(s[k])) { digits += s[k]; k += 1; }
+      var sibling = false;
+      var twin = name.length === 1 ? (name === name.toLowerCase() ? name.toUpperCase() : name.toLowerCase()) : name;
+      for (var n in ctx) {
+        if (!has(ctx, n)) continue;
+        var head = n.slice(0, name.length), tail = n.slice(name.length);
+        if (/^[0-9]+$/.test(tail) && (head === name || head === twin)) { sibling = true; break; }
+      }
+      if (!digits || !sibling) return [j, name];
+    }
+    if (digits.length > MAX_DIGITS) throw new Invalid("digits", { pos: j + 1 });
+    return [k, name + digits];
+  }
+
   function tokenize(s, ctx) {
     var toks = [];
     var depth = 0, bars = 0, i = 0;
@@ -272,11 +320,23 @@
         for (var p = 0; p < parts.length; p++) {
           var part = parts[p];
           if (has(FUNCTIONS, part)) push(tok("FUNC", part, pos + 1, FUNCTIONS[part]));
+          else if (has(FUNCTIONS2, part)) push(tok("FUNC2", part, pos + 1, FUNCTIONS2[part]));
           else if (has(CONSTANTS, part)) push(tok("CONST", part, pos + 1, CONSTANTS[part]));
-          else push(tok("VAR", part, pos + 1, part));
+          else if (p === parts.length - 1) {  // the last variable of a word may have a subscript
+            var sub = subscript(s, j, part, ctx);
+            j = sub[0];
+            push(tok("VAR", s.slice(pos, j).join(""), pos + 1, sub[1]));
+          } else push(tok("VAR", part, pos + 1, part));
           pos += part.length;
         }
         i = j;
+      } else if (has(GREEK, c)) {
+        var gs = subscript(s, i + 1, GREEK[c], ctx);
+        push(tok("VAR", s.slice(i, gs[0]).join(""), i + 1, gs[1]));
+        i = gs[0];
+      } else if (c === "\u03c3") {
+        push(tok("FUNC", c, i + 1, "sigmoid"));
+        i += 1;
       } else if (c === "*" && i + 1 < s.length && s[i + 1] === "*") {
         push(tok("_CARET", "**", i + 1));
         i += 2;
@@ -321,20 +381,27 @@
       }
     }
 
-    // A function needs its argument in brackets: sin(x), ln|x|, or sin^2(x) (or with a superscript 2).
+    // A function's argument: in brackets (sin(x), ln|x|, sin^2(x), or with a superscript 2), or
+    // without them the next factor only (sin x, tanh -n: FUNCARG). max and min always take brackets.
     var out = [];
     for (var a = 0; a < toks.length; a++) {
       var t = toks[a];
       out.push(t);
-      if (t.type !== "FUNC") continue;
+      if (t.type !== "FUNC" && t.type !== "FUNC2") continue;
+      var isF = t.type === "FUNC";
       var nxt = a + 1 < toks.length ? toks[a + 1] : null;
-      if (nxt !== null && has(OPENING, nxt.type)) continue;
-      if (nxt !== null && nxt.type === "_CARET" && a + 3 < toks.length &&
+      if (nxt !== null && (nxt.type === "_LPAR" || (has(OPENING, nxt.type) && isF))) continue;
+      if (isF && nxt !== null && nxt.type === "_CARET" && a + 3 < toks.length &&
           toks[a + 2].type === "NUMBER" && toks[a + 2].value[0].d === 1n &&
           toks[a + 2].text.indexOf(".") < 0 && toks[a + 2].text.toLowerCase().indexOf("e") < 0 &&
-          has(OPENING, toks[a + 3].type)) {
+          (has(OPENING, toks[a + 3].type) || has(ARG_START, toks[a + 3].type))) {
+        if (!has(OPENING, toks[a + 3].type)) out[out.length - 1] = tok("FUNCARG", t.text, t.pos, t.value);
         out.push(tok("FPOW", nxt.text + toks[a + 2].text, nxt.pos, toks[a + 2].value));
         a += 2;
+        continue;
+      }
+      if (isF && nxt !== null && has(ARG_START, nxt.type)) {
+        out[out.length - 1] = tok("FUNCARG", t.text, t.pos, t.value);
         continue;
       }
       throw new Invalid("func_brackets", { name: t.text, pos: t.pos });
@@ -381,6 +448,7 @@
     this.args = args || [];
     this.value = value;
     this.expo = null;
+    this.bare = null;  // [position, name] of sin x: a function without brackets
     var vars = {};
     if (op === "var") vars[value] = true;
     var depth = 0;
@@ -402,8 +470,18 @@
 
   // Recursive descent over the grammar in grammar.py (_GRAMMAR); like lark's LALR parser
   // it stops at the first token that cannot continue the input, so errors agree.
+  // The factor a product ends with (through signs and divisions): sin x in 2 sin x, 1/sin x.
+  function lastFactor(n) {
+    for (;;) {
+      if (n.op === "mul") n = n.args[n.args.length - 1];
+      else if (n.op === "neg" || n.op === "inv") n = n.args[0];
+      else return n;
+    }
+  }
+
   function parseTokens(toks) {
     var i = 0;
+    var ambiguous = null;  // the first "sin x y" (by position), refused once the whole input parsed
     var END = { type: "$END", text: "", pos: 0 };
     function peek() { return i < toks.length ? toks[i] : END; }
     function fail(t) {
@@ -426,7 +504,12 @@
         var t = peek();
         if (t.type === "_STAR") { i += 1; n = bMul(n, factor()); }
         else if (t.type === "_SLASH") { i += 1; n = bDiv(n, factor()); }
-        else if (t.type === "_IMPL") { i += 1; n = bMul(n, power()); }
+        else if (t.type === "_IMPL") {
+          i += 1;
+          var bare = lastFactor(n).bare;
+          if (bare !== null && (ambiguous === null || bare[0] < ambiguous[0])) ambiguous = bare;
+          n = bMul(n, power());
+        }
         else return n;
       }
     }
@@ -447,6 +530,7 @@
       i += 1;
       var e = expr();
       expect(BRACKET_CLOSE[t.type]);
+      e.bare = null;  // (sin x) y is clear
       return e;
     }
     function barred() {
@@ -471,6 +555,24 @@
           var f = new Node("fn", [arg], t.value);
           return p === null ? f : new Node("pow", [f, bNum(p)]);
         }
+        case "FUNCARG": {
+          i += 1;
+          var q = null;
+          if (peek().type === "FPOW") { q = peek().value; i += 1; }
+          var g = new Node("fn", [factor()], t.value);
+          var r = q === null ? g : new Node("pow", [g, bNum(q)]);
+          r.bare = [t.pos, t.text];
+          return r;
+        }
+        case "FUNC2": {
+          i += 1;
+          expect("_LPAR");
+          var x1 = expr();
+          expect("_COMMA");
+          var x2 = expr();
+          expect("_RPAR");
+          return new Node("fn2", [x1, x2], t.value);
+        }
         default: fail(t);
       }
     }
@@ -479,11 +581,13 @@
       i += 1;
       var rhs = expr();
       if (peek().type !== "$END") fail(peek());
+      if (ambiguous !== null) throw new Invalid("func_brackets", { name: ambiguous[1], pos: ambiguous[0] });
       return ["eq", first, rhs];
     }
     var parts = [first];
     while (peek().type === "_COMMA") { i += 1; parts.push(expr()); }
     if (peek().type !== "$END") fail(peek());
+    if (ambiguous !== null) throw new Invalid("func_brackets", { name: ambiguous[1], pos: ambiguous[0] });
     return ["parts", parts];
   }
 
@@ -512,19 +616,30 @@
   // ============================================================================
   // 4. evaluation                                                 quizgen/answers/evaluation.py
   // ============================================================================
-  function point(letter, i) {
-    var k = LETTER_ORDER.indexOf(letter);
-    return POINTS[(i * MULTIPLIERS[k % 8] + 7 * k) % N_POINTS];
+  var INDEX = {};
+  for (var ni = 0; ni < NAME_ORDER.length; ni++) INDEX[NAME_ORDER[ni]] = ni;
+  var SPARE = 19;  // names outside NAME_ORDER share the last 19 sequences (see name_index in evaluation.py)
+  function nameIndex(name) {
+    if (has(INDEX, name)) return INDEX[name];
+    var sum = 0;
+    for (var ch of name) sum += ch.codePointAt(0);
+    return N_SEQUENCES - SPARE + sum % SPARE;
+  }
+  function point(name, i) {
+    var k = nameIndex(name);
+    return POINTS[(i * MULTIPLIERS[k % 8] + 7 * k + Math.floor(k / N_POINTS)) % N_POINTS];
   }
   function qPoint(p) { return Q(BigInt(p[0]), BigInt(p[1])); }
   function noVars(node) { for (var v in node.vars) return false; return true; }
   function varList(node) { return Object.keys(node.vars).sort(); }
 
+  var EXACT_FUNCTIONS = { abs: 1, relu: 1, sgn: 1 };  // rational at rational points
   function rational(node) {
     var op = node.op;
     if (op === "num" || op === "var") return true;
     if (op === "const") return false;
-    if (op === "fn") return node.value === "abs" && rational(node.args[0]);
+    if (op === "fn") return has(EXACT_FUNCTIONS, node.value) && rational(node.args[0]);
+    if (op === "fn2") return rational(node.args[0]) && rational(node.args[1]);
     if (op === "pow") {
       var base = node.args[0], ex = node.args[1];
       if (!noVars(ex) || !rational(ex)) return false;
@@ -581,6 +696,12 @@
       return chk(r);
     }
     if (op === "fn" && node.value === "abs") return qAbs(evQ(node.args[0], env));
+    if (op === "fn" && node.value === "relu") { v = evQ(node.args[0], env); return v.n > 0n ? v : Q(0n); }
+    if (op === "fn" && node.value === "sgn") { v = evQ(node.args[0], env); return Q(v.n > 0n ? 1n : v.n < 0n ? -1n : 0n); }
+    if (op === "fn2") {
+      var x = evQ(node.args[0], env), y = evQ(node.args[1], env);
+      return (node.value === "max" ? qCmp(x, y) >= 0 : qCmp(x, y) <= 0) ? x : y;
+    }
     throw NOT_RATIONAL;
   }
 
@@ -639,6 +760,19 @@
       case "sinh": return fin(Math.sinh(v));
       case "cosh": return fin(Math.cosh(v));
       case "tanh": return fin(Math.tanh(v));
+      case "sigmoid": {  // never overflows: e^(-|v|) <= 1
+        var t = Math.exp(-Math.abs(v));
+        return v >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+      }
+      case "relu": return v > 0 ? v : 0.0;
+      case "sgn": return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0;
+      case "asinh": return fin(Math.asinh(v));
+      case "acosh":
+        if (v < 1) throw new Undef("domain");
+        return fin(Math.acosh(v));
+      case "atanh":
+        if (v <= -1 || v >= 1) throw new Undef("domain");
+        return fin(Math.atanh(v));
     }
     throw new Error("unknown function " + name);
   }
@@ -675,6 +809,15 @@
       case "sinh": d = Math.sqrt(1.0 + r * r); break;
       case "cosh": d = Math.sqrt(Math.max(0.0, r * r - 1.0)); break;
       case "tanh": d = 1.0 - r * r; break;
+      case "sigmoid": d = r * (1.0 - r); break;
+      case "sgn":  // a jump at 0: unreliable where the argument's own error could reach 0
+        return Math.abs(a) > NOISE * EPS * ma ? Math.abs(r) : 2.0 / (NOISE * EPS);
+      case "asinh": d = 1.0 / Math.sqrt(1.0 + a * a); break;
+      case "acosh":
+        t = a * a - 1.0;
+        root = Math.sqrt(2.0 * ma / EPS);
+        return Math.abs(r) + (t <= 0 ? root : Math.min(ma / Math.sqrt(t), root));
+      case "atanh": d = 1.0 / (1.0 - a * a); break;
       default: d = 1.0;
     }
     return Math.abs(r) + mm(d, ma);
@@ -717,6 +860,11 @@
       var b = evF(node.args[0], env);
       r = fpow(b[0], e[0]);
       return [r, powMag(b[0], b[1], e[0], e[1], r)];
+    }
+    if (op === "fn2") {
+      var fa = evF(node.args[0], env), fb = evF(node.args[1], env);
+      r = node.value === "max" ? (fb[0] > fa[0] ? fb[0] : fa[0]) : (fb[0] < fa[0] ? fb[0] : fa[0]);  // as Python's max/min
+      return [r, Math.max(fa[1], fb[1], Math.abs(r))];
     }
     v = evF(node.args[0], env);
     r = ffn(node.value, v[0]);
@@ -907,6 +1055,7 @@
     var op = node.op;
     if (op === "num" || op === "var") return true;
     if (op === "inv" || op === "fn") return noVars(node.args[0]);
+    if (op === "fn2") return noVars(node);
     if (op === "pow") {
       return noVars(node.args[0]) || (node.expo !== null && node.expo.n >= 0n && polynomial(node.args[0]));
     }
@@ -1050,6 +1199,20 @@
     for (var i = 0; i < xs.length; i++) xs[i].validate();
   }
 
+  // X typed where the key has x (and no X): refused with a hint, never marked wrong.
+  function wrongCase(a, e) {
+    var want = {}, got = {}, xs = exprs(e), i, v;
+    for (i = 0; i < xs.length; i++) for (v in xs[i].vars) want[v] = true;
+    xs = exprs(a);
+    for (i = 0; i < xs.length; i++) for (v in xs[i].vars) got[v] = true;
+    var extra = Object.keys(minus(got, want)).sort();
+    for (i = 0; i < extra.length; i++) {
+      var c = extra[i][0], twin = (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) + extra[i].slice(1);
+      if (has(want, twin)) return msg("case", { got: extra[i], want: twin });
+    }
+    return null;
+  }
+
   function checkStrict(answer, expected, tol, mistakes, form) {
     var ctx, e, a;
     try {
@@ -1067,6 +1230,8 @@
       if (err instanceof Invalid) return verdict("invalid", err.message);
       throw err;
     }
+    var caseMsg = wrongCase(a, e);
+    if (caseMsg !== null) return verdict("invalid", caseMsg);
     var count = countMessage(a, e);
     if (count) return verdict("incorrect", count);
     var places = roundedPlaces(form);
