@@ -124,56 +124,74 @@ def decimal_str(q: Fraction) -> str:
     return f"{sign}{whole}.{frac:0{digits}d}"
 
 
+# Every form a Style writes of one number, made once per (decimal, numerator, denominator): the
+# writers are called tens of thousands of times per set with few distinct values, and a key of
+# two ints is far cheaper to hash and compare than a Fraction (the cache is emptied when full).
+_FORMS: dict[tuple[bool, int, int], tuple[str, str, str, str, str, str, str]] = {}
+_MAX_FORMS = 65536
+
+
+def _forms(decimal: bool, n: int, d: int) -> tuple[str, str, str, str, str, str, str]:
+    """(plain, text, latex, latex_factor, text_factor, latex_subtrahend, text_subtrahend) of q = n/d (in lowest terms)."""
+    try:
+        return _FORMS[decimal, n, d]
+    except KeyError:
+        pass
+    q = Fraction(n, d)
+    exact_decimal = d == 1 or (decimal and terminates(q))
+    plain = str(n) if d == 1 else decimal_str(q) if exact_decimal else f"{n}/{d}"
+    text = plain.replace("-", "\u2212")
+    body = (plain[1:] if n < 0 else plain) if exact_decimal else rf"\frac{{{abs(n)}}}{{{d}}}"
+    latex = f"{{-{body}}}" if n < 0 else body
+    latex_factor = rf"\left({latex}\right)" if n < 0 or not exact_decimal else latex
+    text_factor = f"({text})" if n < 0 or "/" in text else text
+    latex_subtrahend = rf"\left({latex}\right)" if n < 0 else latex
+    text_subtrahend = f"({text})" if n < 0 else text
+    if len(_FORMS) >= _MAX_FORMS:
+        _FORMS.clear()
+    forms = _FORMS[decimal, n, d] = (plain, text, latex, latex_factor, text_factor, latex_subtrahend, text_subtrahend)
+    return forms
+
+
 @dataclass(frozen=True)
 class Style:
     """How numbers are written: as decimals (when the step was a decimal) or fractions."""
 
     decimal: bool = False
 
-    # Writers are called tens of thousands of times per set with few distinct values.
-    @lru_cache(maxsize=65536)  # noqa: B019 - Style is a frozen two-value dataclass
     def plain(self, q: Fraction) -> str:
         """Plain syntax: ``8.003``, ``-7/2``, ``9``."""
-        if q.denominator == 1:
-            return str(q.numerator)
-        if self.decimal and terminates(q):
-            return decimal_str(q)
-        return f"{q.numerator}/{q.denominator}"
+        return _forms(self.decimal, q.numerator, q.denominator)[0]
 
-    @lru_cache(maxsize=65536)  # noqa: B019
     def text(self, q: Fraction) -> str:
         """Unicode text with a real minus sign: ``−7/2``."""
-        return self.plain(q).replace("-", "\u2212")
+        return _forms(self.decimal, q.numerator, q.denominator)[1]
 
-    @lru_cache(maxsize=65536)  # noqa: B019
     def latex(self, q: Fraction) -> str:
         """LaTeX; negatives are grouped ``{-3}`` so ziamath spaces them as a sign."""
-        if q.denominator == 1 or (self.decimal and terminates(q)):
-            body = self.plain(abs(q))
-        else:
-            body = rf"\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
-        return f"{{-{body}}}" if q < 0 else body
+        return _forms(self.decimal, q.numerator, q.denominator)[2]
 
     def latex_factor(self, q: Fraction) -> str:
         """A number used as a base or factor: parenthesised when negative or a fraction."""
-        body = self.latex(q)
-        if q < 0 or (q.denominator != 1 and not (self.decimal and terminates(q))):
-            return rf"\left({body}\right)"
-        return body
+        return _forms(self.decimal, q.numerator, q.denominator)[3]
 
     def text_factor(self, q: Fraction) -> str:
         """Unicode counterpart of latex_factor."""
-        body = self.text(q)
-        return f"({body})" if q < 0 or "/" in body else body
+        return _forms(self.decimal, q.numerator, q.denominator)[4]
 
     def latex_subtrahend(self, q: Fraction) -> str:
         """A number after a minus sign: parenthesised only when negative (``a - \\frac{2809}{16}``,
         ``a - \\left({-3}\\right)``); a positive fraction needs no brackets there."""
-        return rf"\left({self.latex(q)}\right)" if q < 0 else self.latex(q)
+        return _forms(self.decimal, q.numerator, q.denominator)[5]
 
     def text_subtrahend(self, q: Fraction) -> str:
         """Unicode counterpart of latex_subtrahend: ``− 2809/16``, ``− (−3)``."""
-        return f"({self.text(q)})" if q < 0 else self.text(q)
+        return _forms(self.decimal, q.numerator, q.denominator)[6]
+
+    def magnitude(self, q: Fraction) -> tuple[str, str]:
+        """LaTeX and text of |q| (a term's size after its sign is written apart), without building |q|."""
+        forms = _forms(self.decimal, abs(q.numerator), q.denominator)
+        return forms[2], forms[1]
 
 
 # ---------------------------------------------------------------- polynomials
@@ -220,6 +238,14 @@ def at_h0(p: Poly) -> Poly:
 
 def horner(coeffs: tuple[Fraction, ...], x: Fraction) -> Fraction:
     """f(x) by Horner's rule with exact fractions."""
+    if coeffs and all(c.denominator == 1 for c in coeffs):
+        # Whole coefficients (every drawn f): Horner's rule on x = p/q in integers, one division at the end.
+        p, q = x.numerator, x.denominator
+        total, scale = 0, 1
+        for c in reversed(coeffs):
+            total = total * p + c.numerator * scale
+            scale *= q
+        return Fraction(total, scale // q)
     acc = Fraction(0)
     for c in reversed(coeffs):
         acc = acc * x + c
@@ -242,6 +268,7 @@ def _order(key: tuple[int, int]) -> tuple[int, int]:
     return (-(i + j), -i)
 
 
+@lru_cache(maxsize=4096)
 def _monomial(i: int, j: int, var: tuple[str, str], sup: bool) -> str:
     parts = []
     for name, n in ((var[0], i), (var[1], j)):
@@ -276,30 +303,34 @@ def _join(terms: list[tuple[bool, str]], lead: str, minus: str, group_lead: bool
     return " ".join(out) or "0"
 
 
+def poly_forms(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> tuple[str, str]:
+    """LaTeX and Unicode text of p in walkthrough order, written in one pass: ``6x + 3h - 4``, ``6x + 3h − 4``."""
+    terms_l, terms_t = [], []
+    for (i, j), c in poly_terms(p):
+        negative = c.numerator < 0
+        unit = c.denominator == 1 and c.numerator in (1, -1) and (i or j)
+        number_l, number = style.magnitude(c)
+        mono_l = _monomial(i, j, var, sup=False)
+        terms_l.append((negative, mono_l if unit else number_l + mono_l))
+        mono_t = _monomial(i, j, var, sup=True)
+        if unit:
+            body = mono_t
+        elif mono_t and "/" in number:
+            body = f"({number}){mono_t}"
+        else:
+            body = number + mono_t
+        terms_t.append((negative, body))
+    return _join(terms_l, "-", "-", group_lead=True), _join(terms_t, "\u2212", "\u2212")
+
+
 def poly_latex(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> str:
     """LaTeX of p in walkthrough order, e.g. ``6x + 3h - 4``."""
-    terms = []
-    for (i, j), c in poly_terms(p):
-        mono = _monomial(i, j, var, sup=False)
-        body = mono if mono and abs(c) == 1 else style.latex(abs(c)) + mono
-        terms.append((c < 0, body))
-    return _join(terms, "-", "-", group_lead=True)
+    return poly_forms(p, style, var)[0]
 
 
 def poly_text(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> str:
     """Unicode text of p, e.g. ``6x + 3h − 4``."""
-    terms = []
-    for (i, j), c in poly_terms(p):
-        mono = _monomial(i, j, var, sup=True)
-        num = style.text(abs(c))
-        if mono and abs(c) == 1:
-            body = mono
-        elif mono and "/" in num:
-            body = f"({num}){mono}"
-        else:
-            body = num + mono
-        terms.append((c < 0, body))
-    return _join(terms, "\u2212", "\u2212")
+    return poly_forms(p, style, var)[1]
 
 
 def poly_plain(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> str:

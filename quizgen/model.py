@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from quizgen.exact import Poly, Style, plain_forms, poly_from_coeffs, poly_latex, poly_plain, poly_text
+from quizgen.exact import Poly, Style, plain_forms, poly_forms, poly_from_coeffs, poly_plain
 
 # Problems in one set (--count and a spec's sections); here, not in generate.py, so the
 # command line can show them without importing sympy.
@@ -102,7 +102,8 @@ class Task:
         return poly_plain(self.f, self.style, var=(self.variables[0], "h"))
 
     def f_math(self, name: str = "f(x)") -> Math:
-        return Math(f"{name} = {poly_latex(self.f, self.style)}", f"{name} = {poly_text(self.f, self.style)}")
+        latex, text = poly_forms(self.f, self.style)
+        return Math(f"{name} = {latex}", f"{name} = {text}")
 
     # The given numbers a kind relies on, typed as present: a kind that needs "point" always
     # gets one (Kind.needs), so reading it where it is missing is a bug, not bad input.

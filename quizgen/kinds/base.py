@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from quizgen.exact import Poly, Style, horner, is_decimal_text, parse_number, poly_latex, poly_plain, poly_text, power_rule
+from quizgen.exact import Poly, Style, horner, is_decimal_text, parse_number, poly_forms, poly_plain, power_rule
 from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level, draw_coeffs, draw_point, steps_for
 from quizgen.model import Answer, Line, Math, Picture, Pins, Step, Task, is_linear
 
@@ -174,7 +174,7 @@ def num(task: Task, q: Fraction) -> Math:
 
 def poly_math(p: Poly, style: Style) -> Math:
     """A polynomial in x and h as Math."""
-    return Math(poly_latex(p, style), poly_text(p, style))
+    return Math(*poly_forms(p, style))
 
 
 def answer_number(task: Task, q: Fraction) -> Answer:
@@ -184,7 +184,7 @@ def answer_number(task: Task, q: Fraction) -> Answer:
 
 def answer_poly(task: Task, p: Poly, form: str | None = None) -> Answer:
     """A polynomial in x (and h) as an Answer (form="expanded": it must be typed multiplied out)."""
-    return Answer(p, poly_plain(p, task.style), poly_latex(p, task.style), poly_text(p, task.style), form=form)
+    return Answer(p, poly_plain(p, task.style), *poly_forms(p, task.style), form=form)
 
 
 def labeled(name: str, value: Math) -> Math:
@@ -238,6 +238,16 @@ def _width(math: Math | Sequence[Math]) -> float:
     return chars * 1.25 if any(not is_linear(m.latex) for m in parts) else chars
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _signed(n: int, negative: bool, latex: str, text: str) -> tuple[str, str]:
+    """The n-th term of a sum with its sign: a leading minus tight (grouped in LaTeX), later ones spaced."""
+    if n == 0:
+        return ("{-" + latex + "}", "\u2212" + text) if negative else (latex, text)
+    return ("- " + latex, "\u2212 " + text) if negative else ("+ " + latex, "+ " + text)
+
+
 def substitution_lines(
     task: Task, at: Fraction, name: str = "f", coeffs: tuple[Fraction, ...] | None = None
 ) -> tuple[Line, ...]:
@@ -246,45 +256,47 @@ def substitution_lines(
     coeffs = task.coeffs if coeffs is None else coeffs
     lhs = call(name, num(task, at))
     sub_l, sub_t, val_l, val_t = [], [], [], []
-    terms = sorted(((i, c) for i, c in enumerate(coeffs) if c), reverse=True)
+    terms = [(i, c) for i, c in reversed(list(enumerate(coeffs))) if c]
+    base_l, base_t = s.latex_factor(at), s.text_factor(at)
+    p, q = at.numerator, at.denominator
     for n, (i, c) in enumerate(terms):
-        mag = abs(c)
-        sign_l = ("{-" if c < 0 else "") if n == 0 else ("- " if c < 0 else "+ ")
-        sign_t = ("\u2212" if c < 0 else "") if n == 0 else ("\u2212 " if c < 0 else "+ ")
-        close = "}" if n == 0 and c < 0 else ""
         if i == 0:
-            body_l, body_t = s.latex(mag), s.text(mag)
+            body_l, body_t = s.magnitude(c)
         else:
-            base_l, base_t = s.latex_factor(at), s.text_factor(at)
             pw_l = f"^{{{i}}}" if i > 1 else ""
-            pw_t = str(i).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) if i > 1 else ""
-            if mag == 1:
+            pw_t = str(i).translate(_SUPERSCRIPT) if i > 1 else ""
+            if c.denominator == 1 and c.numerator in (1, -1):
                 body_l, body_t = base_l + pw_l, base_t + pw_t
             else:
                 # 3(2.001)², as textbooks substitute: a dot beside a decimal point reads 3·2.001 as 3.2.001.
+                mag = abs(c)
                 body_l = f"{s.latex_factor(mag)}{paren_latex(base_l)}{pw_l}"
                 body_t = f"{s.text_factor(mag)}{paren_text(base_t)}{pw_t}"
-        sub_l.append(sign_l + body_l + close)
-        sub_t.append(sign_t + body_t)
-        value = c * at**i
-        vmag = abs(value)
-        vsign_l = ("{-" if value < 0 else "") if n == 0 else ("- " if value < 0 else "+ ")
-        vsign_t = ("\u2212" if value < 0 else "") if n == 0 else ("\u2212 " if value < 0 else "+ ")
-        vclose = "}" if n == 0 and value < 0 else ""
-        val_l.append(vsign_l + s.latex(vmag) + vclose)
-        val_t.append(vsign_t + s.text(vmag))
-    total = sum((c * at**i for i, c in enumerate(coeffs)), Fraction(0))
+        signed_l, signed_t = _signed(n, c.numerator < 0, body_l, body_t)
+        sub_l.append(signed_l)
+        sub_t.append(signed_t)
+        value = Fraction(c.numerator * p**i, c.denominator * q**i)  # c · at^i
+        signed_l, signed_t = _signed(n, value.numerator < 0, *s.magnitude(value))
+        val_l.append(signed_l)
+        val_t.append(signed_t)
     if not terms:
         return (Line(lhs, num(task, Fraction(0))),)
+    total = horner(coeffs, at)
     chain_l, chain_t = [" ".join(sub_l)], [" ".join(sub_t)]
     if len(terms) > 1:
         chain_l.append(" ".join(val_l))
         chain_t.append(" ".join(val_t))
     # The total, unless the chain already reads it (E(0.05) = 0.05, not 0.05 = 0.05).
-    if (len(terms) > 1 or terms[0][0] > 0) and chain_t[-1] != task.style.text(total):
-        chain_l.append(task.style.latex(total))
-        chain_t.append(task.style.text(total))
+    if (len(terms) > 1 or terms[0][0] > 0) and chain_t[-1] != s.text(total):
+        chain_l.append(s.latex(total))
+        chain_t.append(s.text(total))
     return chain_lines(lhs, [Math(part_l, part_t) for part_l, part_t in zip(chain_l, chain_t)])
+
+
+def _measure(math: Math) -> tuple[int, bool]:
+    """_width's two ingredients for one formula: characters (a fraction as wide as its longer part), set as a picture."""
+    chars = len(_FRACTION.sub(lambda m: "0" * max(len(m.group(1)), len(m.group(2))), math.text))
+    return chars, not is_linear(math.latex)
 
 
 def chain_lines(lhs: Math, parts: Sequence[Math]) -> tuple[Line, ...]:
@@ -293,12 +305,18 @@ def chain_lines(lhs: Math, parts: Sequence[Math]) -> tuple[Line, ...]:
     A line of math cannot wrap, so a chain wider than the key's column would run off the page.
     """
     budget = MAX_CHAIN - _width(lhs) - 3
+    # _width of a row, kept as running sums: " = " between parts adds 3 characters and no fraction.
     rows: list[list[Math]] = [[parts[0]]]
+    chars, wide = _measure(parts[0])
     for part in parts[1:]:
-        if _width(rows[-1] + [part]) <= budget:
+        more, more_wide = _measure(part)
+        joined = chars + 3 + more
+        if (joined * 1.25 if wide or more_wide else joined) <= budget:
             rows[-1].append(part)
+            chars, wide = joined, wide or more_wide
         else:
             rows.append([part])
+            chars, wide = more, more_wide
     return tuple(
         Line(lhs if k == 0 else None, Math(" = ".join(m.latex for m in row), " = ".join(m.text for m in row)))
         for k, row in enumerate(rows)
@@ -316,7 +334,7 @@ def shifted_form(task: Task) -> Math:
             bl, bt = s.latex(mag), s.text(mag)
         else:
             pl = f"^{{{i}}}" if i > 1 else ""
-            pt = str(i).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) if i > 1 else ""
+            pt = str(i).translate(_SUPERSCRIPT) if i > 1 else ""
             cl = "" if mag == 1 else s.latex_factor(mag) if mag.denominator != 1 else s.latex(mag)
             ct = "" if mag == 1 else s.text_factor(mag)
             bl = rf"{cl}(x + h){pl}"

@@ -54,16 +54,35 @@ def sympy_symbolic(task: Task) -> Symbolic:
     return _symbolic(task.coeffs)
 
 
+# (x + h)^n for the degrees quizgen draws, expanded once by sympy; f(x + h) is then a sum of
+# scaled powers, the same ring arithmetic `compose` does, without redoing the powers per f.
+_SHIFTED_POWERS: list[PolyElement] = [(_RX + _RH) ** n for n in range(5)]
+_H_TERM = ((0, 1), QQ(1))
+
+
+def _shifted_power(n: int) -> PolyElement:
+    while n >= len(_SHIFTED_POWERS):
+        _SHIFTED_POWERS.append(_SHIFTED_POWERS[-1] * (_RX + _RH))
+    return _SHIFTED_POWERS[n]
+
+
 @lru_cache(maxsize=4096)
 def _symbolic(coeffs: tuple[Fraction, ...]) -> Symbolic:
-    fx = _RING.from_dict({(i, 0): QQ(c.numerator, c.denominator) for i, c in enumerate(coeffs) if c})
-    shifted = fx.compose(_RX, _RX + _RH)
+    qs = [QQ(c.numerator, c.denominator) for c in coeffs]
+    fx = _RING.from_dict({(i, 0): q for i, q in enumerate(qs) if q})
+    shifted = _RING.zero
+    for i, q in enumerate(qs):
+        if q:
+            shifted = shifted + _shifted_power(i).mul_ground(q)
     difference = shifted - fx
-    quotient = difference.exquo(_RH)
-    # For a polynomial in h the limit h → 0 is its value at h = 0; sympy's diff must agree.
-    derivative = quotient.evaluate(_RH, 0)
+    # Divide by h exactly: every term of f(x + h) − f(x) has a factor h (else no exact quotient).
+    if not all(j for _, j in difference.itermonoms()):
+        raise AssertionError("f(x + h) − f(x) has a term without h")
+    quotient = difference.quo_term(_H_TERM)
+    # For a polynomial in h the limit h → 0 is its value at h = 0, its h⁰ part; sympy's diff must agree.
+    derivative = quotient.coeff_wrt(_RH, 0)
     by_diff = {(int(i), 0): _frac(c) for (i,), c in _f(coeffs).diff(_UX).terms() if c}
-    by_limit = {(int(i), 0): _frac(c) for (i,), c in derivative.terms() if c}
+    by_limit = {(int(i), 0): _frac(c) for (i, _), c in derivative.terms() if c}
     if by_limit != by_diff:
         raise AssertionError("limit of the quotient differs from sympy's diff")
     return Symbolic(_terms(shifted), _terms(difference), _terms(quotient), by_diff)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from sympy import QQ
 from sympy.polys.rings import PolyElement, ring
 
-from quizgen.exact import Poly, Style, is_decimal_text, parse_number, poly_latex, poly_terms, poly_text
+from quizgen.exact import Poly, Style, is_decimal_text, parse_number, poly_forms, poly_terms
 from quizgen.kinds.base import blank, part, word_part, Kind, Solved, num, paren_latex, paren_text, poly_math, product
 from quizgen.kinds.shown import MAX_DIGITS, longest
 from quizgen.levels import Level, draw_point
@@ -47,7 +47,7 @@ def _poly_h(p: PolyElement) -> Poly:
 
 def wmath(p: Poly, s: Style) -> Math:
     """A polynomial in w₁, w₂ as Math."""
-    return Math(poly_latex(p, s, LATEX_VARS), poly_text(p, s, TEXT_VARS))
+    return Math(poly_forms(p, s, LATEX_VARS)[0], poly_forms(p, s, TEXT_VARS)[1])
 
 
 def partial_name(n: int) -> Math:
@@ -95,6 +95,13 @@ def num_math(s: Style, q: Fraction) -> Math:
 
 def loss_at(terms: tuple[tuple[tuple[int, int], Fraction], ...], at: tuple[Fraction, ...]) -> Fraction:
     """L(w₁, w₂) with exact fractions."""
+    if all(c.denominator == 1 for _, c in terms):
+        # Whole coefficients (every drawn loss): over the common denominator q₁^d₁·q₂^d₂, in integers.
+        (p1, q1), (p2, q2) = (at[0].numerator, at[0].denominator), (at[1].numerator, at[1].denominator)
+        d1 = max((i for (i, _), _ in terms), default=0)
+        d2 = max((j for (_, j), _ in terms), default=0)
+        total = sum(c.numerator * p1**i * q1 ** (d1 - i) * p2**j * q2 ** (d2 - j) for (i, j), c in terms)
+        return Fraction(total, q1**d1 * q2**d2)
     return sum((c * at[0] ** i * at[1] ** j for (i, j), c in terms), Fraction(0))
 
 
