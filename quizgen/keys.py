@@ -71,6 +71,7 @@ class Key:
     form: str | None = None
     parts: tuple[Part, ...] = ()  # a multi-part answer, graded part by part (see grade_parts)
     kind: str = ""  # the problem's kind, for --stats
+    labels: tuple[str, ...] = ()  # names of the asked quantity, as an answer may give it on the left (f′(2) = 9)
 
     def grade(self, typed: str) -> Verdict:
         """The checker's verdict on a typed answer (part by part when the problem has parts)."""
@@ -78,7 +79,8 @@ class Key:
 
         if self.parts:
             return grade_parts(self, typed)
-        return check(typed, self.answer, rtol=self.rtol, atol=self.atol, mistakes=self.mistakes, form=self.form)
+        return check(typed, self.answer, rtol=self.rtol, atol=self.atol, mistakes=self.mistakes, form=self.form,
+                     labels=self.labels)
 
     @property
     def full_answer(self) -> str:
@@ -106,6 +108,8 @@ class Key:
             out["tolerance"] = tolerance
         if self.form:
             out["form"] = self.form
+        if self.labels:
+            out["labels"] = list(self.labels)
         if self.parts:
             out["parts"] = [{"name": p.name, "answer": p.answer, "labels": list(p.labels), "required": p.required,
                              **({"words": dict(p.words)} if p.words is not None else {}),
@@ -276,7 +280,10 @@ def _graded_parts(value: Any) -> tuple[Part, ...]:
             words = {k.strip().lower(): v for k, v in words.items()}
         elif not _NUMBER.fullmatch(answer):
             return ()
-        parts.append(Part(name, answer, tuple(label_key(v) for v in labels), words, required))
+        form = item.get("form")
+        if form is not None and (rounded_places(form) is None or not _rounded_number(answer, rounded_places(form) or 0)):
+            return ()
+        parts.append(Part(name, answer, tuple(label_key(v) for v in labels), words, required, form))
     return tuple(parts)
 
 
@@ -415,7 +422,33 @@ def problem_key(index: int, entry: Any, source: str = "quiz.json") -> Key:
                             f" for the form {form!r}, not {clip(answer)!r}")
     form = graded_form(form, answer)  # quiz.json of older runs carries no "value" form
     kind = entry.get("kind")
-    return Key(number, answer, rtol, atol, mistakes, form, _parts(entry), clip(kind, 40) if isinstance(kind, str) else "")
+    parts = _parts(entry)
+    return Key(number, answer, rtol, atol, mistakes, form, parts, clip(kind, 40) if isinstance(kind, str) else "",
+               () if parts else _labels(entry))
+
+
+MAX_LABEL = 40  # characters of one name of the asked quantity
+
+
+def _labels(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """Names of what a one-part question asks for (f′(2), f(5), f′(x)): the labels quiz.json's
+    "parts" give the whole answer, and for older quiz.json what the kind asks for."""
+    out: list[str] = []
+    parts = entry.get("parts")
+    if isinstance(parts, list):
+        for p in parts[:MAX_PARTS]:
+            if isinstance(p, Mapping) and p.get("answer") == entry["answer"]:
+                label = p.get("label")
+                if isinstance(label, str) and 0 < len(label) <= MAX_LABEL:
+                    out.append(label)
+    kind, point = entry.get("kind"), entry.get("point")
+    if kind == "evaluate" and isinstance(point, str) and len(point) <= MAX_LABEL:
+        out.append(f"f({point})")
+    elif kind == "limit-definition":
+        out.extend(["f′(x)", "df/dx", "dy/dx", "f′"])
+    elif kind == "expand":
+        out.extend(["f(x+h)", "f(x + h)"])
+    return tuple(dict.fromkeys(out))
 
 
 def quiz_keys(quiz: Any, source: str = "quiz.json", *, check_answers: bool = True) -> dict[int, Key]:

@@ -37,6 +37,7 @@ def run(case: dict) -> Verdict:
         atol=case.get("atol"),
         mistakes=case.get("mistakes", ()),
         form=case.get("form"),
+        labels=case.get("labels", ()),
     )
 
 
@@ -45,7 +46,7 @@ def run(case: dict) -> Verdict:
 
 def test_table_is_big_and_well_formed():
     assert len(CASES) >= 150
-    allowed = {"answer", "expected", "rtol", "atol", "mistakes", "form", "status", "message_contains"}
+    allowed = {"answer", "expected", "rtol", "atol", "mistakes", "form", "labels", "status", "message_contains"}
     for case in CASES:
         assert set(case) <= allowed, case
         assert case["status"] in STATUSES
@@ -62,7 +63,7 @@ def test_table_is_big_and_well_formed():
 def test_table(case):
     tol = answers.Tol(case.get("rtol"), case.get("atol"))
     verdict = answers.check_strict(  # no safety net
-        case["answer"], case["expected"], tol, case.get("mistakes", ()), case.get("form")
+        case["answer"], case["expected"], tol, case.get("mistakes", ()), case.get("form"), case.get("labels", ())
     )
     assert verdict.status == case["status"], verdict.message
     assert case.get("message_contains", "") in verdict.message
@@ -103,7 +104,7 @@ def sympy_agree(a: sympy.Expr, e: sympy.Expr) -> bool | None:
 
 SYMBOLIC = [
     c for c in CASES
-    if c["status"] != "invalid" and "rtol" not in c and "atol" not in c and "=" not in c["answer"] + c["expected"]
+    if c["status"] != "invalid" and "labels" not in c and "rtol" not in c and "atol" not in c and "=" not in c["answer"] + c["expected"]
     and "not fully expanded" not in c.get("message_contains", "")  # equal values, rejected for their form
     and "not the calculation" not in c.get("message_contains", "")  # likewise: a calculation where a number is asked
 ]

@@ -48,7 +48,7 @@ def page() -> Iterator[Page]:
 
 
 def opts(case: dict[str, Any]) -> dict[str, Any]:
-    return {k: case[k] for k in ("rtol", "atol", "mistakes", "form") if k in case}
+    return {k: case[k] for k in ("rtol", "atol", "mistakes", "form", "labels") if k in case}
 
 
 def js_check_all(page: Page, items: list[list[Any]], strict: bool = True) -> list[dict[str, str]]:
@@ -73,7 +73,7 @@ def test_table_in_chromium(table_verdicts, i):
     case = CASES[i]
     js = table_verdicts[i]
     py = check(case["answer"], case["expected"], rtol=case.get("rtol"), atol=case.get("atol"),
-               mistakes=case.get("mistakes", ()), form=case.get("form"))
+               mistakes=case.get("mistakes", ()), form=case.get("form"), labels=case.get("labels", ()))
     assert js["status"] == case["status"], js["message"]
     assert case.get("message_contains", "") in js["message"]
     assert (js["status"], js["message"]) == (py.status, py.message)
@@ -92,6 +92,10 @@ EXPECTED = [
     "3*x**2 + 6*x*h + 3*h**2 - 4*x - 4*h + 5", "1", "x", "sin(x)", "exp(x)", "log(x)", "abs(x)", "0",
     "tanh(w1*x1 + w2*x2 + b)", "w - eta*g", "max(0, x)", "1/(1 + exp(-x))", "0.7616", "-0.42, 1.05",
 ]
+
+
+LEFT_SIDES = ["f′(2) = ", "f'(2)=", "f(3) = ", "w₁ = ", "w_1: ", "dL/da = ", "∂L/∂a = ", "a: ", "y = ", "L = ", "f′(x) = ",
+              "df/dx = ", "2x = ", "f(x+h) = ", "f′ = ", "x: ", "", "σ(z) = ", "w1 x = "]
 
 
 def random_expression(rng: random.Random, depth: int = 0) -> str:
@@ -130,6 +134,9 @@ def random_cases(seed: int, n: int) -> list[list[Any]]:
             o["mistakes"] = [[random_expression(rng), "M1"], [f"2*({e})", "M2"]]
         if rng.random() < 0.1:
             o["form"] = rng.choice(["rounded:2", "rounded:4", "value", "expanded"])
+        if rng.random() < 0.3:
+            o["labels"] = rng.choice([["f′(2)", "f'(2)"], ["w₁"], ["∂L/∂a", "a"], ["y"], ["f′(x)", "df/dx"]])
+            a = rng.choice(LEFT_SIDES) + a
         out.append([a, e, o])
     return out
 
@@ -140,7 +147,8 @@ def test_random_inputs_agree_with_python(page, seed):
     js = js_check_all(page, items)
     mismatches = []
     for (a, e, o), j in zip(items, js):
-        py = answers.check_strict(a, e, answers.Tol(o.get("rtol"), o.get("atol")), o.get("mistakes", ()), o.get("form"))
+        py = answers.check_strict(a, e, answers.Tol(o.get("rtol"), o.get("atol")), o.get("mistakes", ()), o.get("form"),
+                                  o.get("labels", ()))
         if (py.status, py.message) != (j["status"], j["message"]):
             mismatches.append((a, e, o, py, j))
     assert not mismatches, mismatches[:5]

@@ -16,6 +16,7 @@ from quizgen.answers.feedback import and_list, count_message, expanded, explain,
 from quizgen.answers.grammar import parse
 from quizgen.answers.grammar import Node
 from quizgen.answers.limits import (
+    MAX_LENGTH,
     MAX_PLACES,
     SIGN,
     WRONG,
@@ -30,7 +31,7 @@ from quizgen.answers.limits import (
     Invalid,
     message,
 )
-from quizgen.answers.tokens import context
+from quizgen.answers.tokens import WHITESPACE, context
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,64 @@ def _wrong_case(a: Form, e: Form) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- the asked quantity on the left
+# "f′(2) = 9", "w₁: 1.2", "dL/da = -6": a left side that names a quantity (a name with primes
+# and an argument in brackets, or a derivative d…/d…) is compared with the names the key gives
+# for what the question asks (labels). The same name: the right side is the answer. Another
+# name: incorrect, saying so. No names known: the student is asked to write the answer alone.
+# A single plain letter (y = 3x − 2) keeps the older rule (an explicit equation), and an answer
+# to a question whose answer is an equation is never cut. checker.js does the same.
+
+_NAME = r"[A-Za-zα-ω]+(?:_\{[0-9]+\}|_?[0-9]+|[₀-₉]+)?"
+_LABEL = re.compile(
+    rf"(?:{_NAME}['′’″]*(?:\([A-Za-z0-9α-ω₀-₉+\-−.,/ '′]*\))?|[d∂] *{_NAME} */ *[d∂] *{_NAME})"
+)
+_LETTER = re.compile(r"[A-Za-z]")
+_LABEL_CHARS = {"′": "'", "’": "'", "″": "''", "∂": "d", "−": "-"}
+
+
+def label_norm(text: str) -> str:
+    """A label as compared: lower case, no spaces, _, braces or *, primes as ', ∂ as d, subscripts as digits."""
+    out = []
+    for ch in text.lower():
+        if ch in " _{}*·":
+            continue
+        if "₀" <= ch <= "₉":
+            ch = str(ord(ch) - ord("₀"))
+        out.append(_LABEL_CHARS.get(ch, ch))
+    return "".join(out)
+
+
+def _strip(text: str) -> str:
+    return text.strip(WHITESPACE)
+
+
+def _label(answer: str, labels: Sequence[str]) -> tuple[str, Verdict | None]:
+    """The answer with a left side that names the asked quantity blanked out (positions kept),
+    or a verdict when the left side names something else."""
+    cuts = [i for i in (answer.find("="), answer.find(":")) if i >= 0]
+    if not cuts or len(answer) > MAX_LENGTH:
+        return answer, None
+    cut = min(cuts)
+    lhs = _strip(answer[:cut])
+    if not _LABEL.fullmatch(lhs):
+        return answer, None
+    if label_norm(lhs) in {label_norm(x) for x in labels}:
+        return " " * (cut + 1) + answer[cut + 1:], None
+    if _LETTER.fullmatch(lhs) and (lhs == "y" or not labels):  # y = 3x − 2, y: 5 — an explicit equation, as before
+        return answer[:cut] + "=" + answer[cut + 1:], None
+    if labels:
+        return answer, Verdict("incorrect", message("label_wrong", lhs=lhs[:30], label=labels[0]))
+    return answer, Verdict("invalid", message("label_unknown", lhs=lhs[:30]))
+
+
 def check_strict(
-    answer: Any, expected: str, tol: Tol, mistakes: Sequence[tuple[str, str]], form: str | None = None
+    answer: Any,
+    expected: str,
+    tol: Tol,
+    mistakes: Sequence[tuple[str, str]],
+    form: str | None = None,
+    labels: Sequence[str] = (),
 ) -> Verdict:
     """check() without its safety net, so tests see any bug as an exception."""
     if not isinstance(expected, str):
@@ -72,6 +129,10 @@ def check_strict(
         e = _known(expected, ctx)
     except Invalid:
         return Verdict("invalid", BAD_EXPECTED)
+    if isinstance(answer, str) and e[0] != "eq":
+        answer, said = _label(answer, [x for x in labels if isinstance(x, str)])
+        if said is not None:
+            return said
     try:
         a = wrap(parse(answer, ctx))
         for x in exprs(a):
@@ -255,8 +316,13 @@ def check(
     atol: float | None = None,
     mistakes: Sequence[tuple[str, str]] = (),
     form: str | None = None,
+    labels: Sequence[str] = (),
 ) -> Verdict:
     """Compare a typed answer with the key: correct, incorrect or invalid, with one sentence why.
+
+    ``labels``: the names of what the question asks for (``f′(2)``, ``w₁``, ``dL/da``): an answer
+    may name it on the left (``f′(2) = 9``, ``w₁: 1.2``); a left side naming anything else is
+    incorrect, saying so (see _label).
 
     ``form="expanded"``: an equal answer must also be multiplied out (a sum of products of
     numbers and powers of single variables), else it is "incorrect" with NOT_EXPANDED.
@@ -267,7 +333,7 @@ def check(
     (8.003, −7/2), not as a calculation (3*25+30+1): else "incorrect" with NOT_VALUE.
     """
     try:
-        return check_strict(answer, expected, Tol(_tolerance(rtol), _tolerance(atol)), mistakes, form)
+        return check_strict(answer, expected, Tol(_tolerance(rtol), _tolerance(atol)), mistakes, form, labels)
     except Exception:  # noqa: BLE001 - a student's input must never crash grading or the page
         return Verdict("invalid", UNCHECKED)
 

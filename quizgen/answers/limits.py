@@ -102,6 +102,9 @@ MESSAGES: dict[str, str] = {
     "unknown_symbol": "Unknown symbol '{char}' at position {pos}.",
     "func_brackets": "Write the argument of {name} in brackets, like {name}(x).",
     "case": "Your answer has {got} where the question uses {want}: letters are case-sensitive.",
+    # the asked quantity named on the left: f′(2) = 9, w₁: 1.2, dL/da = -6 (see checking._label)
+    "label_wrong": "The left side names {lhs}, but the question asks for {label}.",
+    "label_unknown": "Write just the answer, without '{lhs} =' in front.",
     "unexpected": "Unexpected '{tok}' at position {pos}.",
     "incomplete": "Your answer is incomplete: something is missing at the end.",
     "too_deep": "Your answer is nested too deeply.",

@@ -1213,7 +1213,51 @@
     return null;
   }
 
-  function checkStrict(answer, expected, tol, mistakes, form) {
+  // ---------------------------------------------------------------- the asked quantity on the left
+  // f'(2) = 9, w1: 1.2, dL/da = -6: see _label in checking.py (the same rules, step for step).
+  var LABEL_NAME = "[A-Za-z\u03b1-\u03c9]+(?:_\\{[0-9]+\\}|_?[0-9]+|[\u2080-\u2089]+)?";
+  var LABEL_RE = new RegExp("^(?:" + LABEL_NAME + "['\u2032\u2019\u2033]*(?:\\([A-Za-z0-9\u03b1-\u03c9\u2080-\u2089+\\-\u2212.,/ '\u2032]*\\))?" +
+    "|[d\u2202] *" + LABEL_NAME + " */ *[d\u2202] *" + LABEL_NAME + ")$");
+  var LABEL_CHARS = { "\u2032": "'", "\u2019": "'", "\u2033": "''", "\u2202": "d", "\u2212": "-" };
+
+  function labelNorm(text) {
+    var out = "", chars = Array.from(text.toLowerCase());
+    for (var i = 0; i < chars.length; i++) {
+      var ch = chars[i];
+      if (" _{}*\u00b7".indexOf(ch) >= 0) continue;
+      var d = SUB_DIGITS.indexOf(ch);
+      if (d >= 0 && ch.length === 1) ch = String(d);
+      out += has(LABEL_CHARS, ch) ? LABEL_CHARS[ch] : ch;
+    }
+    return out;
+  }
+  function stripWhite(text) {
+    var s = Array.from(text), i = 0, j = s.length;
+    while (i < j && WHITESPACE.indexOf(s[i]) >= 0) i += 1;
+    while (j > i && WHITESPACE.indexOf(s[j - 1]) >= 0) j -= 1;
+    return s.slice(i, j).join("");
+  }
+  // [answer with a left side naming the asked quantity blanked out, or a verdict when it names another]
+  function cutLabel(answer, labels) {
+    var s = Array.from(answer), cut = -1;
+    if (s.length > MAX_LENGTH) return [answer, null];
+    for (var i = 0; i < s.length; i++) if (s[i] === "=" || s[i] === ":") { cut = i; break; }
+    if (cut < 0) return [answer, null];
+    var lhs = stripWhite(s.slice(0, cut).join(""));
+    if (!LABEL_RE.test(lhs)) return [answer, null];
+    var key = labelNorm(lhs);
+    for (var k = 0; k < labels.length; k++) {
+      if (labelNorm(labels[k]) === key) return [" ".repeat(cut + 1) + s.slice(cut + 1).join(""), null];
+    }
+    if (/^[A-Za-z]$/.test(lhs) && (lhs === "y" || !labels.length)) {
+      return [s.slice(0, cut).join("") + "=" + s.slice(cut + 1).join(""), null];
+    }
+    var shown = Array.from(lhs).slice(0, 30).join("");
+    if (labels.length) return [answer, verdict("incorrect", msg("label_wrong", { lhs: shown, label: labels[0] }))];
+    return [answer, verdict("invalid", msg("label_unknown", { lhs: shown }))];
+  }
+
+  function checkStrict(answer, expected, tol, mistakes, form, labels) {
     var ctx, e, a;
     try {
       ctx = typeof expected === "string" ? context(expected) : {};
@@ -1222,6 +1266,11 @@
     } catch (err) {
       if (err instanceof Invalid) return verdict("invalid", BAD_EXPECTED);
       throw err;
+    }
+    if (typeof answer === "string" && e[0] !== "eq") {
+      var cl = cutLabel(answer, (labels || []).filter(function (x) { return typeof x === "string"; }));
+      if (cl[1] !== null) return cl[1];
+      answer = cl[0];
     }
     try {
       a = wrap(parse(answer, ctx));
@@ -1515,7 +1564,8 @@
     return [
       new Tol(tolerance(opts.rtol), tolerance(opts.atol)),
       Array.isArray(opts.mistakes) ? opts.mistakes : [],
-      typeof opts.form === "string" ? opts.form : null
+      typeof opts.form === "string" ? opts.form : null,
+      Array.isArray(opts.labels) ? opts.labels : []
     ];
   }
 
@@ -1524,7 +1574,7 @@
     check: function (answer, expected, opts) {
       try {
         var o = options(opts);
-        return checkStrict(answer, expected, o[0], o[1], o[2]);
+        return checkStrict(answer, expected, o[0], o[1], o[2], o[3]);
       } catch (err) {
         return verdict("invalid", UNCHECKED);
       }
@@ -1534,7 +1584,7 @@
       try {
         var o = options(opts);
         var parts = opts && Array.isArray(opts.parts) ? opts.parts : [];
-        return parts.length ? checkParts(String(answer), expected, o[0], o[1], parts) : checkStrict(answer, expected, o[0], o[1], o[2]);
+        return parts.length ? checkParts(String(answer), expected, o[0], o[1], parts) : checkStrict(answer, expected, o[0], o[1], o[2], o[3]);
       } catch (err) {
         return verdict("invalid", UNCHECKED);
       }
@@ -1542,7 +1592,7 @@
     /** The same without the safety net, so tests see a bug as an exception. */
     checkStrict: function (answer, expected, opts) {
       var o = options(opts);
-      return checkStrict(answer, expected, o[0], o[1], o[2]);
+      return checkStrict(answer, expected, o[0], o[1], o[2], o[3]);
     }
   };
 })();
