@@ -254,7 +254,7 @@ MAX_LABELS = 20  # names one part may be given by
 
 def _graded_parts(value: Any) -> tuple[Part, ...]:
     """The parts a kind lists itself in quiz.json's ``graded_parts`` (the neural-network kinds):
-    [{"name", "answer", "labels", "required"?, "words"?}, …]; () when the list is not well formed
+    [{"name", "answer", "labels", "required"?, "words"?, "form"?}, …]; () when the list is not well formed
     (then the answer is graded whole, as for a one-part problem)."""
     if not isinstance(value, list) or not 0 < len(value) <= MAX_PARTS:
         return ()
@@ -280,8 +280,9 @@ def _graded_parts(value: Any) -> tuple[Part, ...]:
             words = {k.strip().lower(): v for k, v in words.items()}
         elif not _NUMBER.fullmatch(answer):
             return ()
-        form = item.get("form")
-        if form is not None and (rounded_places(form) is None or not _rounded_number(answer, rounded_places(form) or 0)):
+        form = item.get("form")  # "rounded:N" for a number the question says to round (backprop, neuron)
+        if form is not None and (words is not None or rounded_places(form) is None
+                                 or not _rounded_number(answer, rounded_places(form) or 0)):
             return ()
         parts.append(Part(name, answer, tuple(label_key(v) for v in labels), words, required, form))
     return tuple(parts)

@@ -46,6 +46,10 @@ _MACROS = {
     "approx": "\u2248",
     "leftarrow": "\u2190",
     ",": "\u202f",
+    # The neural-network kinds' functions (upright, as function names are set) and σ.
+    "tanh": "tanh",
+    "max": "max",
+    "sigma": "\U0001d70e",
 }
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\[,()]|[{}^_]|\s+|.", re.S)
 # A part of a fraction that reads unambiguously after a slash without parentheses.

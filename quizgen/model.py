@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 from quizgen.exact import Poly, Style, plain_forms, poly_forms, poly_from_coeffs, poly_plain
 
@@ -177,6 +177,8 @@ class SecantPicture:
     caption: str  # for the key: what the picture means (plots adds which secants it leaves out)
     given_caption: str  # for the worksheet: gives nothing away
     decimal: bool = True
+    # Drawn on the worksheet only with --plots worksheet (the key's picture is the answer's).
+    given: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)
@@ -189,10 +191,41 @@ class LossPicture:
     given_caption: str
     decimal: bool = True
     minimiser: Fraction | None = None
+    given: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """One value of an expression graph: an input (op "") or the result of op on earlier nodes.
+
+    value and grad are the numbers as the problem writes them (exact, or rounded as its
+    question says); formula is how the node is computed, in text (``c = a·b``; ``a`` for an input).
+    """
+
+    name: str
+    op: str  # "" for an input, else the operation's symbol: "+", "×", "−", "²", "×3", "tanh", "ReLU"
+    inputs: tuple[str, ...]
+    formula: str
+    value: str
+    grad: str
+
+
+@dataclass(frozen=True)
+class GraphPicture:
+    """An expression graph (backprop): a box per value with its value and gradient, an operation between.
+
+    The graph is the problem's own data, so the worksheet shows it too (given), with only the
+    inputs' values filled in: every other value and every gradient is a blank to fill.
+    """
+
+    nodes: tuple[GraphNode, ...]
+    caption: str
+    given_caption: str
+    given: ClassVar[bool] = True
 
 
 # Picture data a kind returns (exact numbers, no floats); quizgen.plots draws it.
-Picture = SecantPicture | LossPicture
+Picture = SecantPicture | LossPicture | GraphPicture
 
 
 @dataclass(frozen=True)

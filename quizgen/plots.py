@@ -24,7 +24,8 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from quizgen.exact import Style, horner, poly_from_coeffs, poly_text, power_rule
-from quizgen.model import LossPicture, Picture, SecantPicture
+from quizgen import graphs
+from quizgen.model import GraphPicture, LossPicture, Picture, SecantPicture
 from quizgen.workers import fork_pool, pause
 
 # The figure is drawn at 72 dpi, so one display unit is one point; the key shows it 74 mm wide
@@ -83,6 +84,15 @@ _RC: Any = {
 # Where pictures go: "worksheet" puts them on both (the worksheet shows only what is given).
 PLACES = ("worksheet", "key", "none")
 
+
+def shows(picture: Picture, full: bool, plots: str) -> bool:
+    """Whether a page draws a problem's picture: the key (full) unless --plots none; the worksheet
+    with --plots worksheet, or always (unless none) when the picture is the problem's own data,
+    as a backprop graph is (picture.given)."""
+    if plots == "none":
+        return False
+    return full or plots == "worksheet" or picture.given
+
 _ITALIC = {**{c: chr(0x1D44E + i) for i, c in enumerate("abcdefghijklmnopqrstuvwxyz")}, "h": "\u210e",
            **{c: chr(0x1D434 + i) for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}}
 
@@ -92,6 +102,8 @@ def number_style(picture: Picture) -> Style:
     only whole numbers (a limit-definition, or a tangent at a whole a) writes its steps as
     fractions, h = 1/2, whatever step its task drew and did not use; one whose problem shows
     decimals (0.1, 2.5) writes 0.5."""
+    if isinstance(picture, GraphPicture):
+        return Style(True)
     if isinstance(picture, LossPicture) or not picture.decimal:
         return Style(picture.decimal)
     fa = horner(picture.coeffs, picture.a)
@@ -644,6 +656,8 @@ def figure(picture: Picture, full: bool = True) -> Any:
     """The matplotlib Figure of a picture (tests measure its labels with matplotlib's renderer)."""
     import matplotlib
 
+    if isinstance(picture, GraphPicture):
+        raise TypeError("a graph is drawn by quizgen.graphs (dot), not matplotlib")
     with matplotlib.rc_context(_rc()):
         if isinstance(picture, SecantPicture):
             return _secant_figure(picture, full)
@@ -664,11 +678,15 @@ def _svg_bytes(fig: Any) -> bytes:
 @lru_cache(maxsize=512)
 def svg(picture: Picture, full: bool = True) -> bytes:
     """The picture as SVG bytes; full=False draws only what the problem gives (for worksheets)."""
+    if isinstance(picture, GraphPicture):
+        return graphs.svg(picture, full)  # Graphviz's dot, not matplotlib
     return _svg_bytes(figure(picture, full))
 
 
 def describe(picture: Picture, full: bool = True) -> str:
     """Alt text: what the picture shows, in words, with the problem's own numbers."""
+    if isinstance(picture, GraphPicture):
+        return graphs.describe(picture, full)
     style = number_style(picture)
     if isinstance(picture, SecantPicture):
         f = f"f(x) = {poly_text(poly_from_coeffs(picture.coeffs), style)}"
@@ -802,6 +820,8 @@ def figure_html(picture: Picture, full: bool = True, prose: Callable[[str], Mark
     set by `prose` (escaped plain text by default; render gives the math face's prose_html)."""
     caption = picture.caption + left_out_note(picture) if full else picture.given_caption
     cls = "plot" if full else "plot given"
+    if isinstance(picture, GraphPicture):
+        cls += " graph"
     return Markup(
         f'<figure class="{cls}"><img src="{data_uri(picture, full)}" alt="{escape(describe(picture, full))}">'
         f"<figcaption>{prose(caption)}</figcaption></figure>"

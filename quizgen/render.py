@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from quizgen import __version__, lms, practice
 from quizgen.mathtex import lhs_width, math_html, prose_html, step_widths
 from quizgen.model import Math, Problem, Quiz
-from quizgen.plots import Figures, figure_html
+from quizgen.plots import Figures, figure_html, shows
 from quizgen.workers import fork_pool
 
 if TYPE_CHECKING:
@@ -67,7 +67,8 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(m=math_html, lhs_width=lhs_width, step_widths=step_widths, text=Math, version=__version__, figure=figure_html, plots="key")
+    env.globals.update(m=math_html, lhs_width=lhs_width, step_widths=step_widths, text=Math, version=__version__, figure=figure_html, plots="key",
+                       shows_picture=shows)
     # Working space by kind and degree (mm); html_to_pdf tightens it when a last page would hold one problem alone.
     env.globals.update(space=_space)
     env.filters["prose"] = prose_html
@@ -97,8 +98,8 @@ def render_html(
     bank = practice.answer_bank(quiz) if answer_bank and which == "worksheet" else []
     # Worksheets show only what a problem gives (full=False); keys show the whole picture.
     full = which == "key"
-    wanted = plots == "worksheet" or (full and plots == "key")
-    with Figures(((p.plot, full) for p in quiz.problems if p.plot is not None and wanted), prose_html) as figure:
+    with Figures(((p.plot, full) for p in quiz.problems if p.plot is not None and shows(p.plot, full, plots)),
+                 prose_html) as figure:
         html = env.get_template(f"{which}.html").render(
             quiz=quiz, doc_label=labels[which], running_right=running, paper_size=PAPER[paper], plots=plots,
             bank=bank, figure=figure, layout=layout,

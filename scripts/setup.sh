@@ -10,8 +10,9 @@ test_deps=false
 
 # WeasyPrint needs Pango/HarfBuzz (harfbuzz-subset for fast font subsetting); STIX and
 # Liberation are fallbacks for the HTML pages (PDFs embed the STIX Two files in quizgen/fonts).
+# Graphviz's dot draws the backprop kind's expression graphs.
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
-          fonts-stix fonts-liberation2 fonts-dejavu-core)
+          fonts-stix fonts-liberation2 fonts-dejavu-core graphviz)
 if $test_deps; then
   # pdftoppm/pdftotext for looking at PDFs; Debian's Chromium for the browser tests.
   packages+=(poppler-utils chromium)

@@ -135,8 +135,79 @@ def given_answer(problem: dict[str, Any]) -> Any:
     return tuple(parts) if problem["kind"] in LISTS + NAMED else parts[0]
 
 
+# The neural-network kinds whose answers are checked from "expression", "values" and "nodes" here.
+NETWORK = ("backprop", "neuron")
+_FUNCTIONS = {"tanh": sympy.tanh, "sigmoid": lambda e: 1 / (1 + sympy.exp(-e)), "relu": lambda e: sympy.Max(e, 0)}
+
+
+def read_network(text: str, names: list[str]) -> sympy.Expr:
+    """A network kind's own plain formula (``tanh(w1*x1 + w2*x2 + b)``) over the given names, as sympy."""
+    exact = re.sub(r"\d+\.\d+", lambda m: f"Rational('{m.group()}')", text).replace("^", "**")
+    local = {n: sympy.Symbol(n, real=True) for n in names}
+    return parse_expr(exact, local_dict={**local, **_FUNCTIONS, "Rational": sympy.Rational}, evaluate=True)
+
+
+def matches(exact: sympy.Expr, key: str, places: int | None) -> bool:
+    """An exact value against the key's string: equal; or, where the key is rounded (the value is
+    irrational), written with exactly `places` decimals and within half a unit of the last place."""
+    if places is not None and not sympy.nsimplify(exact).is_Rational:
+        if "." not in key or len(key.split(".")[1]) != places:
+            return False
+        return bool(abs(sympy.N(exact - read(key), 60)) <= sympy.Rational(1, 2 * 10**places))
+    return sympy.simplify(exact - read(key)) == 0
+
+
+def network_values(problem: dict[str, Any]) -> list[tuple[sympy.Expr, str]]:
+    """Every number of a backprop or neuron answer, recomputed with sympy's diff of the flattened
+    expression, paired with the key's string for it (in the answer's order)."""
+    values = {k: read(v) for k, v in problem["values"].items()}
+    names = list(values)
+    if problem["kind"] == "neuron":
+        o = read_network(problem["expression"], names)
+        n = read_network("w1*x1 + w2*x2 + b", names)
+        at = {sympy.Symbol(k, real=True): v for k, v in values.items()}
+        asked = ["w1", "w2", "b", "x1", "x2"]
+        exact = [n.subs(at), o.subs(at)] + [sympy.diff(o, sympy.Symbol(k, real=True)).subs(at) for k in asked]
+        keys = [problem["n"], problem["o"]] + [problem["gradient"][k] for k in asked]
+        assert [k.strip() for k in problem["answer"].split(",")] == keys
+        return list(zip(exact, keys))
+    nodes = problem["nodes"]
+    all_names = [nd["name"] for nd in nodes]
+    formulas = {nd["name"]: read_network(nd["formula"], all_names) for nd in nodes if nd["formula"]}
+    syms = {n: sympy.Symbol(n, real=True) for n in all_names}
+
+    def flat(name: str, free: str = "") -> sympy.Expr:
+        if name not in formulas or name == free:
+            return syms[name]
+        return formulas[name].subs({syms[m]: flat(m, free) for m in all_names if syms[m] in formulas[name].free_symbols})
+
+    at = {syms[k]: v for k, v in values.items()}
+    out = all_names[-1]
+    whole = read_network(problem["expression"], names)
+    assert sympy.simplify(whole - flat(out)) == 0 or whole.subs(at) == flat(out).subs(at)
+    forward = {n: flat(n).subs(at) for n in all_names}
+    exact, keys = [], []
+    for nd in nodes:
+        if nd["formula"]:
+            exact.append(forward[nd["name"]])
+            keys.append(nd["value"])
+    for nd in nodes[:-1]:
+        free = nd["name"]
+        d = sympy.diff(flat(out, free), syms[free])
+        exact.append(d.subs({**at, syms[free]: forward[free]}))
+        keys.append(nd["grad"])
+    for nd in nodes:
+        if not nd["formula"]:  # the inputs' gradients again, straight from the whole expression
+            d = sympy.diff(whole, syms[nd["name"]]).subs(at)
+            assert matches(d, problem["gradient"][nd["name"]], problem.get("rounding")), nd
+    assert [k.strip() for k in problem["answer"].split(",")] == keys
+    return list(zip(exact, keys))
+
+
 def agrees(problem: dict[str, Any]) -> bool:
     """True when quiz.json's answer equals the independent recomputation exactly."""
+    if problem["kind"] in NETWORK:
+        return all(matches(e, k, problem.get("rounding")) for e, k in network_values(problem))
     want, got = expected_answer(problem), given_answer(problem)
     if isinstance(want, tuple):
         return len(want) == len(got) and all(sympy.simplify(a - b) == 0 for a, b in zip(want, got))

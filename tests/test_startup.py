@@ -12,7 +12,7 @@ import pytest
 import quizgen
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("sympy", "weasyprint", "jinja2", "lark", "matplotlib", "ziamath")
+HEAVY = ("sympy", "weasyprint", "jinja2", "lark", "matplotlib", "graphviz", "ziamath")
 
 PROBE = """
 import atexit, runpy, sys

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quizgen.kinds import (
+    backprop,
     chain_rule,
     derivative_at,
     difference,
@@ -13,6 +14,7 @@ from quizgen.kinds import (
     gradient_step,
     limit_definition,
     linear_approximation,
+    neuron,
     partial_derivatives,
     rising_falling,
     secant_table,
@@ -47,7 +49,7 @@ KINDS: dict[str, Kind] = {
 DEFAULT_KINDS: tuple[str, ...] = tuple(KINDS)
 
 # The neural-network kinds (issue 11), in the order the walkthrough's last paragraph leads to them.
-for module in (several_inputs, chain_rule):
+for module in (several_inputs, chain_rule, backprop, neuron):
     KINDS[module.KIND.id] = module.KIND
 
 __all__ = ["DEFAULT_KINDS", "KINDS", "Kind"]
