@@ -405,6 +405,8 @@ class Problem:
                 out.append({"label": name or given, "answer": value, "answer_text": value})
                 continue
             name, sep, value = part.text.partition(" = ")
+            if not sep:  # a rounded part: o ≈ 0.7616
+                name, sep, value = part.text.partition(" ≈ ")
             if not sep:
                 name, value = given, part.text
             # The whole answer when this part is it (the checker's own syntax, not read back from text).

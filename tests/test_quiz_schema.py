@@ -94,7 +94,7 @@ def test_prompts_are_plain_text_from_the_same_templates(every_kind: list[dict[st
             nfkc = unicodedata.normalize("NFKC", text)
             assert "  " not in nfkc and "<" not in nfkc, nfkc
             # The HTML is the worksheet's: the same words, math as HTML.
-            assert p["prompt_html"].startswith(("Let ", "A model")) and "<span" in p["prompt_html"]
+            assert p["prompt_html"].startswith(("Let ", "A model", "An expression graph", "A neuron")) and "<span" in p["prompt_html"]
             words = re.sub(r"\W+", " ", re.sub(r"<[^>]*>", " ", p["prompt_html"])).split()
             assert words[0] == text.split()[0]
             assert "\\(" in p["prompt_tex"] and "<" not in p["prompt_tex"]

@@ -366,7 +366,10 @@ def solve(task: Task) -> Solved:
         g = grad_name(out, n.name)
         parts.append(_part(g, grads[n.name], s))
         blanks.append(Math(f"{g.latex} =", f"{g.text} ="))
-    form = f"rounded:{ROUND}" if any_rounded else None
+    # "rounded:N" for the whole answer only when every number in it is rounded; a mixed answer is graded
+    # part by part, each part with its own form (quiz.json's graded_parts).
+    numbers = _ordered(nodes, vals, grads)
+    form = f"rounded:{ROUND}" if not any(is_exact(v) for v in numbers) else None
     plain_answer = ", ".join(answer_values)
     inputs = [n for n in nodes if n.op == "in"]
     meaning = meaning_text(nodes, grads, s, out)
@@ -390,8 +393,10 @@ def solve(task: Task) -> Solved:
     }
     return Solved(
         given=given,
-        answer=Answer(answer_values, plain_answer, ", ".join(_show_latex(s, v) for v in _ordered(nodes, vals, grads)),
-                      ", ".join(_show(s, v) for v in _ordered(nodes, vals, grads)), form=form),
+        # The whole answer as numbers (the parts say which are rounded: f ≈ 0.4621).
+        answer=Answer(answer_values, plain_answer,
+                      ", ".join(_show_latex(s, v).replace("\\approx ", "") for v in _ordered(nodes, vals, grads)),
+                      ", ".join(text(s, v) for v in _ordered(nodes, vals, grads)), form=form),
         steps=tuple(steps),
         meaning=meaning,
         mistakes=tuple(mistakes(nodes, vals, grads, s, answer_values)),
@@ -446,10 +451,6 @@ def _part(name: Math, v: Any, s: Style) -> Math:
     """``d = 3``, ``f ≈ 0.4621``: one part of the answer, named."""
     rel_l, rel_t = ("=", "=") if is_exact(v) else (r"\approx", "≈")
     return Math(f"{name.latex} {rel_l} {_show_latex(s, v).replace(chr(92) + 'approx ', '')}", f"{name.text} {rel_t} {text(s, v)}")
-
-
-def _show(s: Style, v: Any) -> str:
-    return text(s, v) if is_exact(v) else "≈ " + text(s, v)
 
 
 def _show_latex(s: Style, v: Any) -> str:
@@ -535,7 +536,8 @@ def backward_step(nodes: tuple[Node, ...], node: Node, vals: dict[str, Any], gra
         ld = local(user, xs, vals[user.name])[i]
         d_factor = d if re.fullmatch(r"−?[\w.₀-₉]+", d) else f"({d})"
         if user.name == out:  # the upstream gradient is ∂L/∂L = 1: the local derivative is all
-            words_parts.append(f"through {prose(formula_text(user, s))} the local derivative is {prose(d)} ({rule})")
+            said = d[1:-1] if d.startswith("(") and d.endswith(")") and d.count("(") == 1 else d  # (−2) → −2
+            words_parts.append(f"through {prose(formula_text(user, s))} the local derivative is {prose(said)} ({rule})")
             sym.append(d)
             num_parts.append(factor(s, ld) if len(used) > 1 else work_text(s, ld))
         else:

@@ -160,7 +160,7 @@ def solve(task: Task) -> Solved:
         given=given,
         answer=Answer(tuple(plain(s, v) for v in ordered), answer_plain,
                       ", ".join(p.latex.split(" = ")[-1].split(r"\approx ")[-1] for p in parts),
-                      ", ".join(text(s, v) for v in ordered), form=f"rounded:{ROUND}" if any_rounded else None),
+                      ", ".join(text(s, v) for v in ordered), form=_whole_form(ordered)),
         steps=tuple(steps),
         meaning=meaning,
         mistakes=tuple(mistakes(nodes, vals, s, answer_plain)),
@@ -179,6 +179,12 @@ def solve(task: Task) -> Solved:
         parts=parts,
         blanks=blanks,
     )
+
+
+def _whole_form(numbers: list[Any]) -> str | None:
+    """The whole answer's form: "rounded:N" only when every number in it is rounded (a mixed answer is
+    graded part by part, each part with its own form, through quiz.json's graded_parts)."""
+    return f"rounded:{ROUND}" if not any(is_exact(v) for v in numbers) else None
 
 
 def mistakes(nodes: tuple[Node, ...], vals: dict[str, Any], s: Style, right: str) -> list[tuple[str, str]]:
