@@ -54,6 +54,18 @@ class Part:
     form: str | None = None  # how a number part is graded: None = "value" (exactly), or "rounded:N"
 
 
+def label_variants(text: str) -> tuple[str, ...]:
+    """label_key of a derivative's name in both spellings: ∂L/∂a and dL/da are one part (l/a, dl/da)."""
+    key = label_key(text)
+    if "(" in key:
+        return (key,)
+    if m := re.fullmatch(r"d([^/]+)/d([^/]+)", key):
+        return (key, f"{m[1]}/{m[2]}")
+    if m := re.fullmatch(r"([^/]+)/([^/]+)", key):
+        return (key, f"d{m[1]}/d{m[2]}")
+    return (key,)
+
+
 def label_key(text: str) -> str:
     """A part's label as typed, normalised: lower case, subscripts as digits, no spaces, _, *, ∂ or primes."""
     return text.strip().lower().translate(_SUBSCRIPTS)
@@ -284,7 +296,8 @@ def _graded_parts(value: Any) -> tuple[Part, ...]:
         if form is not None and (words is not None or rounded_places(form) is None
                                  or not _rounded_number(answer, rounded_places(form) or 0)):
             return ()
-        parts.append(Part(name, answer, tuple(label_key(v) for v in labels), words, required, form))
+        keys = tuple(dict.fromkeys(k for v in labels for k in label_variants(v)))
+        parts.append(Part(name, answer, keys[:MAX_LABELS * 2], words, required, form))
     return tuple(parts)
 
 

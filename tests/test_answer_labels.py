@@ -60,3 +60,15 @@ def test_graded_parts_may_be_rounded():
     assert k.grade("o = 0.76; do/dw1 = 0.42").message == "∂o/∂w₁ right; o: Round to 4 decimal places: your answer has 2 decimal places."
     bad = {**entry, "graded_parts": [{**entry["graded_parts"][0], "form": "rounded:3"}, entry["graded_parts"][1]]}
     assert key(**bad).parts == ()  # a part whose answer has other places than its form is not trusted
+
+
+def test_a_derivative_part_answers_to_both_spellings():
+    entry = {"kind": "chain-rule", "answer": "-6, 4", "graded_parts": [
+        {"name": "∂L/∂a", "answer": "-6", "labels": ["∂L/∂a"]},
+        {"name": "∂L/∂b", "answer": "4", "labels": ["dL/db"]},
+    ]}
+    k = key(**entry)
+    for typed in ("dL/da = -6; dL/db = 4", "∂L/∂a = -6, ∂L/∂b = 4", "L/b: 4; L/a: -6", "-6; 4"):
+        assert k.grade(typed).status == "correct", typed
+    assert k.grade("dL/da = 4; dL/db = -6").message == (
+        "∂L/∂a: Your answer is not equal to the correct answer; ∂L/∂b: Your answer is not equal to the correct answer.")

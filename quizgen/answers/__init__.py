@@ -4,11 +4,12 @@ Answers are read by a small lark grammar fed by a hand-written tokenizer; nothin
 handed to Python's or sympy's string evaluators. The tree is compared with the expected
 answer by evaluating both at a fixed set of rational points:
 
-* rational expressions (numbers, variables, + − × ÷, integer powers, |·|) are evaluated
+* rational expressions (numbers, variables, + − × ÷, integer powers, |·|, ReLU, max, min,
+  sgn) are evaluated
   exactly with ``fractions.Fraction``; two rational functions of one variable that agree
   at more points than their degree are identical, so for the small degrees of a
   calculus answer this is a proof, not a guess;
-* anything with functions, π, e or non-integer powers is evaluated in floating point
+* anything with other functions (tanh, σ, exp, …), π, e or non-integer powers is evaluated in floating point
   and compared with a relative tolerance of ``REL_TOL``; points where either side is
   undefined are skipped (equality on the common domain). Each float carries a bound on
   its rounding error, so points where cancellation swamps the value (cosh²x − sinh²x at
