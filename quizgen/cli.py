@@ -333,11 +333,11 @@ def _rebuild(code: str, manifest_path: Path, out: Path) -> None:
 
 @main.command()
 @click.argument("quiz_path", metavar="QUIZ.JSON", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--to", "fmt", required=True, type=ClippedChoice(["moodle", "qti", "gift"]),
+@click.option("--to", "fmt", default=None, type=ClippedChoice(["moodle", "qti", "gift"]),
               help="moodle: Moodle XML; qti: a QTI 1.2 zip for Canvas; gift: Moodle's GIFT text.")
 @click.option("--out", "-o", "out_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="The file to write [default: moodle.xml, canvas-qti.zip or quiz.gift beside QUIZ.JSON].")
-def export(quiz_path: Path, fmt: str, out_path: Path | None) -> None:
+def export(quiz_path: Path, fmt: str | None, out_path: Path | None) -> None:
     """Convert a quiz made earlier (its quiz.json) for an LMS: Moodle, Canvas or GIFT.
 
     A class set's manifest.json converts every version at once: each
@@ -353,6 +353,8 @@ def export(quiz_path: Path, fmt: str, out_path: Path | None) -> None:
     from quizgen import grading, lms
     from quizgen.keys import QuizFileError
 
+    if fmt is None:  # click's own message for a missing choice spans several lines
+        raise click.UsageError("give --to moodle, --to qti or --to gift")
     target = out_path if out_path is not None else quiz_path.parent / lms.FILES[fmt]
     try:
         data = grading.read_quiz_json(quiz_path)

@@ -521,6 +521,12 @@ def test_versions_become_pools(tmp_path: Path) -> None:
     assert len(questions) == 12
     cats = re.findall(r"^\$CATEGORY: (.*)$", (out / "quiz.gift").read_text(), re.M)
     assert cats == list(categories)
+    # quizgen export on the manifest makes the same pooled files.
+    for fmt, name in lms.FILES.items():
+        again = CliRunner().invoke(main, ["export", str(out / "manifest.json"), "--to", fmt, "--out",
+                                          str(tmp_path / name)])
+        assert again.exit_code == 0, again.output
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
 
 
 # ---------------------------------------------------------------- the commands
@@ -543,7 +549,7 @@ def test_make_and_export_write_the_same_files(tmp_path: Path) -> None:
     assert again.exit_code == 0 and (out / "quiz.gift").read_bytes() == (tmp_path / "again-quiz.gift").read_bytes()
 
 
-@pytest.mark.parametrize("case", ["missing", "huge", "garbage", "not-a-quiz", "old-quiz", "unknown-to", "out-is-input",
+@pytest.mark.parametrize("case", ["missing", "huge", "garbage", "not-a-quiz", "old-quiz", "unknown-to", "no-to", "out-is-input",
                                   "out-is-folder", "out-is-input-by-link"])
 def test_export_bad_input_one_line_exit_2_nothing_written(tmp_path: Path, case: str) -> None:
     quiz = tmp_path / "quiz.json"
@@ -565,6 +571,8 @@ def test_export_bad_input_one_line_exit_2_nothing_written(tmp_path: Path, case: 
         quiz.write_text(json.dumps(data))
     elif case == "unknown-to":
         args[3] = "blackboard"
+    elif case == "no-to":
+        del args[2:4]
     elif case == "out-is-input":
         args[5] = str(quiz)
     elif case == "out-is-folder":
