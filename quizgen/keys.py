@@ -262,6 +262,7 @@ def _parts(entry: Mapping[str, Any]) -> tuple[Part, ...]:
 
 MAX_PARTS = 40  # parts of one problem in graded_parts
 MAX_LABELS = 20  # names one part may be given by
+MAX_WORDS = 60  # the ways a part in words may be answered
 
 
 def _graded_parts(value: Any) -> tuple[Part, ...]:
@@ -284,7 +285,7 @@ def _graded_parts(value: Any) -> tuple[Part, ...]:
         if not isinstance(required, bool):
             return ()
         if words is not None:
-            if not isinstance(words, Mapping) or not 0 < len(words) <= MAX_LABELS or not all(
+            if not isinstance(words, Mapping) or not 0 < len(words) <= MAX_WORDS or not all(
                     isinstance(k, str) and isinstance(v, str) and len(k) <= 60 for k, v in words.items()):
                 return ()
             if answer not in words.values():

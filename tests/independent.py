@@ -83,6 +83,22 @@ def _named_kinds(problem: dict[str, Any]) -> Any:
             out.append(sympy.diff(loss, sympy.Symbol("b")).subs(at))
         moved = loss.subs({**at, first: at[first] + step})
         return tuple(out + [moved, (moved - loss.subs(at)) / step])
+    if kind == "gradient-check":
+        loss, w = expression(problem["expression"]), sympy.Symbol(problem["checked"])
+        g, base = sympy.diff(loss, w).subs(at), loss.subs(at)
+        steps = [read(q) for q in problem["steps"]]
+        one = [(loss.subs({**at, w: at[w] + q}) - base) / q for q in steps]
+        centred = [(loss.subs({**at, w: at[w] + q}) - loss.subs({**at, w: at[w] - q})) / (2 * q) for q in steps]
+        return (g, *one, *(q - g for q in one), *centred)
+    if kind == "training-steps":
+        loss, w, b = expression(problem["expression"]), sympy.Symbol("w"), sympy.Symbol("b")
+        rate, point = read(problem["rate"]), (at[w], at[b])
+        out = [loss.subs({w: point[0], b: point[1]})]
+        for _ in range(problem["iterations"]):
+            here = {w: point[0], b: point[1]}
+            point = (point[0] - rate * sympy.diff(loss, w).subs(here), point[1] - rate * sympy.diff(loss, b).subs(here))
+            out += [point[0], point[1], loss.subs({w: point[0], b: point[1]})]
+        return tuple(out)
     raise KeyError(kind)
 
 

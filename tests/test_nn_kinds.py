@@ -83,7 +83,11 @@ def test_the_checker_accepts_the_keys_own_answers_part_by_part(kind_id: str) -> 
     for p in quiz["problems"]:
         key = keys[p["number"]]
         assert key.parts, p  # graded part by part
-        assert key.grade(p["answer"]).status == "correct", (p["answer"], key.grade(p["answer"]).message)
+        verdict = key.grade(p["answer"])
+        if all(part.words is None for part in key.parts):
+            assert verdict.status == "correct", (p["answer"], verdict.message)
+        else:  # the numbers alone leave the parts in words unanswered, and the checker says which
+            assert verdict.status == "incorrect" and "missing" in verdict.message, verdict.message
         assert key.grade(key.full_answer).status == "correct"
         labelled = "; ".join(f"{part.labels[0]} = {part.answer}" for part in reversed(key.parts))
         assert key.grade(labelled).status == "correct", (labelled, key.grade(labelled).message)
@@ -137,3 +141,41 @@ def test_key_pdf_reads_back_the_answers(kind_id: str, tmp_path: Path) -> None:
             assert normalise(text) in key, (text, kind_id)
         assert normalise(p.meaning[:40]) in key
         assert normalise(p.answer.text) not in sheet
+
+
+def test_training_steps_hard_asks_what_went_wrong_and_reads_how_students_say_it() -> None:
+    quiz = json.loads(json.dumps(make_quiz(Options(count=3, kinds=("training-steps",), difficulty="hard"), 8).to_json()))
+    keys = quiz_keys(quiz)
+    for p in quiz["problems"]:
+        assert p["loss_goes_down"] is False and read(p["losses"][-1]) > read(p["losses"][0])
+        key = keys[p["number"]]
+        for said in ("learning rate too large", "The learning rate is too big", "eta too large", "overshoot"):
+            assert key.grade(f"{p['answer']}; no; {said}").status == "correct", said
+        verdict = key.grade(f"{p['answer']}; no; learning rate too small")
+        assert verdict.status == "incorrect" and "what went wrong" in verdict.message
+        assert key.grade(f"{p['answer']}; yes; too large").status == "incorrect"
+
+
+def test_training_steps_easy_and_medium_go_downhill_with_weights_after_each_step() -> None:
+    for difficulty, points, steps in (("easy", 2, 2), ("medium", 3, 3)):
+        for p in make_quiz(Options(count=5, kinds=("training-steps",), difficulty=difficulty), 2).to_json()["problems"]:
+            assert len(p["data"]) == points and p["iterations"] == steps and len(p["weights"]) == steps + 1
+            losses = [read(q) for q in p["losses"]]
+            assert all(b < a for a, b in zip(losses, losses[1:])) and p["loss_goes_down"] is True
+            # the weights after each step, recomputed from data and rate with sympy
+            f, w, b = expression(p["expression"]), sympy.Symbol("w"), sympy.Symbol("b")
+            point = tuple(read(v) for v in p["weights"][0])
+            for after in p["weights"][1:]:
+                here = {w: point[0], b: point[1]}
+                point = (point[0] - read(p["rate"]) * sympy.diff(f, w).subs(here),
+                         point[1] - read(p["rate"]) * sympy.diff(f, b).subs(here))
+                assert point == tuple(read(v) for v in after)
+
+
+def test_gradient_check_errors_shrink_with_h_and_the_centred_quotient_is_exact() -> None:
+    for p in make_quiz(Options(count=6, kinds=("gradient-check",)), 4).to_json()["problems"]:
+        g = read(next(iter(p["gradient"].values())))
+        errors = [read(q) - g for q in p["one_sided"]]
+        steps = [read(h) for h in p["steps"]]
+        assert len({e / h for e, h in zip(errors, steps)}) == 1  # exactly x²·h
+        assert all(read(q) == g for q in p["centred"])

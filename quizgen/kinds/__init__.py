@@ -11,6 +11,7 @@ from quizgen.kinds import (
     estimate_error,
     evaluate,
     expand,
+    gradient_check,
     gradient_step,
     limit_definition,
     linear_approximation,
@@ -21,6 +22,7 @@ from quizgen.kinds import (
     several_inputs,
     simplify_quotient,
     tangent_line,
+    training_steps,
 )
 from quizgen.kinds.base import Kind
 
@@ -49,7 +51,7 @@ KINDS: dict[str, Kind] = {
 DEFAULT_KINDS: tuple[str, ...] = tuple(KINDS)
 
 # The neural-network kinds (issue 11), in the order the walkthrough's last paragraph leads to them.
-for module in (several_inputs, chain_rule, backprop, neuron):
+for module in (several_inputs, chain_rule, backprop, neuron, gradient_check, training_steps):
     KINDS[module.KIND.id] = module.KIND
 
 __all__ = ["DEFAULT_KINDS", "KINDS", "Kind"]

@@ -439,6 +439,8 @@ SPACE: dict[str, tuple[int, int, int]] = {
     # The kinds of named inputs: a forward pass, a nudge and a rule, with an answer line per part.
     "several-inputs": (44, 44, 50),
     "chain-rule": (56, 56, 64),
+    "gradient-check": (60, 60, 60),
+    "training-steps": (64, 64, 64),
 }
 
 
