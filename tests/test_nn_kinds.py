@@ -164,12 +164,12 @@ def test_training_steps_easy_and_medium_go_downhill_with_weights_after_each_step
             assert all(b < a for a, b in zip(losses, losses[1:])) and p["loss_goes_down"] is True
             # the weights after each step, recomputed from data and rate with sympy
             f, w, b = expression(p["expression"]), sympy.Symbol("w"), sympy.Symbol("b")
-            point = tuple(read(v) for v in p["weights"][0])
+            point = (read(p["weights"][0]["w"]), read(p["weights"][0]["b"]))
             for after in p["weights"][1:]:
                 here = {w: point[0], b: point[1]}
                 point = (point[0] - read(p["rate"]) * sympy.diff(f, w).subs(here),
                          point[1] - read(p["rate"]) * sympy.diff(f, b).subs(here))
-                assert point == tuple(read(v) for v in after)
+                assert point == (read(after["w"]), read(after["b"]))
 
 
 def test_gradient_check_errors_shrink_with_h_and_the_centred_quotient_is_exact() -> None:

@@ -227,9 +227,9 @@ def solve(task: Task) -> Solved:
         extra={
             "expression": expression(task),
             "model": "w*x + b",
-            "weights": [[s.plain(wk), s.plain(bk)] for wk, bk in weights],
+            "weights": [{"w": s.plain(wk), "b": s.plain(bk)} for wk, bk in weights],
             "losses": [s.plain(q) for q in losses],
-            "gradient": [[s.plain(gw), s.plain(gb)] for gw, gb in grads],
+            "gradient": [{"w": s.plain(gw), "b": s.plain(gb)} for gw, gb in grads],
             "loss_goes_down": down,
             "graded_parts": graded,
         },
