@@ -223,8 +223,9 @@ def number_for(answer: str, form: str | None, tolerance: Mapping[str, Any] | Non
     value = _exact(answer)
     if value is None:
         return None
-    if form is not None and form.startswith("rounded:"):
-        places = int(form.split(":", 1)[1])
+    rounded = re.fullmatch(r"rounded:([0-9]{1,2})", form or "")
+    if rounded:
+        places = int(rounded[1])
         shown = _round(value, places)
         return Number(value, shown, Fraction(5, 10 ** (places + 1)), places)
     extra = Fraction(0)
@@ -294,11 +295,16 @@ def _items(quiz: Any, source: str) -> list[Item]:
         parts = _list(entry["parts"], "parts", where, source)
         if not parts:
             raise _bad(source, where, "'parts' is empty")
+        # A part's own form (a neuron's output asked rounded to 4 places) is in graded_parts, by name.
+        graded = entry.get("graded_parts") if isinstance(entry.get("graded_parts"), list) else []
+        part_forms = {g["name"]: g["form"] for g in graded if isinstance(g, Mapping)
+                      and isinstance(g.get("name"), str) and isinstance(g.get("form"), str)}
         for i, part in enumerate(parts, start=1):
             f = _fields(part, ("label", "answer", "answer_text"), f"part {i}", where, source)
             if not f["answer"].strip():
                 raise _bad(source, where, f"part {i}'s 'answer' is empty")
-            blanks.extend(_blanks(f["label"], f["answer"], f["answer_text"], form, tol))
+            own = part.get("form") if isinstance(part.get("form"), str) else part_forms.get(f["label"], form)
+            blanks.extend(_blanks(f["label"], f["answer"], f["answer_text"], own, tol))
         steps = []
         for i, step in enumerate(_list(entry["solution"], "solution", where, source), start=1):
             if not isinstance(step, Mapping) or "words" not in step or "lines" not in step:
