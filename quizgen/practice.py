@@ -25,7 +25,7 @@ def checker_data(quiz: Quiz) -> Markup:
 
     Each problem's key is read back from its quiz.json entry by quizgen.keys, as `quizgen check` reads it.
     """
-    data: list[dict[str, Any]] = [{"number": p.number, "kind": p.kind, **generated_key(p).to_json()} for p in quiz.problems]
+    data: list[dict[str, Any]] = [_key(p) for p in quiz.problems]
     return _script_json(data)
 
 
@@ -43,22 +43,83 @@ class Deal:
 FIXED = "No new numbers: f, a and h are set for this worksheet."
 NONE_FOUND = "No new numbers: the values set for this worksheet allow no other problem like this one."
 
+# The markup every fragment repeats, each written as one private-use character in the pools
+# (about a third of their size); the page reads this table (abbreviations()) and writes them back.
+# Longest first: a short one ('">') replaced early would break the longer ones holding it.
+ABBREVIATIONS = (
+    '</p><table class="lines"><tr><td class="lhs">', '<span class="m" role="math" aria-label="',
+    '</td></tr><tr><td class="lhs">', "</td></tr></table></div>", '<div class="sol-step"><p>',
+    '<span class="fr"><span>', "<p><b>Answer:</b> ", '<span class="h">', "</td><td>", "</span>", '">',
+)
+_CODES = [chr(0xE000 + i) for i in range(len(ABBREVIATIONS))]
+
+
+def abbreviations() -> Markup:
+    """The table for the page's script: [[character, markup], …]."""
+    return _script_json([[code, text] for code, text in zip(_CODES, ABBREVIATIONS)], ascii=False)
+
+
+def abbreviate(html: str) -> str:
+    """`html` with each of ABBREVIATIONS written as its character (expand() undoes it exactly)."""
+    if any(code in html for code in _CODES):
+        raise ValueError("a practice fragment holds a private-use character the pools use as abbreviations")
+    for code, text in zip(_CODES, ABBREVIATIONS):
+        html = html.replace(text, code)
+    return html
+
+
+def expand(short: str) -> str:
+    """abbreviate's inverse, as the page's script does it."""
+    for code, text in zip(_CODES, ABBREVIATIONS):
+        short = short.replace(code, text)
+    return short
+
+
+def _key_diff(key: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """A variant's key without what its problem's key already says (the page merges them back):
+    equal fields are left out, and of each part only what differs from the same part of `base`."""
+    out: dict[str, Any] = {}
+    for name, value in key.items():
+        if name in base and base[name] == value:
+            continue
+        if name == "parts" and isinstance(base.get("parts"), list) and len(base["parts"]) == len(value):
+            value = [{**{k: v for k, v in part.items() if k == "answer" or k not in base_part or base_part[k] != v},
+                      **{k: None for k in base_part if k not in part}}
+                     for part, base_part in zip(value, base["parts"])]
+        out[name] = value
+    # Fields the base has and this key does not: null, so the merge drops them.
+    out.update({name: None for name in base if name not in key})
+    return out
+
 
 def deal(problem: Problem, pool: Sequence[Problem] | None, question: Callable[[Problem], str],
          solution: Callable[[Problem], str]) -> Deal:
     """The Deal of `problem` whose other numbers are `pool` (None: the page deals none).
 
     Each variant is stored once, compactly: the HTML of its question (with its given values)
-    and worked solution, its box's hint, and its key as the checker reads it (checker_data).
+    and worked solution, abbreviated, its box's hint, and its key as the checker reads it
+    (checker_data), less what the problem's own key already says.
     """
     if pool is None:
         return Deal(Markup(""), 1, "")
     if not pool:
         fixed = problem.draw is not None and problem.draw.fixed
         return Deal(Markup(""), 1, FIXED if fixed else NONE_FOUND)
-    data = [{"question": str(question(v)).strip(), "hint": answer_hint(v), "solution": str(solution(v)).strip(),
-             "key": {"number": v.number, "kind": v.kind, **generated_key(v).to_json()}} for v in pool]
+    base = _key(problem)
+    hint = answer_hint(problem)
+    data = []
+    for v in pool:
+        entry = {"question": abbreviate(str(question(v)).strip()), "solution": abbreviate(str(solution(v)).strip()),
+                 "key": _key_diff(_key(v), base)}
+        if answer_hint(v) != hint:
+            entry["hint"] = answer_hint(v)
+        data.append(entry)
     return Deal(_script_json(data, ascii=False), len(pool) + 1, "")
+
+
+def _key(problem: Problem) -> dict[str, Any]:
+    """One problem's key as the page's checker reads it."""
+    return {"number": problem.number, "kind": problem.kind, **generated_key(problem).to_json()}
 
 
 def checker_config() -> Markup:

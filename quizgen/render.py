@@ -122,7 +122,7 @@ def render_practice(quiz: Quiz, env: jinja2.Environment | None = None,
     return env.get_template("practice.html").render(
         quiz=quiz, hint=practice.answer_hint, checker_data=practice.checker_data(quiz),
         checker_config=practice.checker_config(), font_faces=font_faces_inline(), deals=deals,
-        dealing=any(d.pool for d in deals),
+        dealing=any(d.pool for d in deals), abbreviations=practice.abbreviations(),
     )
 
 

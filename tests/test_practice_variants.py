@@ -62,10 +62,39 @@ def page(browser: Browser, twenty: Path) -> Iterator[Page]:
     context.close()
 
 
-def pools(html: str) -> dict[int, list[dict]]:
+def stored(html: str) -> dict[int, list[dict]]:
     """Each problem's pool as the page stores it (a JSON block per problem)."""
     blocks = re.findall(r'<script type="application/json" class="pool" id="pool-(\d+)">(.*?)</script>', html, re.S)
     return {int(n): json.loads(text) for n, text in blocks}  # "<\/" is JSON's own escape of "/"
+
+
+def merged(base: dict, diff: dict) -> dict:
+    """A variant's key: the problem's key with the stored differences (None: left out)."""
+    out = dict(base)
+    for name, value in diff.items():
+        if value is None:
+            out.pop(name, None)
+        elif name == "parts" and isinstance(base.get("parts"), list) and len(base["parts"]) == len(value):
+            out["parts"] = [merged(b, d) for b, d in zip(base["parts"], value)]
+        else:
+            out[name] = value
+    return out
+
+
+def pools(html: str) -> dict[int, list[dict]]:
+    """Each problem's variants in full, read back from the page as its script reads them."""
+    table = json.loads(re.search(r'<script type="application/json" id="pool-abbreviations">(.*?)</script>', html,
+                                 re.S).group(1))  # type: ignore[union-attr]
+    keys = {p["number"]: p for p in json.loads(re.search(r'id="quiz-data">(.*?)</script>', html, re.S).group(1))}  # type: ignore[union-attr]
+
+    def expand(text: str) -> str:
+        for code, markup in table:
+            text = text.replace(code, markup)
+        return text
+
+    return {n: [{"question": expand(v["question"]), "solution": expand(v["solution"]), "hint": v.get("hint"),
+                 "key": merged(keys[n], v["key"])} for v in pool]
+            for n, pool in stored(html).items()}
 
 
 def numbers_by_kind(out: Path) -> dict[str, int]:
@@ -194,6 +223,10 @@ def test_new_numbers_deal_a_problem_whose_own_key_is_right(page: Page, twenty: P
         assert shown != before
         assert page.locator(f"#dealt-{n}").text_content() == f"Numbers {dealt + 1} of 21"
         key = pool[dealt - 1]["key"]
+        # The page wrote back the markup quizgen rendered (its abbreviations undone as Python undoes them).
+        for part in ("question", "solution"):  # the browser writes a no-break space as &nbsp; and adds <tbody>
+            html = page.locator(f"#{part}-{n}").inner_html().replace("&nbsp;", "\u00a0")
+            assert re.sub("</?tbody>", "", html) == pool[dealt - 1][part]
         assert read_key(kind, key) == recompute(kind, shown), (shown, key)
         typed = "; ".join(p["answer"] for p in key["parts"]) if "parts" in key else key["answer"]
         assert check(page, n, typed) == ("correct", "Correct.")
@@ -284,7 +317,7 @@ def test_the_same_seed_gives_the_same_page(twenty: Path, tmp_path: Path) -> None
 def test_pinned_f_a_and_h_leave_nothing_to_vary_and_the_page_says_so(browser: Browser, tmp_path: Path) -> None:
     out = make(tmp_path / "walk", *WALKTHROUGH, "--format", "practice")
     html = (out / "practice.html").read_text()
-    assert not pools(html) and 'class="deal"' not in html
+    assert not stored(html) and 'class="deal"' not in html
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()
     page.goto((out / "practice.html").as_uri())
@@ -313,7 +346,7 @@ def test_variants_keep_the_pinned_values_and_the_degree(tmp_path: Path) -> None:
 def test_variants_0_turns_new_numbers_off(tmp_path: Path) -> None:
     out = make(tmp_path / "off", "--count", "3", "--seed", "7", "--variants", "0", "--format", "practice")
     html = (out / "practice.html").read_text()
-    assert not pools(html) and 'class="deal"' not in html and "<b>New numbers</b>" not in html and 'class="hint note"' not in html
+    assert not stored(html) and 'class="deal"' not in html and "<b>New numbers</b>" not in html and 'class="hint note"' not in html
 
 
 @pytest.mark.parametrize("value", ["-1", "51", "ten", "1.5", "9" * 30])
@@ -347,6 +380,19 @@ def test_class_sets_deal_new_numbers_per_version_and_rebuild_them(tmp_path: Path
     assert (again / "practice.html").read_bytes() == (folders[1] / "practice.html").read_bytes()
 
 
+def test_the_page_stores_each_variants_key_whole(twenty: Path) -> None:
+    """The compact pools (abbreviated markup, keys as differences) read back to exactly the
+    variants quizgen drew: each key equal to the one quizgen check would grade with."""
+    from quizgen.generate import Options, make_quiz, practice_pools
+    from quizgen.keys import generated_key
+
+    quiz = make_quiz(Options(count=20), 7)
+    found = pools((twenty / "practice.html").read_text())
+    for problem, pool in zip(quiz.problems, practice_pools(quiz, 20)):
+        assert [v["key"] for v in found[problem.number]] == [
+            json.loads(json.dumps({"number": v.number, "kind": v.kind, **generated_key(v).to_json()})) for v in pool]
+
+
 def test_every_kinds_variants_agree_with_an_independent_recomputation() -> None:
     """The kinds not recomputed in Chromium above too: variants of every default kind, each
     recomputed by tests/independent.py (sympy's limit, from the variant's own quiz.json fields)."""
@@ -360,3 +406,12 @@ def test_every_kinds_variants_agree_with_an_independent_recomputation() -> None:
         for variant in pool:
             assert (variant.kind, variant.number) == (problem.kind, problem.number)
             assert agrees(variant.to_json()), variant.to_json()
+
+
+def test_abbreviations_undo_exactly_and_refuse_their_own_characters() -> None:
+    from quizgen.practice import ABBREVIATIONS, abbreviate, expand
+
+    text = "".join(ABBREVIATIONS) + 'x</span></span>">"> <p><b>Answer:</b> 1'
+    assert expand(abbreviate(text)) == text and len(abbreviate(text)) < len(text) / 8
+    with pytest.raises(ValueError):
+        abbreviate("a \ue000 b")
