@@ -179,3 +179,28 @@ def test_gradient_check_errors_shrink_with_h_and_the_centred_quotient_is_exact()
         steps = [read(h) for h in p["steps"]]
         assert len({e / h for e, h in zip(errors, steps)}) == 1  # exactly x²·h
         assert all(read(q) == g for q in p["centred"])
+
+
+def test_the_backprop_example_walks_from_f_2_001_to_a_trained_neuron(tmp_path: Path) -> None:
+    """examples/backprop.toml through the real CLI: every section made, in order, every answer recomputed."""
+    from click.testing import CliRunner
+
+    from quizgen.cli import main
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "backprop.toml"
+    result = CliRunner().invoke(main, ["make", "--spec", str(example), "-f", "json,html", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    quiz = json.loads((tmp_path / "quiz.json").read_text(encoding="utf-8"))
+    problems = quiz["problems"]
+    kinds = [p["kind"] for p in problems]
+    assert kinds[:3] == ["evaluate", "difference", "difference-quotient"]
+    assert problems[2]["answer"] == "8.003"  # (f(2.001) − f(2))/0.001, the walkthrough's start
+    for kind in ("several-inputs", "chain-rule", "backprop", "neuron", "gradient-check", "training-steps"):
+        assert kind in kinds
+    assert kinds[-2:] == ["training-steps", "training-steps"]
+    assert problems[-2]["loss_goes_down"] is True and problems[-1]["loss_goes_down"] is False
+    assert all(p["step"] == "0.0001" for p in problems if p["kind"] == "several-inputs")
+    for p in problems:
+        assert agrees(p), p
+    sections = [p["section"] for p in problems]
+    assert len(dict.fromkeys(sections)) == 10 and sections[0].startswith("One input")
