@@ -240,6 +240,8 @@ def _parts(entry: Mapping[str, Any]) -> tuple[Part, ...]:
                 Part("new w\u2081", new[0], ("w1", "neww1", "w1new"), required=False),
                 Part("new w\u2082", new[1], ("w2", "neww2", "w2new"), required=False),
                 Part("loss goes down (yes/no)", down, ("down", "lossdown", "goesdown", "decreases"), YES_NO, required=False))
+    if kind == "derivative-at":
+        return _derivative_at(entry)
     if kind == "secant-table":
         steps = entry.get("steps")
         values = [v.strip() for v in answer.split(",")]
@@ -261,6 +263,28 @@ def _parts(entry: Mapping[str, Any]) -> tuple[Part, ...]:
 
 
 MAX_PARTS = 40  # parts of one problem in graded_parts
+
+
+def _derivative_at(entry: Mapping[str, Any]) -> tuple[Part, ...]:
+    """f′ at several points, each a part named f′(a) (typed f′(2) = 8, f'(2)=8, or in order),
+    and f′(x) itself, optional, last (any equal expression; quiz.json's part gives it)."""
+    points, values = entry.get("points"), [v.strip() for v in entry["answer"].split(",")]
+    if (not isinstance(points, list) or len(points) != len(values) or len(values) < 2
+            or not all(isinstance(p, str) and 0 < len(p) <= 30 for p in points)
+            or not all(_NUMBER.fullmatch(v) for v in values)):
+        return ()
+    parts = []
+    for point, value in zip(points, values):
+        shown = point.replace("-", "\u2212")
+        names = (f"f\u2032({point})", f"f\u2032({shown})", f"df/dx({point})", f"x={point}", f"x={shown}")
+        parts.append(Part(f"f\u2032({shown})", value, tuple(dict.fromkeys(map(label_key, names)))))
+    given = entry.get("parts")
+    fx = next((p.get("answer") for p in given if isinstance(p, Mapping) and p.get("label") == "f\u2032(x)"), None) \
+        if isinstance(given, list) else None
+    if isinstance(fx, str) and 0 < len(fx) <= 200:
+        parts.append(Part("f\u2032(x)", fx, tuple(map(label_key, ("f\u2032(x)", "df/dx", "dy/dx", "f\u2032"))),
+                          required=False, form="any"))
+    return tuple(parts)
 MAX_LABELS = 20  # names one part may be given by
 MAX_WORDS = 60  # the ways a part in words may be answered
 
