@@ -415,3 +415,28 @@ def test_abbreviations_undo_exactly_and_refuse_their_own_characters() -> None:
     assert expand(abbreviate(text)) == text and len(abbreviate(text)) < len(text) / 8
     with pytest.raises(ValueError):
         abbreviate("a \ue000 b")
+
+
+def test_every_kind_deals_variants_its_own_key_passes(browser: Browser, tmp_path: Path) -> None:
+    """One problem of every registered kind (the neural-network ones too), dealt new numbers:
+    the dealt key, typed part by part, is correct in the page's checker."""
+    from quizgen.kinds import KINDS
+
+    kinds = [arg for kind in KINDS for arg in ("--kind", kind)]
+    out = make(tmp_path / "all", *kinds, "--count", str(len(KINDS)), "--seed", "5", "--variants", "1",
+               "--format", "practice,json")
+    found = pools((out / "practice.html").read_text())
+    quiz = json.loads((out / "quiz.json").read_text())
+    assert sorted(p["kind"] for p in quiz["problems"]) == sorted(KINDS)
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    page.goto((out / "practice.html").as_uri())
+    for problem in quiz["problems"]:
+        n = problem["number"]
+        assert len(found[n]) == 1, problem["kind"]
+        for variant in found[n]:
+            deal(page, n)
+            key = variant["key"]
+            typed = "; ".join(p["answer"] for p in key["parts"]) if "parts" in key else key["answer"]
+            assert check(page, n, typed) == ("correct", "Correct."), (problem["kind"], typed)
+    context.close()
