@@ -1,8 +1,9 @@
 """Expression graphs (the backprop kind's picture) drawn with Graphviz's dot as SVG.
 
-A box per value — its name and formula, its value, its gradient — and a small circle per
-operation between, laid out left to right as backpropagation is usually drawn (micrograd's
-draw_dot). Every box and circle has a fixed size worked out from the picture's own text, so
+A box per value — its formula (the operation that makes it: d = a·b), its value, its gradient —
+and an arrow from each input, laid out left to right as backpropagation is usually drawn
+(micrograd's draw_dot, with the operation written in the box instead of a circle of its own, so a
+graph four operations deep fits the page's column at full size). Every box and circle has a fixed size worked out from the picture's own text, so
 the layout never depends on which fonts the machine has: the same picture gives the same
 bytes. dot and the graphviz package are imported only when a page shows a graph (in the
 picture worker, like plots' matplotlib); nothing here is on the start-up path.
@@ -67,22 +68,17 @@ def dot_source(picture: GraphPicture, full: bool = True) -> str:
     texts += [f"grad {n.grad}" for n in picture.nodes]
     width = int(max(_width_pt(italic(t)) for t in texts) + 14)
     g = graphviz.Digraph("backprop", format="svg")
-    g.attr(rankdir="LR", nodesep="0.12", ranksep="0.22", pad="0.04", bgcolor="white", fontname=FONT,
+    g.attr(rankdir="LR", nodesep="0.14", ranksep="0.26", pad="0.04", bgcolor="white", fontname=FONT,
            splines="spline")
     g.attr("node", fontname=FONT, fontsize=str(FONT_PT), color="black", fontcolor="black", penwidth="0.9")
     g.attr("edge", color="black", arrowsize="0.55", penwidth="0.9")
     output = picture.nodes[-1].name
     for node in picture.nodes:
         g.node(node.name, label=_box(node, full, width, node.name == output), shape="plaintext", margin="0")
-        if node.op:
-            op_id = f"op_{node.name}"
-            wide = len(node.op) > 1
-            g.node(op_id, label=italic(node.op), shape="ellipse" if wide else "circle", fixedsize="true",
-                   width="0.46" if wide else "0.28", height="0.28", fontsize=str(FONT_PT + (0 if wide else 2)),
-                   style="filled", fillcolor="white")
-            for source in node.inputs:
-                g.edge(source, op_id)
-            g.edge(op_id, node.name)
+        # The operation is in the box's shaded first row (d = a·b): an edge from each input, no
+        # separate operation circle, so a graph of depth 4 fits the page's column at full size.
+        for source in node.inputs:
+            g.edge(source, node.name)
     return str(g.source)
 
 

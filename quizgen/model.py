@@ -212,7 +212,7 @@ class GraphNode:
 
 @dataclass(frozen=True)
 class GraphPicture:
-    """An expression graph (backprop): a box per value with its value and gradient, an operation between.
+    """An expression graph (backprop): a box per value with its operation, value and gradient.
 
     The graph is the problem's own data, so the worksheet shows it too (given), with only the
     inputs' values filled in: every other value and every gradient is a blank to fill.

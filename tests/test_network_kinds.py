@@ -133,6 +133,22 @@ def test_graph_svg_values_on_key_blanks_on_worksheet() -> None:
     assert "Gradients of L" in plots.describe(pic) and "left blank" in plots.describe(pic, False)
 
 
+def test_every_graph_fits_the_column_at_full_size() -> None:
+    """Readable at 100 %: the SVG is shown at its own size (9 pt labels) and every shape, at every
+    level, is at most 470 pt wide (A4's 499 pt column less the key's 1.9em and 10 pt indents)."""
+    css = (Path(plots.__file__).parent / "templates" / "style.css").read_text()
+    assert "figure.plot.graph img, figure.plot.given.graph img { width: auto; max-width: 100%; }" in css
+    shapes = set()
+    for level in LEVELS:
+        for p in problems("backprop", level, range(14)):
+            shapes.add(re.sub(r"[-0-9.]+\*", "K*", p.task.shape))
+            svg = plots.svg(p.plot, True).decode()
+            width = float(re.search(r'<svg width="([0-9.]+)pt"', svg).group(1))
+            assert width <= 470, (p.task.shape, width)
+            assert 'font-size="9.00"' in svg
+    assert len(shapes) >= 10
+
+
 def test_worksheet_shows_the_graph_unless_pictures_are_off() -> None:
     quiz = make_quiz(Options(count=2, kinds=("backprop",)), 3)
     sheet = render_html(quiz, "worksheet", plots="key")

@@ -656,7 +656,7 @@ SHAPES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
         (("a", "b", "c"), "d=a*b;e=d+a;f=e*c;L=tanh(f)"),
         (("a", "b", "c"), "d=a*b;e=d+c;f=tanh(e);L=K*f"),
         (("a", "b", "c"), "d=a+b;e=d*c;f=relu(e);L=f^2"),
-        (("a", "b", "c"), "d=a*b;e=d-c;f=e^2;g=K*f;L=tanh(g)"),
+        (("a", "b", "c"), "d=a*b;e=d-c;f=e^2;L=tanh(f)"),
         (("a", "b", "c"), "d=a*c;e=b*c;f=d+e;L=relu(f)"),
     ),
 }
