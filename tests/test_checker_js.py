@@ -351,3 +351,38 @@ def test_rounded_parts_agree_with_python(page):
     got = js_parts(page, [[t, data["answer"], o] for t in typed])
     assert [(g["status"], g["message"]) for g in got] == [(v.status, v.message) for v in map(key.grade, typed)]
     assert got[0]["status"] == "correct" and got[1]["status"] == "incorrect"
+
+
+def typed_variants(key) -> list[str]:
+    """How students type a multi-part answer: in order, labelled (∂ and d spellings), rounded
+    shorter or longer, a sign flipped, a letter in the wrong case, semicolons or commas."""
+    numeric = [p for p in key.parts if p.words is None]
+    out = [key.full_answer, key.full_answer.replace("; ", ", ")]
+    out.append("; ".join(f"{p.name} = {p.answer}" for p in numeric))
+    out.append(", ".join(f"{p.name.replace('∂', 'd')}: {p.answer}" for p in reversed(numeric)))
+    out.append("; ".join(f"{p.name} = {p.answer[:-1] or '0'}" for p in numeric))
+    out.append("; ".join(f"{p.name} = {p.answer}9" for p in numeric))
+    out.append("; ".join(f"{p.name} = -({p.answer})" for p in numeric))
+    out.append("; ".join(f"{p.name.upper()} = {p.answer}" for p in numeric))
+    out.append(numeric[0].name + " = " + numeric[0].answer)
+    return out
+
+
+def test_the_kinds_parts_agree_with_python(page):
+    """Every kind with parts (issue 11's and derivative-at): the page grades typed answers as Python does."""
+    from quizgen.generate import Options, make_quiz
+
+    kinds = ("neuron", "backprop", "chain-rule", "several-inputs", "training-steps", "gradient-check", "derivative-at")
+    quiz = make_quiz(Options(count=len(kinds), kinds=kinds), 3)
+    items, want = [], []
+    for problem in quiz.problems:
+        key = quiz_keys({"problems": [problem.to_json()]})[problem.number]
+        assert key.parts, problem.kind
+        data = key.to_json()
+        o = {k: data[k] for k in ("mistakes", "form", "parts", "labels") if k in data}
+        for typed in typed_variants(key):
+            items.append([typed, data["answer"], o])
+            want.append(key.grade(typed))
+    got = js_parts(page, items)
+    assert [(g["status"], g["message"]) for g in got] == [(v.status, v.message) for v in want]
+    assert {"correct", "incorrect"} <= {v.status for v in want}
