@@ -261,8 +261,9 @@ def _search(pic: SecantPicture, candidates: tuple[Fraction, ...], own: tuple[Fra
         kept: list[Fraction] = []
         xlim = _secant_xlim(pic.a, (widest,), centred)
         ylim = _secant_ylim(pic, (widest,), xlim)
-        # Widest first; among equally wide, the problem's own step.
-        for h in sorted((h for h in candidates if abs(h) <= abs(widest)), key=lambda h: (-abs(h), h not in own)):
+        # The problem's own steps first (the ones its table names), widest first; then the ladder's,
+        # so that a ladder step never takes the place of an own step that would stand apart as well.
+        for h in sorted((h for h in candidates if abs(h) <= abs(widest)), key=lambda h: (h not in own, -abs(h))):
             others = [tangent] + [slope[k] for k in kept]
             if len(kept) < MAX_SECANTS and all(_apart_px(pic, slope[h], m, xlim, ylim) >= separation for m in others):
                 kept.append(h)
