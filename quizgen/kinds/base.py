@@ -441,6 +441,10 @@ SPACE: dict[str, tuple[int, int, int]] = {
     "chain-rule": (56, 56, 64),
     "gradient-check": (60, 60, 60),
     "training-steps": (64, 64, 64),
+    # The graph itself takes the forward and backward values (its blank boxes); room for the local derivatives.
+    "backprop": (40, 40, 40),
+    # n, o, the activation's slope and five chain-rule products.
+    "neuron": (52, 52, 52),
 }
 
 
