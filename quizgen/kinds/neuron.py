@@ -142,7 +142,7 @@ def solve(task: Task) -> Solved:
             bits.append(f"nudging {pv(k)} up by 0.01 moves {pv('o')} by {'' if is_exact(g) else 'about '}{change}")
     meaning = "; ".join(bits) + (
         ". A weight's gradient is the slope of the activation times that weight's input: training moves each "
-        "weight against the gradient of the loss built on o."
+        f"weight against the gradient of the loss built on {pv('o')}."
         if do_dn != 0 else ". The neuron is off (n < 0): no gradient reaches its weights, so training cannot change them here.")
     given = {
         "o": Math(rf"o = {LATEX_ACT[act]}(w_{{1}}x_{{1}} + w_{{2}}x_{{2}} + b)", f"o = {fname}(w₁x₁ + w₂x₂ + b)"),
