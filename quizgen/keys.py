@@ -37,7 +37,9 @@ YES_NO = {"yes": "yes", "y": "yes", "true": "yes", "no": "no", "n": "no", "false
 TRENDS = {"rising": "rising", "increasing": "rising", "up": "rising", "falling": "falling",
           "decreasing": "falling", "down": "falling", "flat": "flat", "stationary": "flat", "level": "flat"}
 _NUMBER = NUMBER_TEXT
-_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789", " _*∂′'")
+# Primes are kept (as '): f(5) = −6 does not answer f′(5).
+_SUBSCRIPTS = str.maketrans({**{chr(0x2080 + d): str(d) for d in range(10)}, "′": "'", "’": "'",
+                             **{c: None for c in " _*∂"}})
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def label_variants(text: str) -> tuple[str, ...]:
 
 
 def label_key(text: str) -> str:
-    """A part's label as typed, normalised: lower case, subscripts as digits, no spaces, _, *, ∂ or primes."""
+    """A part's label as typed, normalised: lower case, subscripts as digits, primes as ', no spaces, _, * or ∂."""
     return text.strip().lower().translate(_SUBSCRIPTS)
 
 

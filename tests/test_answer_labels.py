@@ -34,6 +34,13 @@ def key(**entry):
         ({"kind": "derivative-at", "answer": "-6",
           "parts": [{"label": "f′(5)", "answer": "-6", "answer_text": "−6"}]}, "f′(3) = −6", "incorrect",
          "The left side names f′(3), but the question asks for f′(5)."),
+        # A prime is part of the name: f(5) = −6 was accepted for f′(5) in a multi-part answer.
+        ({"kind": "derivative-at", "answer": "-6",
+          "parts": [{"label": "f′(x)", "answer": "-2x + 4", "answer_text": "−2x + 4"},
+                    {"label": "f′(5)", "answer": "-6", "answer_text": "−6"}]}, "f(5) = −6", "incorrect",
+         "The left side names f(5), but the question asks for f′(5)."),
+        ({"kind": "derivative-at", "answer": "-6",
+          "parts": [{"label": "f′(5)", "answer": "-6", "answer_text": "−6"}]}, "f’(5) = −6", "correct", "Correct."),
         ({"kind": "tangent-line", "answer": "y = -6*x + 33"}, "y = 33 - 6x", "correct", "Correct."),
         ({"kind": "difference", "answer": "2.16"}, "f(2) = 2.16", "invalid",
          "Write just the answer, without 'f(2) =' in front."),

@@ -1450,7 +1450,8 @@
     for (var i = 0; i < t.length; i++) {
       var ch = t[i], d = SUBSCRIPT_DIGITS.indexOf(ch);
       if (d >= 0) out += String(d);
-      else if (" _*\u2202\u2032'".indexOf(ch) < 0) out += ch;
+      else if (ch === "\u2032" || ch === "\u2019") out += "'";  // primes kept: f(5) does not answer f\u2032(5)
+      else if (" _*\u2202".indexOf(ch) < 0) out += ch;
     }
     return out;
   }
