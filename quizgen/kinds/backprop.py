@@ -519,7 +519,7 @@ def local_text(node: Node, i: int, s: Style) -> tuple[str, str]:
         return f"tanh′ = 1 − tanh², written with the output {pv(node.name)}", f"1 − {n}²"
     if node.op == "sigmoid":
         return f"σ′ = σ(1 − σ), written with the output {pv(node.name)}", f"{n}(1 − {n})"
-    return f"ReLU passes the gradient where its input is above 0, blocks it below", "1" if True else "0"
+    return "ReLU passes the gradient where its input is above 0, blocks it below", "1"
 
 
 def backward_step(nodes: tuple[Node, ...], node: Node, vals: dict[str, Any], grads: dict[str, Any], s: Style) -> Step:

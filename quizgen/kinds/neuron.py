@@ -92,7 +92,7 @@ def solve(task: Task) -> Solved:
         Step(
             "Forward: the weighted sum of the inputs plus the bias, then the activation.",
             (
-                *chain_lines(Math("n", "n"), [math_line(f"w₁x₁ + w₂x₂ + b"), math_line(
+                *chain_lines(Math("n", "n"), [math_line("w₁x₁ + w₂x₂ + b"), math_line(
                     f"{factor(s, w1)}{factor(s, x1)} + {factor(s, w2)}{factor(s, x2)} + {factor(s, b) if b < 0 else work_text(s, b)}"),
                     math_line(work_text(s, n))]),
                 Line(Math("o", "o"), math_line(f"{fname}({work_text(s, n)}) {rel} {work_text(s, o)}")),
