@@ -17,7 +17,7 @@ import click
 from quizgen import __version__
 from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.levels import DEFAULT_LEVEL, LEVELS
-from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_VARIANTS
+from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_PAGE_VARIANTS, MAX_VARIANTS
 from quizgen.plots import PLACES
 from quizgen.render import DEFAULT_FORMATS, FORMATS, PAPER
 
@@ -155,7 +155,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @click.option("--answer-bank", is_flag=True,
               help="End the worksheet with a shuffled bank of all answers, for checking on paper.")
 @click.option("--variants", type=BoundedInt(0, MAX_VARIANTS), default=DEFAULT_VARIANTS, show_default=True, metavar="N",
-              help=f"practice.html: other numbers per problem for its \"New numbers\" button (0 to {MAX_VARIANTS}; 0: no button).")
+              help=f"practice.html: other numbers per problem for its \"New numbers\" button (0 to {MAX_VARIANTS}; 0: no "
+                   f"button; at most {MAX_PAGE_VARIANTS:,} on a page, so large sets get fewer each).")
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A worksheet spec (TOML): title, instructions and headed sections of problems.")
 @click.option("--versions", type=int, default=None, metavar="N",

@@ -47,7 +47,7 @@ from quizgen.kinds import DEFAULT_KINDS, KINDS, Kind
 from quizgen.kinds.base import MAX_MAGNITUDE
 from quizgen.kinds.shown import MAX_DIGITS, longest, texts
 from quizgen.levels import DEFAULT_LEVEL, LEVELS, Level
-from quizgen.model import DEFAULT_COUNT, MAX_COUNT, Draw, Pins, Problem, Quiz
+from quizgen.model import DEFAULT_COUNT, MAX_COUNT, MAX_PAGE_VARIANTS, Draw, Pins, Problem, Quiz
 from quizgen.usertext import MAX_INSTRUCTIONS, page_text
 from quizgen.verify import verify
 
@@ -266,8 +266,10 @@ def variants(problem: Problem, n: int) -> tuple[Problem, ...]:
 
 
 def practice_pools(quiz: Quiz, n: int) -> list[tuple[Problem, ...]]:
-    """Each problem's variants (see variants), in the quiz's order."""
-    return [variants(problem, n) for problem in quiz.problems]
+    """Each problem's variants (see variants), in the quiz's order: `n` each, or fewer when
+    that would put more than MAX_PAGE_VARIANTS on the page (a 500-problem set gets 2 each)."""
+    each = min(n, MAX_PAGE_VARIANTS // max(1, len(quiz.problems)))
+    return [variants(problem, each) for problem in quiz.problems]
 
 
 def _add_problems(

@@ -21,6 +21,7 @@ DEFAULT_COUNT = 20
 # The practice page's "New numbers" (--variants): other numbers each problem carries.
 DEFAULT_VARIANTS = 10
 MAX_VARIANTS = 50
+MAX_PAGE_VARIANTS = 1000  # in one practice page: a large set gets fewer per problem
 
 
 @dataclass(frozen=True)

@@ -440,3 +440,24 @@ def test_every_kind_deals_variants_its_own_key_passes(browser: Browser, tmp_path
             typed = "; ".join(p["answer"] for p in key["parts"]) if "parts" in key else key["answer"]
             assert check(page, n, typed) == ("correct", "Correct."), (problem["kind"], typed)
     context.close()
+
+
+@pytest.mark.parametrize("value", ["99", "-1", '"ten"', "true"])
+def test_a_manifest_with_bad_variants_is_refused_before_any_work(tmp_path: Path, value: str) -> None:
+    manifest = {"quizgen": "0", "seed": 1, "title": "T", "options": {"count": 2, "variants": json.loads(value)},
+                "versions": [{"code": "ABCDE", "seed": 1, "folder": "01-ABCDE", "student": None}]}
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    result = CliRunner().invoke(main, ["make", "--rebuild", "ABCDE", "--manifest", str(path), "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 2 and "options.variants" in result.output, result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_large_set_gets_fewer_variants_each_so_the_page_stays_bounded() -> None:
+    from quizgen.generate import Options, make_quiz, practice_pools
+    from quizgen.model import MAX_PAGE_VARIANTS
+
+    quiz = make_quiz(Options(count=334, kinds=("evaluate",)), 3)
+    pools_ = practice_pools(quiz, 50)
+    assert [len(pool) for pool in pools_] == [MAX_PAGE_VARIANTS // 334] * 334 == [2] * 334
