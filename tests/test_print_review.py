@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import pytest
@@ -49,3 +50,23 @@ def test_secant_table_picture_draws_the_tables_steps_where_they_stand_apart(diff
             if swap:
                 found.append((degree, seed, tuple(map(str, swap))))
     assert not found
+
+
+_APPROX = re.compile(r"(−?\d+)/(\d+) ([≈=]) (−?\d+(?:\.\d+)?)")
+
+
+def test_a_rate_is_marked_approximate_only_when_it_is() -> None:
+    # `make --count 20 --seed 1`, key p. 2: "moves about 53/2 ≈ 26.5 times as much": 53/2 is 26.5.
+    seen = {"≈": 0, "=": 0}
+    for difficulty in ("easy", "medium", "hard"):
+        for seed in range(12):
+            quiz = make_quiz(Options(count=2, kinds=("difference-quotient", "rising-falling"), difficulty=difficulty,
+                                     degree=2 + seed % 3), seed)
+            for problem in quiz.to_json()["problems"]:
+                for num, den, sign, dec in _APPROX.findall(problem.get("meaning", "")):
+                    exact = Fraction(int(num.replace("−", "-")), int(den))
+                    shown = Fraction(dec.replace("−", "-"))
+                    seen[sign] += 1
+                    assert (sign == "=") == (exact == shown), problem["meaning"]
+                    assert abs(shown - exact) <= abs(exact) / 1000, problem["meaning"]
+    assert seen["≈"] and seen["="]

@@ -157,14 +157,16 @@ def nice(kind: Kind, task: Task) -> bool:
 
 def about(s: Style, q: Fraction) -> str:
     """A rate in words: ``7801/36 ≈ 216.7`` (the exact value, then four significant digits, marked
-    as approximate) when the exact value is a fraction a reader cannot size up; else just the value."""
+    as approximate) when the exact value is a fraction a reader cannot size up; ``53/2 = 26.5`` when
+    those digits are the value itself; else just the value."""
     exact = s.text(q)
     if "/" not in exact:
         return exact
     with localcontext() as ctx:
         ctx.prec = 4
         approx = Decimal(q.numerator) / Decimal(q.denominator)
-    return f"{exact} ≈ {format(approx, 'f')}".replace("-", "\u2212")
+    sign = "=" if Fraction(approx) == q else "≈"
+    return f"{exact} {sign} {format(approx, 'f')}".replace("-", "\u2212")
 
 
 def num(task: Task, q: Fraction) -> Math:
