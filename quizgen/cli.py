@@ -200,6 +200,23 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
                     difficulty=difficulty, plots=plots, answer_bank=answer_bank, variants=variants,
                     spec_path=spec_path)
         return
+    from quizgen.plots import PICTURE_KINDS, drawer
+
+    # The key's pictures are on the way to its PDF: a worker forked first imports matplotlib while
+    # this process imports sympy, Jinja and WeasyPrint and generates (no kind given: the default set has pictures).
+    pictures = (plots != "none" and bool({"html", "pdf"} & set(formats)) and spec_path is None
+                and (not kinds or bool(PICTURE_KINDS & set(kinds))))
+    with drawer(pictures) as pool:
+        _make_one(ctx, pool, count=count, kinds=kinds, seed=seed, out=out, formats=formats, function=function,
+                  point=point, step=step, rate=rate, degree=degree, paper=paper, layout=layout, title=title,
+                  difficulty=difficulty, plots=plots, answer_bank=answer_bank, variants=variants, spec_path=spec_path)
+
+
+def _make_one(ctx: click.Context, drawing: Any, *, count: int | None, kinds: tuple[str, ...], seed: int | None,
+              out: Path, formats: tuple[str, ...], function: str | None, point: str | None, step: str | None,
+              rate: str | None, degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str,
+              answer_bank: bool, variants: int, spec_path: Path | None) -> None:
+    """One set (not a class set): generate, build every file, write the folder as one unit."""
     from quizgen.generate import Options, make_quiz
     from quizgen.kinds import DEFAULT_KINDS
     from quizgen.render import build_files, check_out, write_files
@@ -228,7 +245,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
             quiz = make_quiz(options, seed)
         check_out(out)  # before the slow part; write_files checks again under its lock
         files = build_files(quiz, formats, paper=paper, plots=plots, answer_bank=answer_bank, layout=layout,
-                            pools=practice_pools(variants))
+                            pools=practice_pools(variants), drawer=drawing)
         write_files(out, files)
     except InputError as exc:
         raise _usage_error(exc) from None

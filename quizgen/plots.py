@@ -15,7 +15,8 @@ import io
 import os
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -756,22 +757,56 @@ def _uri(item: tuple[Picture, bool]) -> str:
     return data_uri(*item)
 
 
+# The kinds whose problems carry a picture matplotlib draws (Solved.plot; a backprop graph is
+# Graphviz's): `quizgen make` starts the picture worker for them, importing matplotlib, before it
+# generates anything (tests/test_plots.py keeps this list true).
+PICTURE_KINDS = frozenset({"secant-table", "tangent-line", "limit-definition", "gradient-step"})
+
+
+def _import_matplotlib() -> None:
+    """What every picture needs first (~0.5 s of CPU): matplotlib's figure and Agg canvas, the label fonts."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import matplotlib.ticker  # noqa: F401
+
+    _fonts()
+
+
+@contextmanager
+def drawer(wanted: bool) -> Iterator[Any]:
+    """A picture worker forked now, importing matplotlib while this process imports and generates; or None.
+
+    Figures(…, pool=drawer) then hands it the pictures: the import is off the path to the key's PDF.
+    The worker ends when the block ends (or with this process, even under kill -9).
+    """
+    pool = fork_pool(1, initializer=_import_matplotlib) if wanted and (os.cpu_count() or 1) >= 2 else None
+    try:
+        yield pool
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
 class Figures:
     """The templates' figure(): pictures drawn in a forked worker while the page's math is typeset.
 
-    Importing matplotlib and drawing cost ~0.25 s plus ~30 ms a picture, about as long
-    as typesetting a key's math; on two or more cores the two overlap. The template gets
-    a marker for each pending picture and fill() swaps the finished figures in.
+    Importing matplotlib and drawing cost ~0.7 s plus ~70 ms a picture of CPU, longer than
+    typesetting a key's math; on two or more cores the two overlap. The template gets a marker
+    for each pending picture and fill() swaps the finished figures in. `pool` is a worker
+    started earlier (drawer()), which its owner ends; without one, Figures forks its own.
     """
 
-    def __init__(self, items: Iterable[tuple[Picture, bool]], prose: Callable[[str], Markup] = escape) -> None:
+    def __init__(self, items: Iterable[tuple[Picture, bool]], prose: Callable[[str], Markup] = escape,
+                 pool: Any = None) -> None:
         self._prose = prose  # sets a caption's sentence (render passes mathtex.prose_html: the math face)
         self._todo = [item for item in dict.fromkeys(items) if item not in _READY]
         self._markers: dict[str, tuple[Picture, bool]] = {}
         self._pool: Any = None
+        self._owned = pool is None
         self._pending: Any = None
         if self._todo and (os.cpu_count() or 1) >= 2:
-            self._pool = fork_pool(1)  # ends with this process, even under kill -9
+            self._pool = pool if pool is not None else fork_pool(1)  # ends with this process, even under kill -9
             if self._pool is not None:
                 self._pending = self._pool.map_async(_uri, self._todo, chunksize=len(self._todo))
                 pause("figures")
@@ -800,11 +835,13 @@ class Figures:
                 uris = self._pending.get()
             except BaseException:  # Ctrl-C or a failed picture: stop the worker now, not after its task
                 self._pool.terminate()
+                self._pool.join()
                 raise
             else:
-                self._pool.close()
+                if self._owned:
+                    self._pool.close()
+                    self._pool.join()
             finally:
-                self._pool.join()
                 self._pool = None
             if len(_READY) > _READY_MAX:
                 _READY.clear()

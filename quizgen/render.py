@@ -18,7 +18,7 @@ from quizgen import __version__, lms, practice
 from quizgen.mathtex import lhs_width, math_html, prose_html, step_widths
 from quizgen.model import Math, Problem, Quiz
 from quizgen.plots import Figures, figure_html, shows
-from quizgen.workers import fork_pool
+from quizgen.workers import fork_pool, pause
 
 if TYPE_CHECKING:
     import jinja2
@@ -220,13 +220,15 @@ def pdf_workers(wanted: bool) -> Iterator[Any]:
     """Two forked WeasyPrint workers, started before the HTML is typeset, or None.
 
     WeasyPrint is single-threaded; the key costs about four times the worksheet. Forked
-    first, the workers import WeasyPrint (~0.3 s) while this process typesets the pages,
-    and the worksheet's PDF is made while the key's HTML is still being written.
+    first, the workers are ready when the pages are; the worksheet's PDF is made while the
+    key's HTML is still being written. They import WeasyPrint unless this process has
+    (build_files imports it first, so they inherit it).
     """
     pool = fork_pool(2, initializer=_import_weasyprint) if wanted and (os.cpu_count() or 1) >= 2 else None
     if pool is None:
         yield None
         return
+    pause("pdf-workers")
     try:
         yield pool
     finally:
@@ -274,39 +276,52 @@ Pools = Callable[[Quiz], Sequence[Sequence[Problem]]]
 
 def build_files(
     quiz: Quiz, formats: Iterable[str], *, paper: str = "a4", plots: str = "key", answer_bank: bool = False,
-    layout: str = "normal", pools: Pools | None = None,
+    layout: str = "normal", pools: Pools | None = None, drawer: Any = None,
 ) -> dict[str, bytes]:
     """Every output file's bytes, in memory, before anything touches the disk.
 
-    practice.html (with its pools, drawn here) is made while the PDF workers typeset.
+    The critical path is the key: its pictures (matplotlib, in a worker), its HTML, then its PDF
+    (about four times the worksheet's). So the key's pictures are started first (in `drawer`, a
+    worker plots.drawer() forked before the quiz was generated, else in a new one); while they
+    are drawn this process imports WeasyPrint once and forks the two PDF workers, which inherit it
+    (an import in each worker costs ~0.4 s of CPU on the cores the pictures need), and the
+    worksheet's PDF starts as soon as its HTML is written. practice.html (with its pools, drawn
+    here) and the LMS files are made while the PDF workers typeset.
     """
     formats = set(formats)
     files: dict[str, bytes] = {}
     env = environment()
     pages: dict[str, str] = {}
-    with pdf_workers("pdf" in formats) as pool:
-        pending = {}
-        if formats & {"html", "pdf"}:
-            for which in ("worksheet", "key"):
-                pages[which] = render_html(quiz, which, paper=paper, env=env, plots=plots, answer_bank=answer_bank,
-                                            layout=layout)
-                if pool is not None and "pdf" in formats:
-                    pending[which] = pool.apply_async(html_to_pdf, (pages[which],))
-        if "html" in formats:
-            for which, html in pages.items():
-                files[f"{which}.html"] = html.encode()
-        if "json" in formats:
-            files["quiz.json"] = quiz_json(quiz, env).encode()
-        if "practice" in formats:
-            files["practice.html"] = render_practice(quiz, env, pools(quiz) if pools is not None else None).encode()
-        wanted = [fmt for fmt in LMS_FORMATS if fmt in formats]
-        if wanted:  # built from quiz.json's data, as `quizgen export` builds them from the file
-            data = json.loads(quiz_json(quiz))
-            for fmt in wanted:
-                files[lms.FILES[fmt]] = lms.export_bytes(fmt, [data])
+    typeset = bool(formats & {"html", "pdf"})
+    pictures = [(p.plot, True) for p in quiz.problems if p.plot is not None and shows(p.plot, True, plots)] if typeset else []
+    with Figures(pictures, prose_html, pool=drawer) as ahead:
         if "pdf" in formats:
-            for which, html in pages.items():
-                files[f"{which}.pdf"] = pending[which].get() if which in pending else html_to_pdf(html)
+            _import_weasyprint()
+        with pdf_workers("pdf" in formats) as pool:
+            pending = {}
+            if typeset:
+                for which in ("worksheet", "key"):
+                    if which == "key":
+                        ahead.fill("")  # the key's pictures, ready for render_html
+                    pages[which] = render_html(quiz, which, paper=paper, env=env, plots=plots,
+                                               answer_bank=answer_bank, layout=layout)
+                    if pool is not None and "pdf" in formats:
+                        pending[which] = pool.apply_async(html_to_pdf, (pages[which],))
+            if "html" in formats:
+                for which, html in pages.items():
+                    files[f"{which}.html"] = html.encode()
+            if "json" in formats:
+                files["quiz.json"] = quiz_json(quiz, env).encode()
+            if "practice" in formats:
+                files["practice.html"] = render_practice(quiz, env, pools(quiz) if pools is not None else None).encode()
+            wanted = [fmt for fmt in LMS_FORMATS if fmt in formats]
+            if wanted:  # built from quiz.json's data, as `quizgen export` builds them from the file
+                data = json.loads(quiz_json(quiz))
+                for fmt in wanted:
+                    files[lms.FILES[fmt]] = lms.export_bytes(fmt, [data])
+            if "pdf" in formats:
+                for which, html in pages.items():
+                    files[f"{which}.pdf"] = pending[which].get() if which in pending else html_to_pdf(html)
     order = [name for names in FILES.values() for name in names]
     return {name: files[name] for name in sorted(files, key=order.index)}
 

@@ -54,20 +54,24 @@ def test_a_pool_worker_survives_ctrl_c_so_close_and_join_return() -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="picture worker needs 2 cores")
-def test_ctrl_c_while_pictures_are_drawn_is_one_line_and_leaves_out_alone(tmp_path: Path) -> None:
-    """Paused just after the picture worker got its task; Ctrl-C to the process group."""
+@pytest.mark.parametrize("point", [
+    "figures",  # the picture worker (forked before generating) just got the key's pictures
+    "pdf-workers",  # then the two PDF workers were forked: three workers alive beside quizgen
+])
+def test_ctrl_c_while_pictures_are_drawn_is_one_line_and_leaves_out_alone(tmp_path: Path, point: str) -> None:
+    """Paused at each stage while the key's pictures are drawn; Ctrl-C to the process group."""
     out = tmp_path / "out"
     flag = tmp_path / "paused"
     proc = subprocess.Popen(
         [sys.executable, "-m", "quizgen", "make", "--count", "3", "--kind", "secant-table", "--seed", "3",
          "--format", "html,pdf", "--out", str(out)],
-        env=env(QUIZGEN_TEST_PAUSE="figures", QUIZGEN_TEST_PAUSE_FILE=str(flag)),
+        env=env(QUIZGEN_TEST_PAUSE=point, QUIZGEN_TEST_PAUSE_FILE=str(flag)),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while not flag.exists():
             assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "never reached the figures pause"
+            assert time.monotonic() < deadline, f"never reached the {point} pause"
             time.sleep(0.05)
         time.sleep(0.3)  # the worker is drawing
         os.killpg(proc.pid, signal.SIGINT)
@@ -81,6 +85,16 @@ def test_ctrl_c_while_pictures_are_drawn_is_one_line_and_leaves_out_alone(tmp_pa
     assert len(lines) == 1, err  # before: "Process ForkPoolWorker-1:" and the worker's traceback too
     assert lines[0].startswith("interrupted: nothing written"), err
     assert not out.exists()
+    # No worker outlives quizgen: the process group (quizgen and its forks) empties.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("a worker of the interrupted run is still running")
 
 
 PRELUDE = r"""

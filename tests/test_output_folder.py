@@ -343,6 +343,23 @@ def _kill_and_check_workers(proc: subprocess.Popen[bytes], workers: set[int]) ->
                 pass
 
 
+def forked_workers(pid: int) -> set[int]:
+    """The children of `pid` that are forks of it (its worker processes), not programs it ran:
+    importing WeasyPrint runs ldconfig and the like, short-lived children that are no workers."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return set()
+    found = set()
+    for child in children(pid):
+        try:
+            if Path(f"/proc/{child}/cmdline").read_bytes() == command:
+                found.add(child)
+        except OSError:
+            continue
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -355,9 +372,11 @@ def cpu_seconds(pid: int) -> float:
 def test_busy_pdf_workers_end_when_quizgen_is_killed(tmp_path: Path) -> None:
     """No hook: kill -9 quizgen while both WeasyPrint workers are typesetting.
 
-    Importing WeasyPrint costs a worker well under 1.5 s of CPU, so once both have used
-    more, one is on the worksheet and the other on the 120-problem key (over 10 s of CPU
-    left). Before the fix the busy ones worked on, orphaned, until done (idle ones end at
+    The workers are forked after quizgen imported WeasyPrint (they inherit it), so every
+    second of CPU they use is typesetting: once both have used 1.5 s, one is on the
+    120-problem worksheet and the other on the 120-problem key (over 10 s of CPU left).
+    Only forks of quizgen count (importing WeasyPrint also runs short-lived programs such as
+    ldconfig). Before the fix the busy ones worked on, orphaned, until done (idle ones end at
     once: their task pipe reaches end-of-file); now the kernel kills them with the parent.
     """
     if (os.cpu_count() or 1) < 2:
@@ -366,8 +385,10 @@ def test_busy_pdf_workers_end_when_quizgen_is_killed(tmp_path: Path) -> None:
     workers: set[int] = set()
     try:
         def both_busy() -> bool:
-            workers.update(children(proc.pid))
-            return len(workers) >= 2 and all(cpu_seconds(w) > 1.5 for w in workers)
+            # The forks alive now (a fork that runs a program, e.g. ldconfig, is a fork only for an instant).
+            now = {w for w in forked_workers(proc.pid) if alive(w)}
+            workers.update(now)
+            return len(now) >= 2 and all(cpu_seconds(w) > 1.5 for w in now)
 
         wait_for(both_busy, "two busy PDF workers", proc, timeout=300)
     finally:
@@ -375,20 +396,29 @@ def test_busy_pdf_workers_end_when_quizgen_is_killed(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_picture_and_pdf_workers_end_when_quizgen_is_killed(tmp_path: Path) -> None:
-    """Paused while the key's pictures are drawn: two PDF workers and the picture worker are alive."""
+@pytest.mark.parametrize(("point", "expected"), [
+    # The key's pictures are handed to the picture worker (forked before the quiz was generated,
+    # it imports matplotlib and draws): the first stage of the key's way to its PDF.
+    ("figures", 1),
+    # Then the two PDF workers are forked, while the picture worker is still alive (drawing, or
+    # done and waiting to be ended): all three must end with quizgen.
+    ("pdf-workers", 3),
+])
+def test_picture_and_pdf_workers_end_when_quizgen_is_killed(tmp_path: Path, point: str, expected: int) -> None:
+    """kill -9 at each stage that has workers: every worker forked so far ends with quizgen."""
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: no workers")
     flag = tmp_path / "paused"
     proc = start(tmp_path / "out", 3, "--count", "3", "--kind", "secant-table", "--format", "pdf",
-                 QUIZGEN_TEST_PAUSE="figures", QUIZGEN_TEST_PAUSE_FILE=str(flag))
+                 QUIZGEN_TEST_PAUSE=point, QUIZGEN_TEST_PAUSE_FILE=str(flag))
     workers: set[int] = set()
     try:
         paused(flag, proc)
-        workers = children(proc.pid)
-        assert len(workers) >= 3, workers
+        workers = forked_workers(proc.pid)
+        assert len(workers) == expected and all(alive(w) for w in workers), workers
     finally:
         _kill_and_check_workers(proc, workers)
+    assert not (tmp_path / "out").exists()  # nothing half-written
 
 
 @pytest.mark.parametrize("args", [QUICK, ["--versions", "2", "--count", "1", "--kind", "evaluate", "--format", "json"]],

@@ -205,3 +205,20 @@ def test_tick_labels_print_at_least_7pt(picture: SecantPicture | LossPicture, fu
         sizes.append(float(label.group(1)))
     assert sizes, "no tick labels found"
     assert min(sizes) * scale >= 7.0 - 1e-9, (min(sizes), scale, min(sizes) * scale)
+
+
+def test_picture_kinds_are_the_kinds_that_draw() -> None:
+    """`quizgen make` forks the picture worker up front for these kinds (plots.PICTURE_KINDS); a kind
+    that draws but is missing from the list would only lose that head start, one listed that never
+    draws would start matplotlib for nothing."""
+    from quizgen.generate import Options, make_quiz
+    from quizgen.kinds import DEFAULT_KINDS, KINDS
+    from quizgen.model import GraphPicture
+
+    drawing = set()
+    for kind in KINDS:
+        quiz = make_quiz(Options(count=6, kinds=(kind,)), 5)
+        if any(p.plot is not None and not isinstance(p.plot, GraphPicture) for p in quiz.problems):
+            drawing.add(kind)
+    assert drawing == plots.PICTURE_KINDS
+    assert plots.PICTURE_KINDS & set(DEFAULT_KINDS)  # make without --kind starts the worker up front
