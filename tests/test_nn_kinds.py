@@ -204,3 +204,42 @@ def test_the_backprop_example_walks_from_f_2_001_to_a_trained_neuron(tmp_path: P
         assert agrees(p), p
     sections = [p["section"] for p in problems]
     assert len(dict.fromkeys(sections)) == 10 and sections[0].startswith("One input")
+
+
+def test_practice_page_grades_them_part_by_part_in_chromium(tmp_path: Path) -> None:
+    """practice.html in real headless Chromium: the key's own answers (numbers, labels, words) are right,
+    a named mistake gets its feedback, a wrong part is named — the same verdicts as quizgen check."""
+    from click.testing import CliRunner
+    from playwright.sync_api import sync_playwright
+
+    from quizgen.cli import main
+
+    args = ["make", "--kind", "several-inputs", "--kind", "chain-rule", "--kind", "gradient-check", "--kind",
+            "training-steps", "--count", "4", "--difficulty", "hard", "--seed", "3", "--format", "practice,json",
+            "--variants", "0", "--out", str(tmp_path)]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    quiz = json.loads((tmp_path / "quiz.json").read_text(encoding="utf-8"))
+    keys = quiz_keys(quiz)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto((tmp_path / "practice.html").as_uri())
+
+        def verdict(number: int, text: str) -> tuple[str, str]:
+            box = page.locator(f"#answer-{number}")
+            box.fill(text)
+            box.press("Enter")
+            feedback = page.locator(f"#feedback-{number}")
+            return feedback.get_attribute("class").split()[-1], feedback.text_content() or ""
+
+        for p_ in quiz["problems"]:
+            n, key = p_["number"], keys[p_["number"]]
+            typed = [key.full_answer, p_["mistakes"][0][0],
+                     "; ".join(f"{part.labels[0]} = {part.answer}" for part in key.parts)]
+            for text in typed:
+                status, message = verdict(n, text)
+                python = key.grade(text)
+                assert status == python.status and message == python.message, (p_["kind"], text, status, message, python)
+            assert verdict(n, key.full_answer)[0] == "correct"
+        browser.close()

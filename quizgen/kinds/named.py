@@ -13,6 +13,7 @@ from typing import Any
 
 from quizgen.exact import Style
 from quizgen.kinds.base import paren_latex, paren_text
+from quizgen.kinds.shown import MAX_DIGITS, longest
 from quizgen.model import Math
 
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -75,10 +76,11 @@ def graded_part(name: str, answer: str, labels: Sequence[str], words: Mapping[st
 
 
 def distinct_mistakes(answer: str, candidates: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """Named misconceptions as (answer, why), each wrong answer once and never the right one."""
+    """Named misconceptions as (answer, why), each wrong answer once and never the right one; a wrong
+    answer with a number longer than MAX_DIGITS is left out (it would be offered as a choice on the page)."""
     seen: dict[str, tuple[str, str]] = {}
     for wrong, why in candidates:
-        if wrong != answer and wrong not in seen:
+        if wrong != answer and wrong not in seen and longest([wrong]) <= MAX_DIGITS:
             seen[wrong] = (wrong, why)
     return tuple(seen.values())
 
