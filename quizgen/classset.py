@@ -132,7 +132,9 @@ def answer_size(problem: Problem) -> int:
 
 def _data_key(problem: Problem) -> tuple[Any, ...]:
     t = problem.task
-    return (problem.kind, t.coeffs, t.point, t.points, t.step, t.terms, t.at, t.start, t.rate, t.steps)
+    # Every field of the given data: the neural-network kinds' problems differ only in values, shape, data.
+    return (problem.kind, t.coeffs, t.point, t.points, t.step, t.terms, t.at, t.start, t.rate, t.steps, t.variables,
+            t.iterations, t.values, t.shape, t.data)
 
 
 def plan_slots(options: Options, run_seed: int) -> list[Slot]:
