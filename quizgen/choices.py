@@ -12,8 +12,10 @@ a problem that still has too few is drawn again (generate.build_problem).
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from typing import Any
 
 from quizgen.exact import NumberError, Style, parse_number, plain_forms
 from quizgen.model import Answer, Choice, Distractor
@@ -23,7 +25,7 @@ MC_DISTRACTORS = 4  # a multiple-choice problem shows the answer and up to this 
 LETTERS = "ABCDE"
 
 SIGN_WHY = "Check the sign: your answer is the negative of the correct answer."
-PLACE_WHY = "The decimal point has slipped one place: recheck the multiplication by the step or rate."
+PLACE_WHY = "The decimal point has slipped one place."
 ORDER_WHY = "The values are in the wrong order: give them in the order the question asks."
 
 
@@ -35,26 +37,89 @@ def _numbers(plain: str) -> list[Fraction] | None:
         return None
 
 
-def same_answer(a: str, b: str) -> bool:
-    """True when two answers in plain syntax are equal: exactly as numbers, else by the checker's
-    exact comparison (either way round); an answer the checker cannot read equals nothing."""
+_FACTORS = r"[a-z]\d?(?:\*\*\d+)?(?:\*[a-z]\d?(?:\*\*\d+)?)*"
+_TERM = re.compile(rf"\s*([-+])?\s*(?:(\d+(?:\.\d+)?(?:/\d+)?)(?:\*({_FACTORS}))?|({_FACTORS}))\s*")
+_FACTOR = re.compile(r"([a-z]\d?)(?:\*\*(\d+))?")
+Monomials = dict[tuple[tuple[str, int], ...], Fraction]
+
+
+def _polynomial(plain: str) -> tuple[Monomials, ...] | None:
+    """Plain syntax as quizgen writes polynomials (``-4*x**2 - 8*x*h + 5``, ``y = 10*x - 18``, lists of
+    numbers) read into exact monomials: one dict per comma-separated item, an equation y = p as p with
+    a "y" marker. None for anything else (then the checker's parser decides)."""
+    items: list[Monomials] = []
+    for item in plain.split(","):
+        side = item.strip()
+        marker: Monomials = {}
+        if side.startswith("y = "):
+            side, marker = side[4:], {(("=y", 1),): Fraction(1)}
+        terms: Monomials = dict(marker)
+        pos = 0
+        first = True
+        while pos < len(side):
+            m = _TERM.match(side, pos)
+            if m is None or m.end() == pos or (not first and not m[1]):
+                return None
+            first = False
+            pos = m.end()
+            coefficient = parse_number(m[2]) if m[2] else Fraction(1)
+            if m[1] == "-":
+                coefficient = -coefficient
+            powers: dict[str, int] = {}
+            for f in _FACTOR.finditer(m[3] or m[4] or ""):
+                powers[f[1]] = powers.get(f[1], 0) + int(f[2] or 1)
+            key = tuple(sorted(powers.items()))
+            terms[key] = terms.get(key, Fraction(0)) + coefficient
+        items.append({k: v for k, v in terms.items() if v})
+    return tuple(items)
+
+
+def _form(plain: str, ctx: frozenset[str]) -> Any:
+    """plain read by the checker's parser and evaluated at its sample points (cached), or None."""
+    from quizgen.answers.checking import _known
+    from quizgen.answers.limits import Invalid
+
+    try:
+        return _known(plain, ctx)
+    except (Invalid, ValueError, TypeError, RecursionError):
+        return None
+
+
+def same_answer(a: str, b: str, ctx: frozenset[str] | None = None) -> bool:
+    """True when two answers in plain syntax are equal: exactly as numbers (fractions), else as the
+    checker compares them (its parser, exact evaluation at many points, equations up to a factor),
+    either way round. A comparison that cannot be made counts as equal: such an option is dropped."""
     if a.strip() == b.strip():
         return True
     na, nb = _numbers(a), _numbers(b)
     if na is not None and nb is not None:
         return na == nb
-    from quizgen.answers import check
+    pa, pb = _polynomial(a), _polynomial(b)
+    if pa is not None and pb is not None:  # two polynomials (or lines y = mx + b): equal term by term
+        return pa == pb
+    from quizgen.answers.evaluation import Tol, equivalent
+    from quizgen.answers.limits import Invalid
+    from quizgen.answers.tokens import context
 
-    return check(a, b).status == "correct" or check(b, a).status == "correct"
-
-
-def readable(plain: str) -> bool:
-    """The checker reads this answer (it is correct against itself)."""
-    if _numbers(plain) is not None:
+    ctx = ctx if ctx is not None else context(f"{a} {b}")
+    fa, fb = _form(a, ctx), _form(b, ctx)
+    if fa is None or fb is None:
         return True
-    from quizgen.answers import check
+    exact = Tol(None, None)
+    try:
+        return bool(equivalent(fa, fb, exact) or equivalent(fb, fa, exact))
+    except (Invalid, ValueError, TypeError, ZeroDivisionError, OverflowError):
+        return True
 
-    return check(plain, plain).status == "correct"
+
+def readable(plain: str, ctx: frozenset[str] | None = None) -> bool:
+    """The checker reads this answer (numbers and polynomials in quizgen's own syntax always: the
+    tests hold every distractor readable by the checker)."""
+    if _numbers(plain) is not None or _polynomial(plain) is not None:
+        return True
+    from quizgen.answers.tokens import context
+
+    return _form(plain, ctx if ctx is not None else context(plain)) is not None
 
 
 def fallback_mistakes(answer: Answer) -> list[tuple[str, str]]:
@@ -82,19 +147,24 @@ def fallback_mistakes(answer: Answer) -> list[tuple[str, str]]:
 def distractors(answer: Answer, mistakes: Sequence[tuple[str, str]]) -> tuple[Distractor, ...]:
     """The kind's mistakes that are readable, wrong and all different (exactly), in its order;
     general ones (fallback_mistakes) are added while there are fewer than MIN_DISTRACTORS."""
+    from quizgen.answers.tokens import context
+
     kept: list[Distractor] = []
+    fallbacks = fallback_mistakes(answer)
+    # One reading context for all of them, so each text is parsed and evaluated once (cached).
+    ctx = context(" ".join([answer.plain] + [m[0] for m in mistakes] + [m[0] for m in fallbacks]))
 
     def take(pairs: Iterable[tuple[str, str]]) -> None:
         for plain, why in pairs:
-            if not readable(plain) or same_answer(plain, answer.plain):
+            if not readable(plain, ctx) or same_answer(plain, answer.plain, ctx):
                 continue
-            if any(same_answer(plain, d.answer) for d in kept):
+            if any(same_answer(plain, d.answer, ctx) for d in kept):
                 continue
             kept.append(Distractor.from_mistake(plain, why))
 
     take(mistakes)
     if len(kept) < MIN_DISTRACTORS:
-        take(fallback_mistakes(answer))
+        take(fallbacks)
     return tuple(kept)
 
 

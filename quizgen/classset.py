@@ -103,7 +103,7 @@ class ClassOptions:
             count=data.get("count"), kinds=tuple(data.get("kinds") or DEFAULT_KINDS), degree=int(data.get("degree", 2)),
             function=data.get("function"), point=data.get("point"), step=data.get("step"),
             title=str(data.get("title", Options.title)), difficulty=str(data.get("difficulty", "medium")),
-            rate=data.get("rate"),
+            rate=data.get("rate"), style="mc" if data.get("style") == "mc" else "open",
         )
         return cls(options, tuple(data.get("formats") or cls.formats), str(data.get("paper", "a4")),
                    str(data.get("layout", "normal")), str(data.get("plots", "key")), bool(data.get("answer_bank")),

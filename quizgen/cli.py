@@ -152,6 +152,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
               help="Ranges of coefficients, points and steps (see docs/difficulty.md).")
 @click.option("--plots", type=ClippedChoice(list(PLACES)), default="key", show_default=True,
               help="Pictures (graph with secants and tangent, loss curve): in the key, also on the worksheet, or none.")
+@click.option("--style", type=ClippedChoice(["open", "mc"]), default="open", show_default=True,
+              help="open: answers written out; mc: multiple choice, options A–E from typical mistakes (key says why each is wrong).")
 @click.option("--answer-bank", is_flag=True,
               help="End the worksheet with a shuffled bank of all answers, for checking on paper.")
 @click.option("--variants", type=BoundedInt(0, MAX_VARIANTS), default=DEFAULT_VARIANTS, show_default=True, metavar="N",
@@ -171,7 +173,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @click.pass_context
 def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: int | None, out: Path,
          formats: tuple[str, ...], function: str | None, point: str | None, step: str | None, rate: str | None,
-         degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str, answer_bank: bool,
+         degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str, style: str, answer_bank: bool,
          variants: int, spec_path: Path | None, versions: int | None, roster_path: Path | None, rebuild: str | None,
          manifest_path: Path | None, quiet: bool) -> None:
     """Make a worksheet and answer key (HTML, PDF) and quiz.json.
@@ -187,6 +189,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
       quizgen make --seed 42 --format pdf --paper letter --title "Quiz 3"
       quizgen make --count 20 --layout compact
       quizgen make --answer-bank --format practice,pdf
+      quizgen make --style mc --count 10
       quizgen make --difficulty hard --degree 3 --plots worksheet
       quizgen make --spec examples/walkthrough.toml --out walkthrough
       quizgen make --roster class.csv --seed 7 --out friday
@@ -198,7 +201,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
                     quiet=quiet, count=count, kinds=kinds, seed=seed, out=out, formats=formats, function=function,
                     point=point, step=step, rate=rate, degree=degree, paper=paper, layout=layout, title=title,
                     difficulty=difficulty, plots=plots, answer_bank=answer_bank, variants=variants,
-                    spec_path=spec_path)
+                    spec_path=spec_path, style=style)
         return
     from quizgen.plots import PICTURE_KINDS, drawer
 
@@ -228,7 +231,7 @@ def _make_one(ctx: click.Context, drawing: Any, *, count: int | None, kinds: tup
         if spec_path is not None:
             from quizgen.spec import load_spec, make_spec_quiz
 
-            clash = [name for name in ("count", "kinds", "function", "point", "step", "rate")
+            clash = [name for name in ("count", "kinds", "function", "point", "step", "rate", "style")
                      if given(name) is not click.core.ParameterSource.DEFAULT]
             if clash:
                 flag = _FLAGS.get(clash[0], f"--{clash[0]}")
@@ -241,7 +244,7 @@ def _make_one(ctx: click.Context, drawing: Any, *, count: int | None, kinds: tup
         else:
             seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
             options = Options(count=count, kinds=kinds or DEFAULT_KINDS, degree=degree, function=function,
-                              point=point, step=step, rate=rate, title=title, difficulty=difficulty)
+                              point=point, step=step, rate=rate, title=title, difficulty=difficulty, style=style)
             quiz = make_quiz(options, seed)
         check_out(out)  # before the slow part; write_files checks again under its lock
         files = build_files(quiz, formats, paper=paper, plots=plots, answer_bank=answer_bank, layout=layout,
@@ -258,7 +261,7 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
                 manifest_path: Path | None, quiet: bool, count: int | None, kinds: tuple[str, ...], seed: int | None,
                 out: Path, formats: tuple[str, ...], function: str | None, point: str | None, step: str | None,
                 rate: str | None, degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str, answer_bank: bool,
-                variants: int, spec_path: Path | None) -> None:
+                variants: int, spec_path: Path | None, style: str = "open") -> None:
     """quizgen make --versions N | --roster CSV | --rebuild CODE --manifest FILE (quizgen/classset.py)."""
     from quizgen.roster import MAX_STUDENTS
 
@@ -303,7 +306,7 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
             students, notes = [None] * versions, []
         seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
         options = Options(count=count, kinds=kinds or DEFAULT_KINDS, degree=degree, function=function,
-                          point=point, step=step, rate=rate, title=title, difficulty=difficulty)
+                          point=point, step=step, rate=rate, title=title, difficulty=difficulty, style=style)
         copt = classset.ClassOptions(options, formats, paper, layout, plots, answer_bank, variants)
         classset.check_out(out)
         show = not quiet and sys.stderr.isatty()

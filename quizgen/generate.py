@@ -40,7 +40,7 @@ from fractions import Fraction
 from typing import Any
 
 from quizgen.answers.polynomial import PolyError, parse_polynomial
-from quizgen.choices import MIN_DISTRACTORS, distractors
+from quizgen.choices import MIN_DISTRACTORS, choices, distractors
 from quizgen.errors import InputError, VerificationError
 from quizgen.exact import NumberError, Style, horner, is_decimal_text, parse_number, power_rule
 from quizgen.kinds import DEFAULT_KINDS, KINDS, Kind
@@ -54,8 +54,6 @@ from quizgen.verify import verify
 # Steps a student can handle by hand; decimal ones are shown as exact decimals.
 STEPS = LEVELS[DEFAULT_LEVEL].steps
 _TRIES = 60
-# Until every kind lists enough mistakes, a problem with fewer distractors is kept.
-ENFORCE_DISTRACTORS = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,7 @@ class Options:
     extra: dict[str, Any] = field(default_factory=dict)
     difficulty: str = DEFAULT_LEVEL
     rate: str | None = None  # pins the learning rate η (worksheet specs)
+    style: str = "open"  # "mc": multiple choice (options A–E from each problem's distractors)
 
     def pinned(self) -> dict[str, Any]:
         pins = (("function", self.function), ("point", self.point), ("step", self.step), ("rate", self.rate))
@@ -178,6 +177,7 @@ def _options_json(options: Options) -> dict[str, Any]:
         "title": options.title,
         # Recorded only when not the default, so existing sets keep their version codes.
         **({"difficulty": options.difficulty} if options.difficulty != DEFAULT_LEVEL else {}),
+        **({"style": options.style} if options.style != "open" else {}),
         **options.extra,
     }
 
@@ -198,7 +198,7 @@ def build_problem(
         # and multiple choice has at least MIN_DISTRACTORS different wrong answers (a coincidence: redraw).
         if longest(texts(solved.given, solved.answer.text, solved.steps, solved.meaning)) <= MAX_DIGITS:
             wrong = distractors(solved.answer, solved.mistakes)
-            if len(wrong) >= MIN_DISTRACTORS or not ENFORCE_DISTRACTORS:
+            if len(wrong) >= MIN_DISTRACTORS:
                 break
         fallback = fallback or (task, solved)
     else:
@@ -218,8 +218,9 @@ def build_problem(
         answer=solved.answer,
         steps=solved.steps,
         meaning=solved.meaning,
-        # A slip that happens to give the right answer (e.g. f(a) = 0) is no mistake; keep each once.
-        mistakes=tuple({m[0]: m for m in solved.mistakes if m[0] != solved.answer.plain}.values()),
+        # The checker's feedback names the same misconception as the multiple-choice key: the kind's
+        # mistakes that are wrong and all different (a slip that gives the right answer is no mistake).
+        mistakes=tuple((d.answer, d.why) for d in wrong),
         extra=solved.extra or {},
         plot=solved.plot,
         section=section,
@@ -227,6 +228,7 @@ def build_problem(
         blanks=solved.blanks,
         draw=Draw(degree, difficulty, pins),
         distractors=wrong,
+        choices=choices(seed, solved.answer, wrong),
     )
 
 

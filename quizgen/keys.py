@@ -32,6 +32,10 @@ class QuizFileError(InputError):
     """quiz.json cannot be read or is not a quiz written by quizgen make."""
 
 
+# A multiple-choice answer given as a letter: C, c, (C), C., C)
+_LETTER = re.compile(r"\s*\(?\s*([A-Ea-e])\s*[.)]?\s*")
+LETTERS = "ABCDE"
+
 # Words a part may be answered with, each read as its canonical form.
 YES_NO = {"yes": "yes", "y": "yes", "true": "yes", "no": "no", "n": "no", "false": "no"}
 TRENDS = {"rising": "rising", "increasing": "rising", "up": "rising", "falling": "falling",
@@ -86,15 +90,39 @@ class Key:
     parts: tuple[Part, ...] = ()  # a multi-part answer, graded part by part (see grade_parts)
     kind: str = ""  # the problem's kind, for --stats
     labels: tuple[str, ...] = ()  # names of the asked quantity, as an answer may give it on the left (f′(2) = 9)
+    # A multiple-choice problem's options (--style mc): (letter, answer, why), why "" for the right one.
+    choices: tuple[tuple[str, str, str], ...] = ()
 
     def grade(self, typed: str) -> Verdict:
-        """The checker's verdict on a typed answer (part by part when the problem has parts)."""
+        """The checker's verdict on a typed answer (part by part when the problem has parts); on a
+        multiple-choice problem a letter (C, c, (C), C.) is graded as the option it names."""
         from quizgen.answers import check  # the parser (lark) loads only when something is checked
 
+        letter = _LETTER.fullmatch(typed) if self.choices and isinstance(typed, str) else None
+        if letter:
+            return self.grade_letter(letter[1].upper())
+        if self.choices and self.parts:
+            # Multiple choice asks for the main part alone (the options are values of `answer`).
+            alone = check(typed, self.answer, rtol=self.rtol, atol=self.atol, mistakes=self.mistakes, form=self.form)
+            if alone.status == "correct" or (alone.status == "incorrect" and "=" not in typed and ";" not in typed
+                                             and any(alone.message == says for _, says in self.mistakes)):
+                return alone
         if self.parts:
             return grade_parts(self, typed)
         return check(typed, self.answer, rtol=self.rtol, atol=self.atol, mistakes=self.mistakes, form=self.form,
                      labels=self.labels)
+
+    def grade_letter(self, letter: str) -> Verdict:
+        """A multiple-choice answer given by its letter: right, or which misconception the option is."""
+        from quizgen.answers import Verdict
+        from quizgen.answers.limits import CORRECT
+
+        option = next((c for c in self.choices if c[0] == letter), None)
+        if option is None:
+            return Verdict("invalid", f"There is no option {letter}: choose {self.choices[0][0]}–{self.choices[-1][0]}.")
+        if not option[2]:
+            return Verdict("correct", CORRECT)
+        return Verdict("incorrect", f"Option {letter} is not right. {option[2]}")
 
     @property
     def full_answer(self) -> str:
@@ -465,7 +493,7 @@ def problem_key(index: int, entry: Any, source: str = "quiz.json") -> Key:
     kind = entry.get("kind")
     parts = _parts(entry)
     return Key(number, answer, rtol, atol, mistakes, form, parts, clip(kind, 40) if isinstance(kind, str) else "",
-               () if parts else _labels(entry))
+               () if parts else _labels(entry), _choices(entry.get("choices"), where, source))
 
 
 MAX_LABEL = 40  # characters of one name of the asked quantity
@@ -490,6 +518,26 @@ def _labels(entry: Mapping[str, Any]) -> tuple[str, ...]:
     elif kind == "expand":
         out.extend(["f(x+h)", "f(x + h)"])
     return tuple(dict.fromkeys(out))
+
+
+def _choices(value: Any, where: str, source: str) -> tuple[tuple[str, str, str], ...]:
+    """A multiple-choice problem's options from quiz.json ("choices"; absent: not multiple choice)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not 2 <= len(value) <= len(LETTERS):
+        raise QuizFileError(f"{source}: {where}: 'choices' must be a list of 2 to {len(LETTERS)} options, not "
+                            + (f"{len(value)}" if isinstance(value, list) else _kind_of(value)))
+    out = []
+    for i, option in enumerate(value):
+        if not isinstance(option, Mapping) or option.get("letter") != LETTERS[i] or not isinstance(option.get("correct"), bool):
+            raise QuizFileError(f"{source}: {where}: choice {i + 1} must be an object with letter {LETTERS[i]!r} and "
+                                "correct true or false")
+        answer = _text(option.get("answer"), f"choice {LETTERS[i]}'s answer", where, source)
+        why = "" if option["correct"] else _text(option.get("why", ""), f"choice {LETTERS[i]}'s why", where, source)
+        out.append((LETTERS[i], answer, why or ("" if option["correct"] else "It is not the answer.")))
+    if sum(1 for option in value if option["correct"]) != 1:
+        raise QuizFileError(f"{source}: {where}: 'choices' must have exactly one correct option")
+    return tuple(out)
 
 
 def quiz_keys(quiz: Any, source: str = "quiz.json", *, check_answers: bool = True) -> dict[int, Key]:

@@ -332,7 +332,8 @@ class Choice:
     why: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"letter": self.letter, "answer": self.answer, "answer_text": self.math.text, "correct": self.correct,
+        return {"letter": self.letter, "answer": self.answer, "answer_text": self.math.text,
+                "answer_latex": self.math.latex, "correct": self.correct,
                 **({"why": self.why} if self.why else {})}
 
 
@@ -464,9 +465,29 @@ class Problem:
         out["parts"] = self.parts_json()
         out["solution"] = [step_json(step) for step in self.steps]
         out["distractors"] = [d.to_json() for d in self.distractors]
-        if self.choices:
-            out["choices"] = [c.to_json() for c in self.choices]
         return out
+
+    @property
+    def letter(self) -> str:
+        """The letter of the right option of a multiple-choice problem."""
+        return next(c.letter for c in self.choices if c.correct)
+
+    def asked(self) -> str:
+        """What the multiple-choice options give, by the labels of the parts the answer is made of:
+        "w₁", "f′(5), f′(−3), f′(−1)"; "" when the answer is the whole of what is asked."""
+        if not self.parts:
+            return ""
+        items = [item.strip() for item in self.answer.text.split(",")]
+        labels: list[str] = []
+        rest = items
+        for part in self.parts_json():
+            value = [v.strip() for v in part["answer_text"].split(",")]
+            if rest[: len(value)] == value and part["label"]:
+                labels.append(part["label"])
+                rest = rest[len(value):]
+            if not rest:
+                break
+        return ", ".join(labels) if not rest else ""
 
 
 @dataclass(frozen=True)
@@ -484,6 +505,11 @@ class Quiz:
     in_class: bool = False
     student: dict[str, str | None] | None = None
 
+    @property
+    def mc(self) -> bool:
+        """A multiple-choice set (quizgen make --style mc)."""
+        return bool(self.options.get("style") == "mc")
+
     def to_json(self) -> dict[str, Any]:
         from quizgen import __version__
 
@@ -495,5 +521,6 @@ class Quiz:
             "title": self.title,
             **({"instructions": self.instructions} if self.instructions else {}),
             "options": self.options,
-            "problems": [p.to_json() for p in self.problems],
+            "problems": [p.to_json() | ({"choices": [c.to_json() for c in p.choices]} if self.mc else {})
+                         for p in self.problems],
         }

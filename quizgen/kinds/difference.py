@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from quizgen.kinds.base import Kind, Solved, labeled, answer_number, call, num, substitution_lines, sum_point
-from quizgen.kinds.calculus import exact_value, sympy_value
+from quizgen.kinds.calculus import exact_value, sympy_derivative_at, sympy_value
 from quizgen.model import Line, Math, Step, Task
 
 
@@ -46,6 +46,9 @@ def solve(task: Task) -> Solved:
         mistakes=(
             (s.plain(fah), f"That is f(a + h) itself; subtract f({s.text(task.a)}) to get the change."),
             (s.plain(-diff), "The order is reversed: the change is f(a + h) − f(a)."),
+            (s.plain(sympy_value(task, task.h)), "f(a + h) is not f(a) + f(h): evaluate f at the one point a + h."),
+            (s.plain(sympy_derivative_at(task, task.a) * task.h),
+             "That is the tangent's estimate f′(a)·h; the question asks for the exact change f(a + h) − f(a)."),
         ),
     )
 

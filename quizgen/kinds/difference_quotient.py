@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from quizgen.kinds.base import Kind, Solved, about, labeled, answer_number, num
-from quizgen.kinds.calculus import exact_value, sympy_derivative_at
+from quizgen.kinds.calculus import exact_value, sympy_derivative_at, sympy_value
 from quizgen.kinds.difference import change_steps
 from quizgen.model import Line, Math, Step, Task
 
@@ -35,6 +35,12 @@ def solve(task: Task) -> Solved:
     mistakes = [(s.plain(diff), "It looks like you forgot to divide by h.")]
     if exact != q:
         mistakes.append((s.plain(exact), f"That is the exact slope f′({s.text(task.a)}); the question asks for the quotient with h = {s.text(task.h)}."))
+    mistakes += [
+        (s.plain(sympy_derivative_at(task, task.a + task.h)),
+         "That is the slope f′(a + h) at the far end of the step; the quotient is the average slope (f(a + h) − f(a))/h."),
+        (s.plain(-q), "The order is reversed: the quotient is (f(a + h) − f(a))/h, new minus old."),
+        (s.plain(sympy_value(task, task.a + task.h) / task.h), "Subtract f(a) before dividing: (f(a + h) − f(a))/h."),
+    ]
     return Solved(
         given={"f": task.f_math(), "a": labeled("a", num(task, task.a)), "h": labeled("h", num(task, task.h))},
         answer=answer_number(task, q),

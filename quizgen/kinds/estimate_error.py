@@ -56,7 +56,12 @@ def solve(task: Task) -> Solved:
         ),
         meaning=f"The quotient with h = {s.text(h)} overestimates f′({s.text(a)}) by {s.text(err)}." if err > 0
         else f"The quotient with h = {s.text(h)} underestimates f′({s.text(a)}) by {s.text(-err)}.",
-        mistakes=((s.plain(-err), "Error here means estimate minus true slope: check the sign."),),
+        mistakes=(
+            (s.plain(-err), "Error here means estimate minus true slope: check the sign."),
+            (s.plain(q), f"That is the quotient itself; subtract the true slope f′({s.text(a)}) = {s.text(slope)} to get the error."),
+            (s.plain(slope), "That is the true slope f′(a); the error is the quotient minus it."),
+            (s.plain(err / h), "The error is already a difference of slopes: do not divide it by h again."),
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from quizgen.exact import Poly, poly_plain
 from quizgen.kinds.base import EXPRESSION_HINT, Kind, Solved, answer_poly, f_shift_name, poly_math, shifted_form
 from quizgen.kinds.calculus import exact_symbolic, sympy_symbolic
+from quizgen.kinds.slips import first_term_shifted, no_binomial, plus_h
 from quizgen.model import Line, Step, Task
 
 
@@ -17,9 +18,15 @@ def solve(task: Task) -> Solved:
             if c:
                 slip[key] = slip.get(key, 0) + c
     slip = {k: v for k, v in slip.items() if v}
-    mistakes: tuple[tuple[str, str], ...] = ()
+    mistakes: list[tuple[str, str]] = []
     if slip != sym.shifted:
-        mistakes = ((poly_plain(slip, task.style), "(x + h)² is not x² + h²: keep the cross terms such as 2xh."),)
+        mistakes.append((poly_plain(slip, task.style), "(x + h)² is not x² + h²: keep the cross terms such as 2xh."))
+    mistakes += [
+        (poly_plain(no_binomial(task.coeffs), task.style),
+         "The cross terms carry binomial coefficients: (x + h)² = x² + 2xh + h², not x² + xh + h²."),
+        (poly_plain(first_term_shifted(task.coeffs), task.style), "Replace every x by (x + h), not only the one in the first term."),
+        (poly_plain(plus_h(task.coeffs), task.style), "f(x + h) moves the input: replace x by x + h inside f, do not add h to f(x)."),
+    ]
     return Solved(
         given={"f": task.f_math(), "target": f_shift_name()},
         # An equal but unexpanded answer is not what was asked.
@@ -31,7 +38,7 @@ def solve(task: Task) -> Solved:
             ),
         ),
         meaning="This is the output after the input x is nudged by h.",
-        mistakes=mistakes,
+        mistakes=tuple(mistakes),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import replace
+from collections.abc import Callable
 from fractions import Fraction
 
 from quizgen.exact import Poly, Style, horner, is_decimal_text, parse_number, poly_latex, poly_text, power_rule
@@ -153,12 +154,24 @@ def solve(task: Task) -> Solved:
         )
     )
     answer_values = weights[1:]
-    wrong_sign = task.w0 + eta * g0
-    mistakes = [(s.plain(wrong_sign), "Gradient descent steps against the slope: w₁ = w₀ − η·L′(w₀), not plus.")]
-    if eta != 1 and s.plain(task.w0 - g0) != s.plain(weights[1]):
-        mistakes.append((s.plain(task.w0 - g0), "Multiply the slope by the learning rate η before subtracting."))
-    if len(answer_values) > 1:
-        mistakes = []  # the typical slips concern w₁ alone; a list answer is graded part by part
+    lprime_coeffs = power_rule(task.coeffs)
+
+    def run(step: Callable[[Fraction], Fraction]) -> str:
+        """The weights a wrong update rule gives, from w₀ over as many steps as the question takes."""
+        ws = [task.w0]
+        for _ in range(len(answer_values)):
+            ws.append(step(ws[-1]))
+        return ", ".join(s.plain(w) for w in ws[1:])
+
+    # Each slip made at every step (a list answer compares the whole list, as the checker does).
+    mistakes = [
+        (run(lambda w: w + eta * horner(lprime_coeffs, w)),
+         "Gradient descent steps against the slope: w₁ = w₀ − η·L′(w₀), not plus."),
+        (run(lambda w: w - horner(lprime_coeffs, w)), "Multiply the slope by the learning rate η before subtracting."),
+        (run(lambda w: w - eta * horner(task.coeffs, w)), "The step uses the slope L′(w₀), not the loss L(w₀) itself."),
+        (run(lambda w: -eta * horner(lprime_coeffs, w)),
+         "Start from the old weight: w₁ = w₀ − η·L′(w₀); −η·L′(w₀) alone is only the step."),
+    ]
     return Solved(
         given={
             "L": loss_math(task),

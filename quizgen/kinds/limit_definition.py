@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizgen.exact import Poly, horner, power_rule
+from quizgen.exact import Poly, horner, poly_from_coeffs, poly_plain, power_rule
 from quizgen.kinds.base import (
     DERIVATIVE_HINT,
     Kind,
@@ -18,6 +18,7 @@ from quizgen.kinds.base import (
     quotient_name,
 )
 from quizgen.kinds.calculus import Symbolic, exact_symbolic, sympy_symbolic
+from quizgen.kinds.slips import factor_dropped, power_kept
 from quizgen.model import Line, Math, SecantPicture, Step, Task
 
 
@@ -73,6 +74,24 @@ def solve(task: Task) -> Solved:
         steps=derivation(task, sym),
         meaning=f"{derivative_math(task, sym.derivative).text} is the slope of the graph of f at every x.",
         plot=picture(task),
+        mistakes=derivative_mistakes(task, sym),
+    )
+
+
+# The checker says this of an answer that still holds h; the same words keep its feedback unchanged.
+STILL_H = "Your answer still contains h: take the limit as h → 0."
+
+
+def derivative_mistakes(task: Task, sym: Symbolic) -> tuple[tuple[str, str], ...]:
+    """f′(x) as the typical slips give it: h left in, h not divided out, the two power-rule slips."""
+    s = task.style
+    return (
+        (poly_plain(sym.quotient, s), STILL_H),
+        (poly_plain(sym.difference, s), "It looks like you forgot to divide by h."),
+        (poly_plain(poly_from_coeffs(factor_dropped(task.coeffs)), s),
+         "The power rule brings the power down as a factor: the slope of c·xⁿ is n·c·xⁿ⁻¹, not c·xⁿ⁻¹."),
+        (poly_plain(poly_from_coeffs(power_kept(task.coeffs)), s),
+         "The power rule lowers the power by one: the slope of c·xⁿ is n·c·xⁿ⁻¹, not n·c·xⁿ."),
     )
 
 

@@ -50,9 +50,12 @@ def solve(task: Task) -> Solved:
         mistakes=(
             (s.plain(slope), f"That is the slope f′({s.text(a)}); multiply it by Δx = {s.text(dx)}."),
             (s.plain(true), "That is the true change f(a + Δx) − f(a); the question asks for the prediction f′(a)·Δx."),
-        )
-        if true != predicted
-        else ((s.plain(slope), f"That is the slope f′({s.text(a)}); multiply it by Δx = {s.text(dx)}."),),
+            (s.plain(sympy_derivative_at(task, a + dx) * dx),
+             "Use the slope where you start, f′(a); f′(a + Δx)·Δx uses the slope at the far end."),
+            (s.plain(sympy_value(task, a) + predicted),
+             "That is the predicted value f(a) + f′(a)·Δx; the question asks for the change f′(a)·Δx."),
+            (s.plain(sympy_value(task, a) * dx), "Multiply the slope f′(a), not the height f(a), by Δx."),
+        ),
         extra={"true_change": s.plain(true)},
     )
 

@@ -184,9 +184,17 @@ def solve(task: Task) -> Solved:
         f"Stepping against both slopes, the loss {change} from {s.text(before)} to {s.text(after)}"
         + ("." if change == "falls" else " — the learning rate is too big for this loss.")
     )
-    mistakes = []
-    if g[0] != g[1]:
-        mistakes.append((f"{s.plain(g[1])}, {s.plain(g[0])}", "The order is ∂L/∂w₁ first, then ∂L/∂w₂."))
+    mistakes = [(f"{s.plain(g[1])}, {s.plain(g[0])}", "The order is ∂L/∂w₁ first, then ∂L/∂w₂.")] * (g[0] != g[1])
+    for slipped, why in (
+        (slipped_gradient(task.terms, at, cross=False),
+         "A term with both weights, such as w₁w₂, changes with each of them: its ∂/∂w₁ is w₂, not 0."),
+        (slipped_gradient(task.terms, at, factor=False),
+         "The power rule brings the power down as a factor: ∂/∂w₁ of c·w₁ⁿ is n·c·w₁ⁿ⁻¹, not c·w₁ⁿ⁻¹."),
+        (slipped_gradient(task.terms, at, other_as_zero=True),
+         "Hold the other weight fixed at its value, not at 0: ∂/∂w₁ of w₁w₂ at the point is the value of w₂."),
+    ):
+        mistakes.append((f"{s.plain(slipped[0])}, {s.plain(slipped[1])}", why))
+    mistakes.append((f"{s.plain(-g[0])}, {s.plain(-g[1])}", "Check the signs: the gradient points uphill, each ∂L/∂wᵢ as computed."))
     return Solved(
         given={
             "L": Math(f"L(w_{{1}}, w_{{2}}) = {wmath(task.f, s).latex}", f"L(w₁, w₂) = {wmath(task.f, s).text}"),
@@ -229,6 +237,24 @@ def solve(task: Task) -> Solved:
             "loss_after": s.plain(after),
         },
     )
+
+
+def slipped_gradient(terms: tuple[tuple[tuple[int, int], Fraction], ...], at: tuple[Fraction, ...], *,
+                     cross: bool = True, factor: bool = True, other_as_zero: bool = False) -> tuple[Fraction, Fraction]:
+    """(∂L/∂w₁, ∂L/∂w₂) at the point with a slip: cross terms taken as constants (cross=False), the
+    power's factor forgotten (factor=False), or the other weight taken as 0 (other_as_zero)."""
+    out = []
+    for axis in (0, 1):
+        total = Fraction(0)
+        for (i, j), c in terms:
+            n, m = (i, j) if axis == 0 else (j, i)
+            w, v = (at[0], at[1]) if axis == 0 else (at[1], at[0])
+            if n == 0 or (m and not cross):
+                continue
+            other = (Fraction(0) if other_as_zero else v) ** m
+            total += c * (n if factor else 1) * w ** (n - 1) * other
+        out.append(total)
+    return out[0], out[1]
 
 
 def _lagrange_at_zero(xs: list[Fraction], ys: list[Fraction]) -> Fraction:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 from quizgen.kinds.base import about, blank, part, Kind, Solved, labeled, call, num, substitution_lines
-from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic
+from quizgen.kinds.calculus import exact_derivative_at, sympy_derivative_at, sympy_symbolic, sympy_value
+from quizgen.exact import horner
+from quizgen.kinds.slips import factor_dropped, power_kept, secant_slope
 from quizgen.kinds.limit_definition import short_derivation
 from quizgen.model import Answer, Step, Task
 
@@ -41,7 +43,15 @@ def solve(task: Task) -> Solved:
             Step(f"The sign of the slope at x = {s.text(a)} decides: positive rising, negative falling, zero flat.", substitution_lines(task, a, "f'", fprime)),
         ),
         meaning=meaning,
-        mistakes=((s.plain(-slope), "Check the sign of f′(a): it decides rising or falling."),) if slope else (),
+        mistakes=((s.plain(-slope), "Check the sign of f′(a): it decides rising or falling."),) * bool(slope) + (
+            (s.plain(sympy_value(task, a)), "That is the height f(a); rising or falling is decided by the slope f′(a)."),
+            (s.plain(horner(factor_dropped(task.coeffs), a)),
+             "The power rule brings the power down as a factor: the slope of c·xⁿ is n·c·xⁿ⁻¹, not c·xⁿ⁻¹."),
+            (s.plain(secant_slope(task.coeffs, a)),
+             "That is the secant slope with h = 1, (f(a + 1) − f(a))/1; the tangent's slope is the limit as h → 0."),
+            (s.plain(horner(power_kept(task.coeffs), a)),
+             "The power rule lowers the power by one: the slope of c·xⁿ is n·c·xⁿ⁻¹, not n·c·xⁿ."),
+        ),
         extra={"trend": word},
         blanks=("rising, falling or flat?", blank(call("f'", num(task, a)))),
         parts=(word, part(call("f'", num(task, a)), num(task, slope))),

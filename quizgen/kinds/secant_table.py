@@ -94,7 +94,14 @@ def solve(task: Task) -> Solved:
             f"the slope of the tangent is the limit of the secant slopes. Nudging x up by 0.01 near x = {s.text(a)} "
             f"changes f by about {hundredth(slope)}."
         ),
-        mistakes=((", ".join(s.plain(d) for d in diffs), "Those are the changes f(a + h) − f(a); divide each by its h."),),
+        mistakes=(
+            (", ".join(s.plain(d) for d in diffs), "Those are the changes f(a + h) − f(a); divide each by its h."),
+            (", ".join(s.plain(-q) for q in quotients), "The order is reversed: each quotient is (f(a + h) − f(a))/h, new minus old."),
+            (", ".join(s.plain(sympy_value(task, a + h) / h) for h in task.steps),
+             "Subtract f(a) before dividing: each quotient is (f(a + h) − f(a))/h."),
+            (", ".join(s.plain(slope) for _ in task.steps),
+             f"That is the limit f′({s.text(a)}) for every row; the table asks for the quotient at each h, which only approaches it."),
+        ),
         extra={"errors": [s.plain(q - slope) for q in quotients], "slope": s.plain(slope)},
         blanks=("quotients, in order:", "the number they approach:"),
         parts=(

@@ -8,6 +8,7 @@ from quizgen.exact import Poly, Style, poly_latex, poly_plain, poly_text, termin
 from quizgen.kinds.base import blank, EQUATION_HINT, Kind, Solved, labeled, num, substitution_lines
 from quizgen.kinds.calculus import exact_derivative_at, exact_value, sympy_derivative_at, sympy_symbolic, sympy_value
 from quizgen.kinds.limit_definition import short_derivation
+from quizgen.kinds.slips import secant_slope
 from quizgen.model import Answer, Line, Math, SecantPicture, Step, Task
 
 
@@ -74,11 +75,16 @@ def solve(task: Task) -> Solved:
     intercept = fa - slope * a
     fprime = tuple(sym.derivative.get((i, 0), Fraction(0)) for i in range(task.degree))
     answer = line_answer(s, slope, intercept)
+    secant = secant_slope(task.coeffs, a)
     nudge = Style(True).text(slope / 100)
     mistakes: list[tuple[str, str]] = []
     for wrong, why in (
         (line_answer(s, slope, fa).plain, "That line has the right slope but passes through (0, f(a)); use y = f′(a)(x − a) + f(a)."),
         (line_answer(s, slope, fa + slope * a).plain, "Check the sign inside (x − a): at x = a the line must give f(a)."),
+        (line_answer(s, secant, fa - secant * a).plain,
+         "That is the secant through x = a and x = a + 1; the tangent's slope is the limit f′(a), not a secant's slope."),
+        (line_answer(s, fa, slope - fa * a).plain, "f(a) and f′(a) are swapped: the slope is f′(a), the point is (a, f(a))."),
+        (line_answer(s, slope, Fraction(0)).plain, "The line must pass through (a, f(a)): add the intercept f(a) − f′(a)·a."),
     ):
         if wrong != answer.plain and wrong not in (m[0] for m in mistakes):
             mistakes.append((wrong, why))
