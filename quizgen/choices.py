@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
@@ -29,10 +30,12 @@ PLACE_WHY = "The decimal point has slipped one place."
 ORDER_WHY = "The values are in the wrong order: give them in the order the question asks."
 
 
-def _numbers(plain: str) -> list[Fraction] | None:
-    """A number or a comma-separated list of numbers, exactly; None for anything else."""
+@lru_cache(maxsize=8192)
+def _numbers(plain: str) -> tuple[Fraction, ...] | None:
+    """A number or a comma-separated list of numbers, exactly; None for anything else (cached: one
+    problem compares each text with several others)."""
     try:
-        return [parse_number(item) for item in plain.split(",")]
+        return tuple(parse_number(item) for item in plain.split(","))
     except (NumberError, ValueError):
         return None
 
@@ -43,6 +46,7 @@ _FACTOR = re.compile(r"([a-z]\d?)(?:\*\*(\d+))?")
 Monomials = dict[tuple[tuple[str, int], ...], Fraction]
 
 
+@lru_cache(maxsize=8192)
 def _polynomial(plain: str) -> tuple[Monomials, ...] | None:
     """Plain syntax as quizgen writes polynomials (``-4*x**2 - 8*x*h + 5``, ``y = 10*x - 18``, lists of
     numbers) read into exact monomials: one dict per comma-separated item, an equation y = p as p with

@@ -212,13 +212,14 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
     with drawer(pictures) as pool:
         _make_one(ctx, pool, count=count, kinds=kinds, seed=seed, out=out, formats=formats, function=function,
                   point=point, step=step, rate=rate, degree=degree, paper=paper, layout=layout, title=title,
-                  difficulty=difficulty, plots=plots, answer_bank=answer_bank, variants=variants, spec_path=spec_path)
+                  difficulty=difficulty, plots=plots, answer_bank=answer_bank, variants=variants, spec_path=spec_path,
+                  style=style)
 
 
 def _make_one(ctx: click.Context, drawing: Any, *, count: int | None, kinds: tuple[str, ...], seed: int | None,
               out: Path, formats: tuple[str, ...], function: str | None, point: str | None, step: str | None,
               rate: str | None, degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str,
-              answer_bank: bool, variants: int, spec_path: Path | None) -> None:
+              answer_bank: bool, variants: int, spec_path: Path | None, style: str = "open") -> None:
     """One set (not a class set): generate, build every file, write the folder as one unit."""
     from quizgen.generate import Options, make_quiz
     from quizgen.kinds import DEFAULT_KINDS
