@@ -50,7 +50,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from quizgen.exact import NumberError, decimal_str, parse_number, terminates
-from quizgen.keys import QuizFileError, quiz_keys
+from quizgen.keys import Key, QuizFileError, clip, quiz_keys
 
 # --format name → the file it writes.
 FILES = {"moodle": "moodle.xml", "qti": "canvas-qti.zip", "gift": "quiz.gift"}
@@ -199,6 +199,18 @@ def _fields(entry: Any, keys: Sequence[str], what: str, where: str, source: str)
     return out
 
 
+def _reads(key: Key, text: str) -> str:
+    """The checker's verdict (correct, incorrect, invalid) on `text` against the problem's whole
+    answer as quiz.json stores it (not its parts: the options of a multiple-choice question are
+    whole answers)."""
+    mine, other = _exact(key.answer), _exact(text)
+    if mine is not None and other is not None and key.form in (None, "value") and key.rtol is None and key.atol is None:
+        return "correct" if mine == other else "incorrect"  # two exact numbers: no parser needed
+    from quizgen.answers import check  # the parser loads only when something is not a plain number
+
+    return check(text, key.answer, rtol=key.rtol, atol=key.atol, form=key.form).status
+
+
 def _exact(answer: str) -> Fraction | None:
     """The answer as an exact number, or None when it is not a number (an expression, a word)."""
     try:
@@ -270,7 +282,7 @@ def _blanks(label: str, answer: str, answer_text: str, form: str | None,
 
 
 def _items(quiz: Any, source: str) -> list[Item]:
-    quiz_keys(quiz, source, check_answers=False)  # the same checks as quizgen check: number, answer, …
+    keys = quiz_keys(quiz, source, check_answers=False)  # the same checks as quizgen check: number, answer, …
     version = quiz.get("version") if isinstance(quiz.get("version"), str) else ""
     version = _text(version, "'version'", "the quiz", source)[:20]
     items = []
@@ -317,6 +329,13 @@ def _items(quiz: Any, source: str) -> list[Item]:
             f = _fields(d, ("answer", "answer_text", "why"), f"distractor {i}", where, source)
             f["answer_latex"] = _text(d.get("answer_latex", ""), f"distractor {i}'s 'answer_latex'", where, source)
             distractors.append(f)
+        key = keys[entry["number"]]
+        if _reads(key, answer_text) == "incorrect":
+            raise _bad(source, where, f"'answer_text' {clip(answer_text)!r} is not the answer {clip(answer)!r}: "
+                                      "it would be shown as the right option")
+        if len(parts) == 1 and _reads(key, parts[0]["answer"]) == "incorrect":
+            raise _bad(source, where, f"part 1's answer {clip(parts[0]['answer'])!r} is not the answer "
+                                      f"{clip(answer)!r}")
         right = Choice(answer_text, True, "", answer, answer_latex)
         options = [right]
         seen = {answer_text.strip()}
@@ -325,6 +344,8 @@ def _items(quiz: Any, source: str) -> list[Item]:
         for d in distractors:
             if d["answer_text"].strip() in seen:
                 continue  # never two options that read the same (nor one that reads as the answer)
+            if "correct" in (_reads(key, d["answer"]), _reads(key, d["answer_text"])):
+                continue  # a "wrong" option the checker grades right (4x² + 2 for 2 + 4x²) would mark a right pick wrong
             seen.add(d["answer_text"].strip())
             options.append(Choice(d["answer_text"], False, d["why"], d["answer"], d["answer_latex"]))
             other = number_for(d["answer"], form, tol)

@@ -25,3 +25,63 @@ def test_class_set_of_a_new_kind_draws_different_problems(kind: str) -> None:
     problems = [p for v in versions for p in v.quiz.problems]
     assert len(problems) == 6
     assert len({(p.task.values, p.task.shape, p.task.data, str(p.task)) for p in problems}) >= 4
+
+
+# ---------------------------------------------------------------- LMS exports of an edited quiz.json
+
+import json  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+import sympy  # noqa: E402
+from lxml import etree  # noqa: E402
+
+from quizgen import lms  # noqa: E402
+from quizgen.cli import main  # noqa: E402
+from quizgen.generate import make_quiz  # noqa: E402
+from quizgen.render import quiz_json  # noqa: E402
+
+
+def _quiz(kinds: tuple[str, ...], seed: int = 3) -> dict:
+    data: dict = json.loads(quiz_json(make_quiz(Options(count=len(kinds), kinds=kinds), seed)))
+    return data
+
+
+def test_a_distractor_equal_to_the_answer_is_never_a_wrong_option() -> None:
+    """A quiz.json whose distractor is the answer written another way (terms reordered, 37.0 for 37):
+    the exports offered it as a wrong option, so a student who picked a right answer was marked wrong."""
+    data = _quiz(("expand", "evaluate"))
+    expand, evaluate = data["problems"]
+    first, *rest = re.split(r" (?=[+-] )", expand["answer"])  # -x**2, - 2*x*h, …, - 9
+    last = rest.pop().replace("- ", "-").replace("+ ", "")
+    reordered = f"{last} {' '.join(rest)} " + (f"- {first[1:]}" if first.startswith("-") else f"+ {first}")
+    assert reordered != expand["answer"] and sympy.expand(sympy.sympify(reordered) - sympy.sympify(expand["answer"])) == 0
+    expand["distractors"].insert(0, {"answer": reordered, "answer_text": reordered, "why": "REORDERED"})
+    evaluate["distractors"].insert(0, {"answer": evaluate["answer"] + ".0", "answer_text": "SAME VALUE", "why": "SAME"})
+    for fmt in ("moodle", "gift"):
+        blob = lms.export_bytes(fmt, [data]).decode()
+        assert "REORDERED" not in blob and "SAME VALUE" not in blob, fmt
+    root = etree.fromstring(lms.export_bytes("moodle", [data]))
+    for q in root.xpath("question[@type='multichoice']"):
+        wrong = [a.findtext("text") for a in q.xpath("answer[@fraction='0']")]
+        assert all("REORDERED" not in w for w in wrong)
+
+
+def test_an_answer_text_that_is_not_the_answer_is_refused(tmp_path: Path) -> None:
+    """answer_text edited to another value: the multiple-choice question showed it as the right option
+    while the numerical one graded the stored answer (Moodle and Canvas disagreed, silently)."""
+    data = _quiz(("evaluate",))
+    p = data["problems"][0]
+    p["answer_text"] = str(int(p["answer"]) + 1)
+    path = tmp_path / "quiz.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", str(path), "--to", "qti"])
+    assert result.exit_code == 2
+    assert "'answer_text'" in result.output and "is not the answer" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["quiz.json"]
+    p["answer_text"] = p["answer"]
+    p["parts"][0]["answer"] = str(int(p["answer"]) - 1)
+    with pytest.raises(lms.ExportError, match="part 1's answer"):
+        lms.export_bytes("moodle", [data])
