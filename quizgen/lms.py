@@ -329,11 +329,11 @@ def _items(quiz: Any, source: str) -> list[Item]:
             f = _fields(d, ("answer", "answer_text", "why"), f"distractor {i}", where, source)
             f["answer_latex"] = _text(d.get("answer_latex", ""), f"distractor {i}'s 'answer_latex'", where, source)
             distractors.append(f)
-        key = keys[entry["number"]]
-        if _reads(key, answer_text) == "incorrect":
+        stored = keys[entry["number"]]
+        if _reads(stored, answer_text) == "incorrect":
             raise _bad(source, where, f"'answer_text' {clip(answer_text)!r} is not the answer {clip(answer)!r}: "
                                       "it would be shown as the right option")
-        if len(parts) == 1 and _reads(key, parts[0]["answer"]) == "incorrect":
+        if len(parts) == 1 and _reads(stored, parts[0]["answer"]) == "incorrect":
             raise _bad(source, where, f"part 1's answer {clip(parts[0]['answer'])!r} is not the answer "
                                       f"{clip(answer)!r}")
         right = Choice(answer_text, True, "", answer, answer_latex)
@@ -344,7 +344,7 @@ def _items(quiz: Any, source: str) -> list[Item]:
         for d in distractors:
             if d["answer_text"].strip() in seen:
                 continue  # never two options that read the same (nor one that reads as the answer)
-            if "correct" in (_reads(key, d["answer"]), _reads(key, d["answer_text"])):
+            if "correct" in (_reads(stored, d["answer"]), _reads(stored, d["answer_text"])):
                 continue  # a "wrong" option the checker grades right (4x² + 2 for 2 + 4x²) would mark a right pick wrong
             seen.add(d["answer_text"].strip())
             options.append(Choice(d["answer_text"], False, d["why"], d["answer"], d["answer_latex"]))
@@ -511,6 +511,12 @@ def _cloze_escape(text: str) -> str:
     return re.sub(r'([}#~/"\\])', r"\\\1", text)
 
 
+def _braces(html_text: str) -> str:
+    """HTML around a Cloze question's blanks: braces as entities, so no text ({1:NUMERICAL:=0}, {#1})
+    reads as a blank of Moodle's; the browser (and MathJax) still sees { and }."""
+    return html_text.replace("{", "&#123;").replace("}", "&#125;")
+
+
 def _cloze(blank: Blank) -> str:
     if blank.number is not None:
         n = blank.number
@@ -535,12 +541,12 @@ def _moodle_item(quiz: ET.Element, item: Item) -> None:
         _sub(q, "unitsleft", "0")
         return
     if item.fillable:
-        rows = "".join(f"<p>{_html(b.label or '/'.join(b.words))}{' = ' if b.number is not None else ': '}"
+        rows = "".join(f"<p>{_braces(_html(b.label or '/'.join(b.words)))}{' = ' if b.number is not None else ': '}"
                        f"{_cloze(b)}</p>" for b in item.asked)
         left = [b.label or b.answer_text for b in item.blanks if b not in item.asked]
         if left:
-            rows += f"<p>({_html(', '.join(left))}: in the worked solution.)</p>"
-        _moodle_head(quiz, item, "cloze", question_html(item, rows, typed=True))
+            rows += f"<p>({_braces(_html(', '.join(left)))}: in the worked solution.)</p>"
+        _moodle_head(quiz, item, "cloze", _braces(question_html(item, typed=True)) + rows)
         return
     if item.short:
         q = _moodle_head(quiz, item, "shortanswer", question_html(item))
@@ -797,6 +803,16 @@ def gift_escape(text: str) -> str:
     return re.sub(r"([\\~=#{}:])", r"\\\1", text)
 
 
+def _gift_lead(text: str) -> str:
+    """An option's text as GIFT may start it: a leading %N% would be read as the option's weight, a
+    leading [format] as its format; both written as HTML entities (the options are HTML)."""
+    if text.startswith("%"):
+        return "&#37;" + text[1:]
+    if text.startswith("["):
+        return "&#91;" + text[1:]
+    return text
+
+
 def _gift_item(item: Item) -> str:
     number = item.single
     head = f"::{gift_escape(item.name)}::[html]{gift_escape(question_html(item, typed=number is not None))}"
@@ -808,7 +824,7 @@ def _gift_item(item: Item) -> str:
     if item.short:
         forms = [f"={gift_escape(form)}#{gift_escape('Correct.')}" for form in item.typed_forms()]
         return f"{head}{{\n\t" + "\n\t".join(forms) + f"\n\t####{general}\n}}"
-    options = [("=" if c.correct else "~") + gift_escape(_option(c))
+    options = [("=" if c.correct else "~") + _gift_lead(gift_escape(_option(c)))
                + f"#{gift_escape('Correct.' if c.correct else _html(c.why))}" for c in item.choices]
     return f"{head}{{\n\t" + "\n\t".join(options) + f"\n\t####{general}\n}}"
 

@@ -85,3 +85,32 @@ def test_an_answer_text_that_is_not_the_answer_is_refused(tmp_path: Path) -> Non
     p["parts"][0]["answer"] = str(int(p["answer"]) - 1)
     with pytest.raises(lms.ExportError, match="part 1's answer"):
         lms.export_bytes("moodle", [data])
+
+
+def test_gift_option_text_cannot_carry_a_weight() -> None:
+    """A distractor whose text starts with %100% (or any %N%): GIFT read it as that option's weight, so
+    the wrong option gave full marks."""
+    from test_lms import _gift, _moodle_gift_read
+
+    data = _quiz(("expand",))
+    data["problems"][0]["distractors"][0].update(answer_text="%100%x", answer_latex="")
+    data["problems"][0]["distractors"][1].update(answer_text="%50% of x", answer_latex="")
+    questions = _gift(lms.export_bytes("gift", [data]))
+    answers = _moodle_gift_read(questions[0].source)["answers"]
+    assert [w for w, _, _ in answers].count(100) == 1
+    assert sorted(w for w, _, _ in answers if w != 100) == [0] * (len(answers) - 1)
+
+
+def test_cloze_question_text_cannot_add_a_blank() -> None:
+    """A prompt or part label holding {1:NUMERICAL:=0} (Moodle's Cloze syntax): the Cloze question grew a
+    blank whose key is whatever the text said. Braces outside the blanks are written as entities."""
+    data = _quiz(("derivative-at",))
+    p = data["problems"][0]
+    p["prompt"] = p["prompt_tex"] = "Find {1:NUMERICAL:=0} and {#1}."
+    p["parts"][-1]["label"] = p["parts"][-1]["label"] + "{2:SHORTANSWER:=x}"
+    root = etree.fromstring(lms.export_bytes("moodle", [data]))
+    (q,) = root.xpath("question[@type='cloze']")
+    text = q.findtext("questiontext/text")
+    blanks = re.findall(r"\{\d*:(?:NUMERICAL|MULTICHOICE|SHORTANSWER)", text)
+    assert len(blanks) == 3  # f′ at three points (f′(x) itself is left to the worked solution)
+    assert "{1:NUMERICAL:=0}" not in text and "{2:SHORTANSWER" not in text and "{#1}" not in text
