@@ -828,6 +828,10 @@ class Figures:
             return Markup(marker)
         return figure_html(picture, full, self._prose)
 
+    def ready(self) -> bool:
+        """True when fill() will not wait: every picture is drawn (or none was pending)."""
+        return self._pending is None or bool(self._pending.ready())
+
     def fill(self, html: str) -> str:
         """The page with every marker replaced by its finished figure."""
         if self._pending is not None:

@@ -284,8 +284,8 @@ def build_files(
     (about four times the worksheet's). So the key's pictures are started first (in `drawer`, a
     worker plots.drawer() forked before the quiz was generated, else in a new one); while they
     are drawn this process imports WeasyPrint once and forks the two PDF workers, which inherit it
-    (an import in each worker costs ~0.4 s of CPU on the cores the pictures need), and the
-    worksheet's PDF starts as soon as its HTML is written. practice.html (with its pools, drawn
+    (an import in each worker costs ~0.4 s of CPU on the cores the pictures need); then the key's
+    HTML and PDF go first if its pictures are ready, else the worksheet's while they are drawn. practice.html (with its pools, drawn
     here) and the LMS files are made while the PDF workers typeset.
     """
     formats = set(formats)
@@ -300,7 +300,9 @@ def build_files(
         with pdf_workers("pdf" in formats) as pool:
             pending = {}
             if typeset:
-                for which in ("worksheet", "key"):
+                # The key's PDF is the longer one: it starts first when its pictures are already drawn,
+                # else the worksheet is written while they are.
+                for which in ("key", "worksheet") if ahead.ready() else ("worksheet", "key"):
                     if which == "key":
                         ahead.fill("")  # the key's pictures, ready for render_html
                     pages[which] = render_html(quiz, which, paper=paper, env=env, plots=plots,
