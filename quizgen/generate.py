@@ -291,10 +291,14 @@ def _add_problems(
     order = [KINDS[k] for k in dict.fromkeys(options.kinds)]
     if pins.coeffs is not None:
         # A pinned f(x) is the subject of the whole set: kinds that cannot use it are left out.
+        asked = order
         order = [kind for kind in order if kind.takes_function]
         if not order:
+            one = len(asked) == 1
             raise InputError(
-                "partial-derivatives uses a loss of two weights w1, w2, so it cannot take a pinned f(x)",
+                f"{' and '.join(kind.id for kind in asked)} draw{'s its' if one else ' their'} own data (a loss of two "
+                f"weights w1, w2, or named inputs), not a polynomial f(x), so {'it cannot' if one else 'they cannot'} "
+                "take a pinned f(x)",
                 field="function",
             )
     exhausted: set[str] = set()
@@ -334,6 +338,10 @@ def _add_problems(
 def _why_none(order: Sequence[Kind], pins: Pins, options: Options) -> InputError:
     """Why not one problem of these kinds could be made: the nice-number rule the pinned values break."""
     names = " or ".join(kind.id for kind in order)
+    for kind in order:
+        why = kind.refusal(pins, level(options.difficulty)) if kind.refusal is not None else None
+        if why:
+            return InputError(why, field="rate" if pins.rate is not None else "kinds")
     if pins.coeffs is not None and pins.point is not None:
         text = Style().text
         at = [(pins.point, "point", options.point)]

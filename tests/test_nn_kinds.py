@@ -243,3 +243,31 @@ def test_practice_page_grades_them_part_by_part_in_chromium(tmp_path: Path) -> N
                 assert status == python.status and message == python.message, (p_["kind"], text, status, message, python)
             assert verdict(n, key.full_answer)[0] == "correct"
         browser.close()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--kind", "training-steps", "--rate", "0.05", "--difficulty", "hard"],
+     "Error: --rate: training-steps at hard asks what a too-large learning rate does, and with η = 0.05 the loss grew"),
+    (["--kind", "training-steps", "--rate", "0.9"],
+     "Error: --rate: training-steps at medium needs a learning rate under which the loss falls at every step"),
+    (["--kind", "training-steps", "--rate", "0.03"],
+     "Error: --rate: with η = 0.03, training-steps' weights and losses after 3 steps run past 8 significant digits"),
+    (["--kind", "several-inputs", "--kind", "chain-rule", "--function", "3x^2"],
+     "Error: --function: several-inputs and chain-rule draw their own data"),
+])
+def test_pinned_values_they_cannot_use_are_one_line_errors(args: list[str], message: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from quizgen.cli import main
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["make", *args, "--count", "2", "--format", "json", "--out", str(out)])
+    assert result.exit_code == 2 and result.output.startswith(message), result.output
+    assert len(result.output.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_pinned_step_and_rate_are_used() -> None:
+    quiz = make_quiz(Options(count=2, kinds=("several-inputs", "chain-rule"), step="0.5"), 1)
+    assert all(p.task.step == F(1, 2) for p in quiz.problems)
+    quiz = make_quiz(Options(count=2, kinds=("training-steps",), rate="0.02", difficulty="easy"), 1)
+    assert all(p.task.rate == F(1, 50) for p in quiz.problems)

@@ -69,6 +69,9 @@ class Kind:
     takes_function: bool = True
     # What the answer box takes (shown under it on the practice page): text, or text chosen by the task.
     hint: str | Callable[[Task], str] = NUMBER_HINT
+    # Why no task can be drawn with these pinned values at this level (a pinned learning rate the level
+    # cannot use), said instead of the nice-number rules when nothing could be made; None: no reason known.
+    refusal: Callable[[Pins, Level], str | None] | None = None
 
     def answer_hint(self, task: Task) -> str:
         """The hint for this task's answer box."""

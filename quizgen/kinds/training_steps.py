@@ -25,7 +25,7 @@ _RING, _W, _B = ring("w,b", QQ)
 # level -> (data points, steps, learning rates, whether the rate is too large)
 BY_LEVEL = {
     "easy": (2, 2, ("0.05", "0.1"), False),
-    "medium": (3, 3, ("0.05", "0.02", "0.1"), False),
+    "medium": (3, 3, ("0.05", "0.1"), False),
     "hard": (3, 2, ("0.25", "0.3", "0.5", "0.2"), True),
 }
 MAX_LOSS = 100_000
@@ -241,6 +241,13 @@ def recompute(task: Task) -> tuple[Fraction, ...]:
     return tuple(answer_list(weights, losses))
 
 
+def _direction_ok(task: Task) -> bool:
+    """The loss falls at every step (easy, medium) or rises at every step (hard)."""
+    _, losses, _ = trajectory(task)
+    pairs = list(zip(losses, losses[1:]))
+    return all(b > a for a, b in pairs) if task.shape == "too-large" else all(b < a for a, b in pairs)
+
+
 def acceptable(task: Task) -> bool:
     """Short exact numbers; on easy/medium the loss falls at every step, on hard it rises at every step."""
     weights, losses, grads = trajectory(task)
@@ -274,6 +281,23 @@ def hint(task: Task) -> str:
         " And what went wrong?" if task.shape == "too-large" else "")
 
 
+def refusal(pins: Pins, level: Level) -> str | None:
+    """A pinned learning rate the level cannot use: easy and medium need one that works, hard one too large."""
+    if pins.rate is None:
+        return None
+    eta = Style(True).text(pins.rate)
+    rng = random.Random(0)
+    tasks = [draw(rng, 2, pins, level) for _ in range(200)]
+    if any(_direction_ok(task) for task in tasks):
+        return (f"with η = {eta}, training-steps' weights and losses after {tasks[0].iterations} steps run past "
+                f"{MAX_DIGITS} significant digits on every data set drawn: pin a rate such as 0.05, 0.1 or 0.25")
+    if BY_LEVEL.get(level.name, BY_LEVEL["medium"])[3]:
+        return (f"training-steps at hard asks what a too-large learning rate does, and with η = {eta} the loss grew "
+                "at every step on none of the data sets drawn: pin a larger rate (0.2 or more), or choose easy or medium")
+    return (f"training-steps at {level.name} needs a learning rate under which the loss falls at every step, and "
+            f"with η = {eta} it did so on none of the data sets drawn: pin a smaller rate (0.1 or less), or choose hard")
+
+
 KIND = Kind(
     "training-steps",
     "Training a linear model, step by step",
@@ -285,4 +309,5 @@ KIND = Kind(
     draw=draw,
     takes_function=False,
     hint=hint,
+    refusal=refusal,
 )
