@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from quizgen import plots
+from quizgen.cli import main
 from quizgen.exact import horner, power_rule
 from quizgen.generate import Options, make_quiz
 from quizgen.model import SecantPicture
@@ -70,3 +73,42 @@ def test_a_rate_is_marked_approximate_only_when_it_is() -> None:
                     assert (sign == "=") == (exact == shown), problem["meaning"]
                     assert abs(shown - exact) <= abs(exact) / 1000, problem["meaning"]
     assert seen["≈"] and seen["="]
+
+
+@pytest.mark.parametrize("difficulty", ["medium", "hard"])
+def test_compact_answer_lines_stay_inside_their_column(tmp_path: Path, difficulty: str) -> None:
+    # `make --layout compact --seed 2`, worksheet p. 2: problem 11's "the number they approach:"
+    # line ran 13 pt past the right edge of the text (into the margin), 24 pt past its column.
+    import pdfplumber
+
+    kinds = ["secant-table", "rising-falling", "derivative-at", "tangent-line", "evaluate"]
+    args = ["make", "--layout", "compact", "--seed", "2", "-n", "10", "-f", "pdf,html", "-q", "--difficulty", difficulty,
+            "-o", str(tmp_path)] + [a for k in kinds for a in ("-k", k)]
+    assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
+    html = (tmp_path / "worksheet.html").read_text() if (tmp_path / "worksheet.html").exists() else ""
+    spans = {int(n) for n in re.findall(r'<li class="problem span" id="p(\d+)"', html)}
+    with pdfplumber.open(tmp_path / "worksheet.pdf") as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            rules = [e for e in page.edges if e["orientation"] == "h"]
+            # The rules across the text block (the instructions, a problem spanning both columns)
+            # give its edges; style.css puts 8 mm between the columns.
+            wide = [e for e in rules if e["x1"] - e["x0"] > 150]
+            left, right = min(e["x0"] for e in wide), max(e["x1"] for e in wide)
+            middle = left + (right - left - 8 * 72 / 25.4) / 2
+            # Problem numbers ("11.") and where they stand: which column, or both.
+            numbers = [(int(w["text"][:-1]), w["x0"] < middle, w["top"]) for w in page.extract_words()
+                       if re.fullmatch(r"\d+\.", w["text"]) and (w["x0"] < left + 10 or middle < w["x0"] < middle + 40)]
+            for e in rules:
+                if e["x1"] - e["x0"] > 150:
+                    continue  # not an answer line: a problem's top rule or the name line
+                in_left = e["x0"] < middle
+                above = [(top, n) for n, col_left, top in numbers
+                         if top < e["top"] and (col_left == in_left or n in spans)]
+                owner = max(above)[1] if above else None
+                if owner in spans:
+                    continue
+                where = f"page {number}: problem {owner}'s answer line from {e['x0']:.0f} to {e['x1']:.0f} pt"
+                if in_left:
+                    assert e["x1"] <= middle + 0.5, f"{where} crosses the left column's edge at {middle:.0f}"
+                else:
+                    assert e["x1"] <= right + 0.5, f"{where} crosses the text's right edge at {right:.0f}"
