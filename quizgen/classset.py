@@ -42,7 +42,8 @@ from typing import Any
 from quizgen import __version__, outdir
 from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.exact import is_decimal_text, parse_number
-from quizgen.generate import Options, _options_json, build_problem, level, parse_pins, practice_pools, version_code
+from quizgen.generate import (Options, _options_json, build_problem, level, parse_pins, pinned_function_refused,
+                              practice_pools, version_code)
 from quizgen.kinds import DEFAULT_KINDS, KINDS
 from quizgen.lms import FILES as LMS_FILES
 from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_VARIANTS, Pins, Problem, Quiz
@@ -151,7 +152,7 @@ def plan_slots(options: Options, run_seed: int) -> list[Slot]:
     if user.coeffs is not None:
         order = [kind for kind in order if kind.takes_function]
         if not order:
-            raise InputError("partial-derivatives cannot take a pinned f(x)", field="function")
+            raise InputError(pinned_function_refused(options.kinds), field="function")
     rng = random.Random(derive(run_seed, "shapes"))
     slots = []
     for n in range(1, count + 1):

@@ -147,6 +147,14 @@ def parse_pins(options: Options) -> Pins:
     return Pins(coeffs, point, step, decimal, rate)
 
 
+def pinned_function_refused(kinds: Sequence[str]) -> str:
+    """Why a pinned f(x) fits none of the asked kinds, naming them (make and class sets alike)."""
+    asked = list(dict.fromkeys(kinds))
+    one = len(asked) == 1
+    return (f"{' and '.join(asked)} draw{'s its' if one else ' their'} own data (a loss of two weights w1, w2, or "
+            f"named inputs), not a polynomial f(x), so {'it cannot' if one else 'they cannot'} take a pinned f(x)")
+
+
 def _clipped(text: str, keep: int = 40) -> str:
     """A value echoed in an error: quoted, escaped, and cut after `keep` characters."""
     return repr(text[:keep] + "…" if len(text) > keep else text)
@@ -294,13 +302,7 @@ def _add_problems(
         asked = order
         order = [kind for kind in order if kind.takes_function]
         if not order:
-            one = len(asked) == 1
-            raise InputError(
-                f"{' and '.join(kind.id for kind in asked)} draw{'s its' if one else ' their'} own data (a loss of two "
-                f"weights w1, w2, or named inputs), not a polynomial f(x), so {'it cannot' if one else 'they cannot'} "
-                "take a pinned f(x)",
-                field="function",
-            )
+            raise InputError(pinned_function_refused([kind.id for kind in asked]), field="function")
     exhausted: set[str] = set()
     start = len(problems)
     turn = 0

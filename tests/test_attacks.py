@@ -114,3 +114,20 @@ def test_cloze_question_text_cannot_add_a_blank() -> None:
     blanks = re.findall(r"\{\d*:(?:NUMERICAL|MULTICHOICE|SHORTANSWER)", text)
     assert len(blanks) == 3  # f′ at three points (f′(x) itself is left to the worked solution)
     assert "{1:NUMERICAL:=0}" not in text and "{2:SHORTANSWER" not in text and "{#1}" not in text
+
+
+# ---------------------------------------------------------------- make: pins that fit none of the asked kinds
+
+
+@pytest.mark.parametrize("extra", [[], ["--versions", "2"]])
+def test_function_with_only_kinds_that_draw_their_own_names_those_kinds(tmp_path: Path, extra: list[str]) -> None:
+    """make --kind backprop --function x^2 said 'partial-derivatives uses a loss of two weights …': a kind
+    the user never asked for."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["make", "--kind", "backprop", "--kind", "neuron", "--function", "x^2",
+                                       "--format", "json", "--out", str(out), *extra])
+    assert result.exit_code == 2, result.output
+    line = result.output.strip()
+    assert len(line.splitlines()) == 1 and "--function" in line
+    assert "backprop and neuron draw their own data" in line and "cannot take a pinned f(x)" in line and "partial-derivatives" not in line
+    assert not out.exists()
