@@ -232,7 +232,9 @@ def _make_one(ctx: click.Context, drawing: Any, *, count: int | None, kinds: tup
         if spec_path is not None:
             from quizgen.spec import load_spec, make_spec_quiz
 
-            clash = [name for name in ("count", "kinds", "function", "point", "step", "rate", "style")
+            if style != "open":
+                raise click.UsageError("--style mc cannot be combined with --spec (yet): a spec makes open questions")
+            clash = [name for name in ("count", "kinds", "function", "point", "step", "rate")
                      if given(name) is not click.core.ParameterSource.DEFAULT]
             if clash:
                 flag = _FLAGS.get(clash[0], f"--{clash[0]}")

@@ -193,3 +193,11 @@ def test_a_class_csv_of_letters_is_graded(mc_run: Path, tmp_path: Path) -> None:
                                        "--report", str(tmp_path / "report.csv")])
     assert result.exit_code == 0, result.output
     assert re.search(r"Ada\s+6/6", result.output) and re.search(r"Ben\s+0/6", result.output), result.output
+
+
+def test_style_mc_with_a_spec_is_refused(tmp_path: Path) -> None:
+    spec = Path(__file__).resolve().parent.parent / "examples" / "walkthrough.toml"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["make", "--spec", str(spec), "--style", "mc", "--out", str(out)])
+    assert result.exit_code == 2 and "--style mc cannot be combined with --spec" in result.output
+    assert not out.exists()
