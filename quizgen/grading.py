@@ -39,6 +39,7 @@ MAX_ANSWERS_BYTES = 200_000_000  # the answers CSV (1,000,000 rows are about 25 
 MAX_LINE = 100_000  # characters in one CSV row (longer rows are skipped, not read whole)
 MAX_QUOTED_LINES = 20  # lines one quoted cell may span before its quote counts as unclosed
 MAX_NAME = 200  # characters in a student name
+MAX_MESSAGE = 4_000  # characters of the checker's message in a report cell (5,000 pieces of one answer repeat it)
 MAX_CELLS = 10_000_000  # students × problems in the score table (500,000 students of a 20-problem quiz)
 MAX_VERSIONS = 10_000  # versions in a manifest.json (issue 9: make --versions allows far fewer)
 MAX_UNKNOWN = 10_000  # distinct students matching no version, counted for the summary line
@@ -1225,9 +1226,9 @@ def grade_file(keys: Mapping[int, Key] | None, answers: Path, report: Path, inpu
             if isinstance(item, GradedAnswer):
                 if versions:
                     row((item.line, cell(item.student), item.problem, cell(item.answer), item.status,
-                         cell(item.message), item.version))
+                         cell(clip(item.message, MAX_MESSAGE)), item.version))
                 else:
-                    row((item.line, cell(item.student), item.problem, cell(item.answer), item.status, cell(item.message)))
+                    row((item.line, cell(item.student), item.problem, cell(item.answer), item.status, cell(clip(item.message, MAX_MESSAGE))))
             else:
                 if len(shown) < SHOWN_ERRORS:
                     shown.append(item)
@@ -1361,7 +1362,7 @@ def report_csv(report: GradeReport) -> str:
     items: list[GradedAnswer | RowError] = sorted([*report.answers, *report.errors], key=lambda item: item.line)
     for item in items:
         if isinstance(item, GradedAnswer):
-            writer.writerow([item.line, _cell(item.student), item.problem, _cell(item.answer), item.status, _cell(item.message)])
+            writer.writerow([item.line, _cell(item.student), item.problem, _cell(item.answer), item.status, _cell(clip(item.message, MAX_MESSAGE))])
         else:
             writer.writerow(_error_row(item))
     return buffer.getvalue()

@@ -131,3 +131,28 @@ def test_function_with_only_kinds_that_draw_their_own_names_those_kinds(tmp_path
     assert len(line.splitlines()) == 1 and "--function" in line
     assert "backprop and neuron draw their own data" in line and "cannot take a pinned f(x)" in line and "partial-derivatives" not in line
     assert not out.exists()
+
+
+# ---------------------------------------------------------------- quizgen check: answers that blow up a report cell
+
+
+def test_a_report_cell_fits_a_spreadsheet_and_pythons_csv(tmp_path: Path) -> None:
+    """One answer of 5,000 labelled pieces to a backprop problem ('a=1;a=1;…', 20 kB, within the CSV's
+    limits): its message repeated 'there is no part called a' 5,000 times, a 145 kB cell that Excel cuts
+    (32,767 characters) and Python's csv refuses to read (field larger than field limit). The answer
+    itself is kept as typed (test_check_cli); the message is clipped."""
+    import csv
+
+    quiz = tmp_path / "quiz.json"
+    quiz.write_text(json.dumps(_quiz(("backprop",))), encoding="utf-8")
+    answers = tmp_path / "answers.csv"
+    with answers.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["student", "problem", "answer"], ["ann", "1", "a=1;" * 5000], ["bob", "1", "1"]])
+    report = tmp_path / "report.csv"
+    result = CliRunner().invoke(main, ["check", "--quiz", str(quiz), "--answers", str(answers), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    with report.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))  # the default field limit
+    assert [r[1] for r in rows[1:]] == ["ann", "bob"] and rows[1][4] == "incorrect"
+    assert max(len(c) for r in rows for c in r) <= 32_767 and len(rows[1][5]) <= 4_000
+    assert rows[1][5].startswith("there is no part called 'a'") and rows[1][5].endswith("…")
