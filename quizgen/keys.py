@@ -264,7 +264,10 @@ def _parts(entry: Mapping[str, Any]) -> tuple[Part, ...]:
             return ()
         from fractions import Fraction
 
-        down = "yes" if Fraction(after.replace("\u2212", "-")) < Fraction(before.replace("\u2212", "-")) else "no"
+        try:
+            down = "yes" if Fraction(after.replace("\u2212", "-")) < Fraction(before.replace("\u2212", "-")) else "no"
+        except (ZeroDivisionError, ValueError):  # an edited quiz.json's 1/0: no parts (the answer is graded whole)
+            return ()
         return (Part("\u2202L/\u2202w\u2081", grad[0], ("l/w1", "dl/dw1", "g1", "dw1", "lw1")),
                 Part("\u2202L/\u2202w\u2082", grad[1], ("l/w2", "dl/dw2", "g2", "dw2", "lw2")),
                 Part("new w\u2081", new[0], ("w1", "neww1", "w1new"), required=False),

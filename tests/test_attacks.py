@@ -156,3 +156,17 @@ def test_a_report_cell_fits_a_spreadsheet_and_pythons_csv(tmp_path: Path) -> Non
     assert [r[1] for r in rows[1:]] == ["ann", "bob"] and rows[1][4] == "incorrect"
     assert max(len(c) for r in rows for c in r) <= 32_767 and len(rows[1][5]) <= 4_000
     assert rows[1][5].startswith("there is no part called 'a'") and rows[1][5].endswith("…")
+
+
+@pytest.mark.parametrize("field", ["loss_before", "loss_after"])
+def test_a_loss_of_1_over_0_in_quiz_json_is_no_traceback(tmp_path: Path, field: str) -> None:
+    """quizgen check on a quiz.json whose partial-derivatives loss reads 1/0: a 46-line ZeroDivisionError
+    traceback (exit 1). Now the problem is graded on its whole answer, as for any part field not well formed."""
+    data = _quiz(("partial-derivatives",))
+    data["problems"][0][field] = "1/0"
+    quiz = tmp_path / "quiz.json"
+    quiz.write_text(json.dumps(data), encoding="utf-8")
+    answer = data["problems"][0]["answer"]
+    result = CliRunner().invoke(main, ["check", "--quiz", str(quiz), "--problem", "1", "--answer", answer])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 0 and result.output.strip().splitlines() == ["correct: Correct."]
