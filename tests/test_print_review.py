@@ -112,3 +112,25 @@ def test_compact_answer_lines_stay_inside_their_column(tmp_path: Path, difficult
                     assert e["x1"] <= middle + 0.5, f"{where} crosses the left column's edge at {middle:.0f}"
                 else:
                     assert e["x1"] <= right + 0.5, f"{where} crosses the text's right edge at {right:.0f}"
+
+
+def test_answer_summary_never_breaks_a_part_inside(tmp_path: Path) -> None:
+    # `make --difficulty hard --degree 4 --seed 3`, key p. 1: "f′" at the end of a line and
+    # "(−5/2) = 77/2" on the next; "∂L/" | "∂c = −1" in the summary of backprop keys.
+    import unicodedata
+
+    import pdfplumber
+
+    args = ["make", "--seed", "3", "-n", "12", "-f", "pdf", "-q", "--difficulty", "hard", "--degree", "4",
+            "-k", "derivative-at", "-k", "partial-derivatives", "-k", "rising-falling", "-k", "backprop",
+            "-o", str(tmp_path)]
+    assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
+    with pdfplumber.open(tmp_path / "key.pdf") as pdf:
+        page = pdf.pages[0]
+        middle = page.width / 2
+        for column in (page.crop((0, 0, middle, page.height)), page.crop((middle, 0, page.width, page.height))):
+            for line in column.extract_text_lines():
+                text = unicodedata.normalize("NFKC", line["text"])
+                # A fraction's hidden slash stands alone (" /"); a slash or prime ending a line
+                # right after a symbol is a formula cut in two.
+                assert not re.search(r"(′|\S/)$", text), text
