@@ -37,6 +37,7 @@ question group per slot that picks 1).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
@@ -203,12 +204,28 @@ def _reads(key: Key, text: str) -> str:
     """The checker's verdict (correct, incorrect, invalid) on `text` against the problem's whole
     answer as quiz.json stores it (not its parts: the options of a multiple-choice question are
     whole answers)."""
-    mine, other = _exact(key.answer), _exact(text)
-    if mine is not None and other is not None and key.form in (None, "value") and key.rtol is None and key.atol is None:
-        return "correct" if mine == other else "incorrect"  # two exact numbers: no parser needed
+    return _verdict(key.answer, key.form, key.rtol, key.atol, text)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # make --format moodle,qti,gift reads the same quiz three times
+def _verdict(answer: str, form: str | None, rtol: float | None, atol: float | None, text: str) -> str:
+    if text.strip() == answer.strip():
+        return "correct"
+    mine, other = _exact_list(answer), _exact_list(text)
+    if mine is not None and other is not None and form in (None, "value") and rtol is None and atol is None:
+        return "correct" if mine == other else "incorrect"  # exact numbers (or lists of them): no parser needed
     from quizgen.answers import check  # the parser loads only when something is not a plain number
 
-    return check(text, key.answer, rtol=key.rtol, atol=key.atol, form=key.form).status
+    return check(text, answer, rtol=rtol, atol=atol, form=form).status
+
+
+def _exact_list(answer: str) -> tuple[Fraction, ...] | None:
+    """A number, or a list of numbers (2, 7, 49 or (−2.78, −1.89)), as exact values; else None."""
+    inner = answer.strip()
+    if inner[:1] == "(" and inner[-1:] == ")":
+        inner = inner[1:-1]
+    values = [_exact(piece) for piece in inner.split(",")]
+    return None if any(v is None for v in values) else tuple(v for v in values if v is not None)
 
 
 def _exact(answer: str) -> Fraction | None:
