@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from quizgen.exact import NumberError, Style, parse_number, plain_forms
+from quizgen.kinds.shown import MAX_DIGITS, longest
 from quizgen.model import Answer, Choice, Distractor
 
 MIN_DISTRACTORS = 3  # every problem has at least this many
@@ -158,8 +159,14 @@ def distractors(answer: Answer, mistakes: Sequence[tuple[str, str]]) -> tuple[Di
     # One reading context for all of them, so each text is parsed and evaluated once (cached).
     ctx = context(" ".join([answer.plain] + [m[0] for m in mistakes] + [m[0] for m in fallbacks]))
 
+    # No option longer than a student handles (8 significant digits), unless the answer itself is
+    # (a pinned h = 0.000001): a wrong option should not give itself away by its length.
+    bound = max(MAX_DIGITS, longest([answer.plain]))
+
     def take(pairs: Iterable[tuple[str, str]]) -> None:
         for plain, why in pairs:
+            if longest([plain]) > bound:
+                continue
             if not readable(plain, ctx) or same_answer(plain, answer.plain, ctx):
                 continue
             if any(same_answer(plain, d.answer, ctx) for d in kept):

@@ -23,8 +23,8 @@ def solve(task: Task) -> Solved:
     lead = task.coeffs[-1]
     mistakes += [
         (s.plain(squared_coefficient(task.coeffs, a)),
-         f"The power applies to x only: {s.text_factor(lead)}({s.text(a)})² is {s.text_factor(lead)}·({s.text(a)}·{s.text(a)}), "
-         "not the product squared."),
+         f"The power applies to x only: {s.text_factor(lead)}({s.text(a)})² = {s.text_factor(lead)}({s.text(a * a)}), "
+         f"not ({s.text(lead * a)})²."),
         (s.plain(power_as_product(task.coeffs, a)), "A power is repeated multiplication: x² is x·x, not 2·x."),
     ]
     if a:
