@@ -2,14 +2,17 @@
 
 Fair versions. The run's seed draws each slot's *shape* once: slot n's kind (the kinds in
 walkthrough order, as a single run cycles them), its step h (for kinds that take one) and
-its learning rate η (gradient-step, partial-derivatives), and a reference problem whose
-answer size (the number of digits in the exact answer) fixes the slot's size band. Every
-version then draws its own numbers (f, a, w₀, …) for that shape from its own seed,
-keeping only problems whose answer has within SIZE_SLACK digits of the reference. So all
-versions have the same kinds in the same order, the same h and η in each slot (so all
-decimal or all fractional), answers of similar length, and no two versions have the same
-problem data; a slot repeats a problem of another version only when the pinned values
-leave too few different problems.
+its learning rate η (gradient-step, partial-derivatives), and, from _SAMPLES sample
+problems, the slot's answer form (answer_form: a fraction or not, a decimal or not, a
+given point of 0 or not — the commonest form, one without a zero point whenever a sample
+has it) and size band (the number of digits in the exact answer, the middle sample's).
+Every version then draws its own numbers (f, a, w₀, …) for that shape from its own seed,
+keeping only problems of the slot's form whose answer has within SIZE_SLACK digits of
+the slot's size. So all versions have the same kinds in the same order, the same h and η
+in each slot (so all decimal or all fractional), answers of the same form and similar
+length, no f(0) for one student only, and no two versions have the same problem data; a
+slot repeats a problem of another version only when the pinned values leave too few
+different problems.
 
 Seeds: version i's seed is a hash of the run's seed, i and a retry counter (bumped when
 its version code or its problems equal an earlier version's); each problem's seed is a
@@ -34,6 +37,7 @@ import random
 import re
 import signal
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,12 +50,13 @@ from quizgen.generate import (Options, _options_json, build_problem, level, pars
                               practice_pools, version_code)
 from quizgen.kinds import DEFAULT_KINDS, KINDS
 from quizgen.lms import FILES as LMS_FILES
-from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_VARIANTS, Pins, Problem, Quiz
-from quizgen.roster import MAX_STUDENTS, Student
+from quizgen.makeoptions import check_class_size, check_options
+from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, Pins, Problem, Quiz
+from quizgen.roster import Student
 
-MAX_VERSIONS = MAX_STUDENTS
 SIZE_SLACK = 2  # digits an answer may differ from its slot's reference answer
 _PROBLEM_TRIES = 80  # draws per slot and version
+_SAMPLES = 15  # sample problems that set a slot's form and size
 _FRESH_TRIES = 40  # of those, how many insist on a problem no earlier version had in this slot
 _VERSION_TRIES = 30
 COMBINED = ("all-worksheets.pdf", "all-keys.pdf", "answers.pdf")
@@ -78,6 +83,7 @@ class Slot:
     step: str | None  # as written, for the manifest and README
     rate: str | None
     size: int  # digits in the reference answer
+    form: tuple[bool, bool, bool] = (False, False, False)  # answer_form of every version's problem n
 
 
 @dataclass(frozen=True)
@@ -100,16 +106,13 @@ class ClassOptions:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClassOptions:
-        options = Options(
-            count=data.get("count"), kinds=tuple(data.get("kinds") or DEFAULT_KINDS), degree=int(data.get("degree", 2)),
-            function=data.get("function"), point=data.get("point"), step=data.get("step"),
-            title=str(data.get("title", Options.title)), difficulty=str(data.get("difficulty", "medium")),
-            rate=data.get("rate"), style="mc" if data.get("style") == "mc" else "open",
-        )
-        return cls(options, tuple(data.get("formats") or cls.formats), str(data.get("paper", "a4")),
-                   str(data.get("layout", "normal")), str(data.get("plots", "key")), bool(data.get("answer_bank")),
-                   # A manifest written before --variants made practice pages without "New numbers".
-                   int(data.get("variants", 0)))
+        """Options as to_json wrote them, checked by makeoptions.check_options (InputError names the key)."""
+        o = check_options(data)
+        options = Options(count=o["count"], kinds=o["kinds"] or DEFAULT_KINDS, degree=o["degree"],
+                          function=o["function"], point=o["point"], step=o["step"], title=o["title"],
+                          difficulty=o["difficulty"], rate=o["rate"], style=o["style"])
+        return cls(options, o["formats"] or cls.formats, o["paper"], o["layout"], o["plots"], o["answer_bank"],
+                   o["variants"])
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,15 @@ class Version:
 def answer_size(problem: Problem) -> int:
     """How long the exact answer is: its number of digits (h = 0.001 and 9.008003 give 7)."""
     return sum(ch.isdigit() for ch in problem.answer.plain)
+
+
+def answer_form(problem: Problem) -> tuple[bool, bool, bool]:
+    """What kind of numbers a problem asks to work with: (the answer has a fraction, the answer has a
+    decimal, a given point is 0). Versions of one slot share it: no version gets whole-number answers
+    where another must work with fractions, or f(0) where another evaluates at 3."""
+    t = problem.task
+    given = [v for v in (t.point, t.start) if v is not None] + list(t.points) + list(t.at)
+    return ("/" in problem.answer.plain, "." in problem.answer.plain, any(v == 0 for v in given))
 
 
 def _data_key(problem: Problem) -> tuple[Any, ...]:
@@ -176,23 +188,32 @@ def plan_slots(options: Options, run_seed: int) -> list[Slot]:
             else:
                 rate_text = options.rate
         pins = Pins(user.coeffs, user.point, step, decimal, rate)
-        reference = None
+        # The slot's form is the commonest among a few sample problems (a point of 0 only if nothing else
+        # comes up), so that most draws of every version have it; its size is the middle sample's of that form.
+        samples: list[Problem] = []
         ref_rng = random.Random(derive(run_seed, "reference", n))
         for _ in range(_PROBLEM_TRIES):
-            reference = build_problem(kind, n, ref_rng.getrandbits(48), options.degree, pins, options.difficulty)
-            if reference is not None:
-                break
-        if reference is None:
+            sample = build_problem(kind, n, ref_rng.getrandbits(48), options.degree, pins, options.difficulty)
+            if sample is not None:
+                samples.append(sample)
+                if len(samples) == _SAMPLES:
+                    break
+        if not samples:
             raise InputError(f"the pinned values allow no {kind.id} problem", field="kinds")
-        slots.append(Slot(n, kind.id, pins, step_text, rate_text, answer_size(reference)))
+        forms = Counter(answer_form(p) for p in samples)
+        form = min(forms, key=lambda f: (f[2], -forms[f], f))
+        sizes = sorted(answer_size(p) for p in samples if answer_form(p) == form)
+        slots.append(Slot(n, kind.id, pins, step_text, rate_text, sizes[len(sizes) // 2], form))
     return slots
 
 
 def _draw(slot: Slot, options: Options, version_seed: int, taken: set[tuple[Any, ...]],
           earlier: set[tuple[Any, ...]]) -> Problem:
-    """Slot `slot` of one version: in the size band, new to this version, new to the slot if possible."""
+    """Slot `slot` of one version: of the slot's form, in its size band, new to this version, new to the
+    slot if possible; else the draw that fits best (form first, then size)."""
     kind = KINDS[slot.kind]
     fallback = None
+    fallback_fit = (False, False)
     for k in range(_PROBLEM_TRIES):
         problem = build_problem(kind, slot.number, derive(version_seed, slot.number, k), options.degree, slot.pins,
                                 options.difficulty)
@@ -201,11 +222,11 @@ def _draw(slot: Slot, options: Options, version_seed: int, taken: set[tuple[Any,
         key = _data_key(problem)
         if key in taken:
             continue
-        in_band = abs(answer_size(problem) - slot.size) <= SIZE_SLACK
-        if in_band and (key not in earlier or k >= _FRESH_TRIES):
+        fit = (answer_form(problem) == slot.form, abs(answer_size(problem) - slot.size) <= SIZE_SLACK)
+        if all(fit) and (key not in earlier or k >= _FRESH_TRIES):
             return problem
-        if fallback is None or (in_band and abs(answer_size(fallback) - slot.size) > SIZE_SLACK):
-            fallback = problem
+        if fallback is None or fit > fallback_fit:
+            fallback, fallback_fit = problem, fit
     if fallback is None:
         raise InputError(f"problem {slot.number} ({slot.kind}): the pinned values allow too few different problems",
                          field="count")
@@ -220,8 +241,7 @@ def make_versions(copt: ClassOptions, run_seed: int, students: Sequence[Student 
     """
     options = copt.options
     total = len(students) if total is None else total
-    if not 1 <= total <= MAX_VERSIONS:
-        raise InputError(f"choose 1 to {MAX_VERSIONS}", field="versions", value=str(total))
+    check_class_size(total, options.count)
     slots = plan_slots(options, run_seed)
     per_slot: list[set[tuple[Any, ...]]] = [set() for _ in slots]
     whole: set[tuple[Any, ...]] = set()
@@ -279,7 +299,18 @@ _JOB: dict[str, Any] = {}  # set before the workers fork; they read it, never wr
 
 def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    import weasyprint  # noqa: F401
+
+
+def _prewarm(copt: ClassOptions) -> None:
+    """Import WeasyPrint and matplotlib (and load matplotlib's font list) here, before the workers fork:
+    they inherit them instead of importing each (about 0.8 s of CPU per worker), and the pages these
+    imports fill are shared between the processes instead of held once per worker."""
+    if "pdf" in copt.formats:
+        import weasyprint  # noqa: F401
+    if copt.plots != "none" and set(copt.formats) & {"html", "pdf"}:
+        from quizgen.plots import warm_up
+
+        warm_up()
 
 
 def _render_version(index: int) -> int:
@@ -376,6 +407,8 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
             bar = progress_bar(len(versions), progress, "rendering")
             bar.update(resumed)
             _JOB.update(copt=copt, versions=versions, staging=str(staging), seed=run_seed)
+            if todo:
+                _prewarm(copt)
             pool = fork_pool(processes, initializer=_worker_init)
             try:
                 tasks: Iterator[int]
@@ -474,68 +507,14 @@ def _bad(shown: str, key: str, why: str) -> InputError:
     return InputError(f"{key}: {why}", field="manifest", file=shown)
 
 
-def _choice(options: dict[str, Any], key: str, choices: Sequence[str], shown: str) -> None:
-    value = options.get(key)
-    if key in options and value not in choices:
-        raise _bad(shown, f"options.{key}", f"{_shown(value)} is not one of {', '.join(choices)}")
-
-
 def _shown(value: Any) -> str:
     return clip(json.dumps(value, ensure_ascii=True), 60)
 
 
-def check_options(options: dict[str, Any], shown: str) -> None:
-    """The manifest's options, with the types and values `quizgen make` allows (InputError names the key)."""
-    from quizgen.levels import LEVELS
-    from quizgen.plots import PLACES
-    from quizgen.render import FORMATS, PAPER
-    from quizgen.usertext import page_text
-
-    def integer(key: str, low: int, high: int, optional: bool) -> None:
-        value = options.get(key)
-        if optional and value is None:
-            return
-        if key not in options and not optional:
-            return  # from_json's default
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _bad(shown, f"options.{key}", f"{_shown(value)} is not a whole number")
-        if not low <= value <= high:
-            raise _bad(shown, f"options.{key}", f"{_shown(value)}: choose {low} to {high}")
-
-    integer("count", 1, MAX_COUNT, optional=True)
-    integer("degree", 2, 4, optional=False)
-    integer("variants", 0, MAX_VARIANTS, optional=False)
-    kinds = options.get("kinds")
-    if kinds is not None:
-        if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) for k in kinds):
-            raise _bad(shown, "options.kinds", f"{_shown(kinds)} is not a list of kind ids")
-        unknown = [k for k in kinds if k not in KINDS]
-        if unknown:
-            raise _bad(shown, "options.kinds", f"{_shown(unknown[0])} is not a kind (ids: quizgen kinds)")
-    for key in ("function", "point", "step", "rate", "title"):
-        value = options.get(key)
-        if value is not None and not isinstance(value, str):
-            raise _bad(shown, f"options.{key}", f"{_shown(value)} is not text")
-    if "title" in options:
-        try:
-            page_text(options["title"], "title")
-        except InputError as exc:
-            raise _bad(shown, "options.title", exc.message) from None
-    _choice(options, "difficulty", list(LEVELS), shown)
-    formats = options.get("formats")
-    if formats is not None:
-        if not isinstance(formats, list) or not formats or not all(f in FORMATS for f in formats):
-            raise _bad(shown, "options.formats", f"{_shown(formats)} is not a list of {', '.join(FORMATS)}")
-    _choice(options, "paper", list(PAPER), shown)
-    _choice(options, "layout", ["normal", "compact"], shown)
-    _choice(options, "plots", list(PLACES), shown)
-    if "answer_bank" in options and not isinstance(options["answer_bank"], bool):
-        raise _bad(shown, "options.answer_bank", f"{_shown(options['answer_bank'])} is not true or false")
-
-
 def check_student(student: Any, key: str, shown: str) -> Student | None:
     """A version's student as the manifest records it, refused as the roster refuses it (roster.py)."""
-    from quizgen.roster import MAX_ID, MAX_NAME, unprintable
+    from quizgen.roster import MAX_ID, MAX_NAME
+    from quizgen.usertext import unprintable
 
     if student is None:
         return None
@@ -566,14 +545,18 @@ def rebuild(data: dict[str, Any], code: str, shown: str) -> tuple[ClassOptions, 
     entries = data["versions"]
     if isinstance(data["seed"], bool) or not 0 <= data["seed"] <= 2**63 - 1:
         raise _bad(shown, "seed", f"{_shown(data['seed'])}: choose 0 to {2**63 - 1}")
-    if not 1 <= len(entries) <= MAX_VERSIONS:
-        raise _bad(shown, "versions", f"{len(entries)} versions; a class set has 1 to {MAX_VERSIONS}")
-    check_options(data["options"], shown)
+    try:
+        copt = ClassOptions.from_json(data["options"])  # the checks `quizgen make` makes (makeoptions.py)
+    except InputError as exc:
+        raise _bad(shown, f"options.{exc.field}", f"{exc.value}: {exc.message}" if exc.value else exc.message) from None
+    try:
+        check_class_size(len(entries), copt.options.count)
+    except InputError as exc:
+        raise _bad(shown, "versions", f"{len(entries)} versions: {exc.message}") from None
     students = [check_student(v.get("student"), f"versions[{i}].student", shown) for i, v in enumerate(entries)]
     index = next((i for i, v in enumerate(entries) if v["code"].upper() == wanted), None)
     if index is None:
         raise InputError(f"no version with that code in {shown}", field="rebuild", value=code)
-    copt = ClassOptions.from_json(data["options"])
     try:
         versions = make_versions(copt, data["seed"], students[: index + 1], total=len(students))
     except InputError as exc:

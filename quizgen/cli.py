@@ -17,6 +17,7 @@ import click
 from quizgen import __version__
 from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.levels import DEFAULT_LEVEL, LEVELS
+from quizgen.makeoptions import LAYOUTS, MAX_CLASS_PROBLEMS, MAX_VERSIONS, STYLES, check_options
 from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_PAGE_VARIANTS, MAX_VARIANTS
 from quizgen.plots import PLACES
 from quizgen.render import DEFAULT_FORMATS, FORMATS, PAPER
@@ -91,7 +92,8 @@ class BoundedInt(click.IntRange):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and len(value.strip()) > 20:
             low, high = self.min, self.max
-            self.fail(f"{clip(value.strip(), 24)!r} is too long: give a whole number from {low} to {high}", param, ctx)
+            span = f" from {low} to {high}" if low is not None and high is not None else ""
+            self.fail(f"{clip(value.strip(), 24)!r} is too long: give a whole number{span}", param, ctx)
         return super().convert(value, param, ctx)
 
 
@@ -104,8 +106,14 @@ def practice_pools(n: int) -> Any:
     return lambda quiz: pools(quiz, n)
 
 
+class WholeNumber(BoundedInt):
+    """A whole number whose range the library checks (makeoptions.check_class_size), long text refused."""
+
+    name = "integer"
+
+
 # The flag that sets each library field (InputError.field); the others are --FIELD.
-_FLAGS = {"kinds": "--kind"}
+_FLAGS = {"kinds": "--kind", "formats": "--format", "answer_bank": "--answer-bank"}
 
 
 def _usage_error(exc: InputError) -> click.UsageError:
@@ -144,7 +152,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 @click.option("--rate", metavar="ETA", help="Pin the learning rate η of gradient-step, e.g. 0.1 or 1/4 (0 < η ≤ 1).")
 @click.option("--degree", type=BoundedInt(2, 4), default=2, show_default=True, help="Degree of random polynomials.")
 @click.option("--paper", type=ClippedChoice(list(PAPER)), default="a4", show_default=True, help="Paper size.")
-@click.option("--layout", type=ClippedChoice(["normal", "compact"]), default="normal", show_default=True,
+@click.option("--layout", type=ClippedChoice(list(LAYOUTS)), default="normal", show_default=True,
               help="Worksheet layout: compact sets short problems in two columns with less working space.")
 @click.option("--title", default="Derivatives from first principles", show_default=True,
               help="Title on every page: one line of printable text, up to 200 characters.")
@@ -152,7 +160,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
               help="Ranges of coefficients, points and steps (see docs/difficulty.md).")
 @click.option("--plots", type=ClippedChoice(list(PLACES)), default="key", show_default=True,
               help="Pictures (graph with secants and tangent, loss curve): in the key, also on the worksheet, or none.")
-@click.option("--style", type=ClippedChoice(["open", "mc"]), default="open", show_default=True,
+@click.option("--style", type=ClippedChoice(list(STYLES)), default="open", show_default=True,
               help="open: answers written out; mc: multiple choice, options A–E from typical mistakes (key says why each is wrong).")
 @click.option("--answer-bank", is_flag=True,
               help="End the worksheet with a shuffled bank of all answers, for checking on paper.")
@@ -161,8 +169,9 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
                    f"button; at most {MAX_PAGE_VARIANTS:,} on a page, so large sets get fewer each).")
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A worksheet spec (TOML): title, instructions and headed sections of problems.")
-@click.option("--versions", type=int, default=None, metavar="N",
-              help="A class set: N versions of the quiz, fair and all different, each in its own folder (1–200).")
+@click.option("--versions", type=WholeNumber(min=None, max=None), default=None, metavar="N",
+              help=f"A class set: N versions of the quiz, fair and all different, each in its own folder "
+                   f"(1–{MAX_VERSIONS}; at most {MAX_CLASS_PROBLEMS:,} problems in all).")
 @click.option("--roster", "roster_path", type=click.Path(path_type=Path), default=None, metavar="CSV",
               help="A class set with one version per student of this CSV (header: name, or first,last; optional id).")
 @click.option("--rebuild", metavar="CODE", default=None,
@@ -196,6 +205,15 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
       quizgen make --versions 4 --count 10 --out quiz3
       quizgen make --rebuild K7M2Q --manifest friday/manifest.json --out k7m2q
     """
+    # One check of every option, shared with a class set's manifest (quizgen/makeoptions.py).
+    try:
+        title = check_options({"count": count, "kinds": list(kinds) or None, "degree": degree, "function": function,
+                               "point": point, "step": step, "rate": rate, "title": title,
+                               "difficulty": difficulty, "formats": list(formats), "paper": paper,
+                               "layout": layout, "plots": plots, "answer_bank": answer_bank,
+                               "variants": variants, "style": style})["title"]
+    except InputError as exc:
+        raise _usage_error(exc) from None
     if versions is not None or roster_path is not None or rebuild is not None or manifest_path is not None:
         _make_class(ctx, versions=versions, roster_path=roster_path, rebuild=rebuild, manifest_path=manifest_path,
                     quiet=quiet, count=count, kinds=kinds, seed=seed, out=out, formats=formats, function=function,
@@ -224,11 +242,9 @@ def _make_one(ctx: click.Context, drawing: Any, *, count: int | None, kinds: tup
     from quizgen.generate import Options, make_quiz
     from quizgen.kinds import DEFAULT_KINDS
     from quizgen.render import build_files, check_out, write_files
-    from quizgen.usertext import page_text
 
     given = ctx.get_parameter_source
     try:
-        title = page_text(title, "title")
         if spec_path is not None:
             from quizgen.spec import load_spec, make_spec_quiz
 
@@ -266,12 +282,13 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
                 rate: str | None, degree: int, paper: str, layout: str, title: str, difficulty: str, plots: str, answer_bank: bool,
                 variants: int, spec_path: Path | None, style: str = "open") -> None:
     """quizgen make --versions N | --roster CSV | --rebuild CODE --manifest FILE (quizgen/classset.py)."""
-    from quizgen.roster import MAX_STUDENTS
+    from quizgen.makeoptions import check_class_size
 
     given = ctx.get_parameter_source
     default = click.core.ParameterSource.DEFAULT
     if spec_path is not None:
-        raise click.UsageError("--spec cannot be combined with --versions, --roster or --rebuild (yet)")
+        raise click.UsageError("--spec cannot be combined with --versions, --roster or --rebuild yet: a class set's "
+                               "versions are drawn from --kind, --count and the other options (see README: Class sets)")
     if rebuild is not None or manifest_path is not None:
         if versions is not None or roster_path is not None:
             raise click.UsageError("--rebuild makes one version of an existing class set: leave out "
@@ -289,21 +306,26 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
         return
     if versions is not None and roster_path is not None:
         raise click.UsageError("give --versions N or --roster FILE, not both (a roster makes one version per student)")
-    if versions is not None and not 1 <= versions <= MAX_STUDENTS:
-        raise click.BadParameter(f"{versions}: choose 1 to {MAX_STUDENTS} versions", param_hint="'--versions'")
+    if versions is not None:
+        try:
+            check_class_size(versions, count)  # before a roster is read: --versions 0, or 200 × 500
+        except InputError as exc:
+            raise _usage_error(exc) from None
     from quizgen import classset
-    from quizgen.errors import InputError, QuizgenError
     from quizgen.generate import Options
     from quizgen.kinds import DEFAULT_KINDS
     from quizgen.roster import Student, read_roster
-    from quizgen.usertext import page_text
 
     try:
-        title = page_text(title, "title")
         students: list[Student | None]
         if roster_path is not None:
             roster, notes = read_roster(roster_path)
             students = list(roster)
+            try:
+                check_class_size(len(students), count)
+            except InputError as exc:
+                raise InputError(exc.message, field="roster",
+                                 file=roster_path) from None
         else:
             assert versions is not None
             students, notes = [None] * versions, []
@@ -337,7 +359,6 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
 
 def _rebuild(code: str, manifest_path: Path, out: Path) -> None:
     from quizgen import classset
-    from quizgen.errors import InputError, QuizgenError
     from quizgen.render import build_files, check_out, write_files
 
     try:

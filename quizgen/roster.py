@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizgen.errors import InputError
+from quizgen.usertext import unprintable
 
 MAX_STUDENTS = 200  # also the most versions one run makes (quizgen make --versions)
 MAX_ROSTER_BYTES = 1_000_000  # 200 students need about 10 kB
@@ -40,9 +41,6 @@ FIRST_HEADERS = ("first", "first name", "firstname", "given name", "given")
 LAST_HEADERS = ("last", "last name", "lastname", "surname", "family name", "family")
 ID_HEADERS = ("id", "student id", "student_id", "studentid", "number", "student number")
 
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
-
-
 @dataclass(frozen=True)
 class Student:
     """One roster row: the name printed on the sheet and the id (None when the roster has none)."""
@@ -52,25 +50,6 @@ class Student:
 
     def to_json(self) -> dict[str, str | None]:
         return {"name": self.name, "id": self.id}
-
-
-def unprintable(text: str) -> str | None:
-    """Why `text` may not be printed on a page (a control or direction-changing character), or None."""
-    for position, ch in enumerate(text, start=1):
-        category = unicodedata.category(ch)
-        if ch in _BIDI:
-            why = "a bidirectional control, which shows text in another order than it is written"
-        elif category == "Cs":
-            why = "not a character (an unpaired surrogate)"
-        elif category == "Cc":
-            why = "a control character"
-        elif category in ("Zl", "Zp"):
-            why = "a line break"
-        else:
-            continue
-        name = unicodedata.name(ch, "")
-        return f"character {position} is U+{ord(ch):04X}{f' ({name})' if name else ''}, {why}: remove it"
-    return None
 
 
 def _decode(data: bytes, shown: str, notes: list[str]) -> str:
@@ -160,7 +139,11 @@ def read_roster(path: Path) -> tuple[list[Student], list[str]]:
         raise InputError(f"more than {MAX_ROSTER_BYTES:,} bytes", field="roster", file=shown)
     notes: list[str] = []
     text = _decode(data, shown, notes)
-    lines = text.splitlines()
+    # Lines end at CR, LF or CRLF only: str.splitlines also splits at U+2028, U+0085, form feed…, which
+    # turned one name holding U+2028 into two students; such a character is refused as unprintable instead.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     first = next((n for n, line in enumerate(lines) if line.strip()), None)
     if first is None:
         raise InputError("is empty; give a header line (name or first,last; optional id) "

@@ -1,9 +1,13 @@
 """Text a user writes onto the pages (titles, section headings, instructions): printable, bounded.
 
 Control characters (NUL, ESC, …), unpaired surrogates, line separators in one-line text and
-the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069, the "Trojan Source"
-characters that make text display in another order than it is stored) are refused with an
-InputError naming the character, never removed silently: what is printed is what was typed.
+the bidirectional controls — the overrides and isolates U+202A–U+202E and U+2066–U+2069 (the
+"Trojan Source" characters that make text display in another order than it is stored) and the
+invisible marks U+200E, U+200F and U+061C — are refused with an InputError naming the
+character, never removed silently: what is printed is what was typed.
+
+One rule for every text that reaches a page or the terminal: titles, headings, instructions
+(page_text) and roster names and ids (roster.py and a manifest's students, via unprintable).
 """
 
 from __future__ import annotations
@@ -15,14 +19,14 @@ from quizgen.errors import InputError
 MAX_TITLE = 200
 MAX_INSTRUCTIONS = 2000
 
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
 _NAMES = {"\0": "NUL", "\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN", "\x1b": "ESC", "\x7f": "DELETE"}
 
 
 def _refused(ch: str, multiline: bool) -> str | None:
     """Why `ch` may not appear in page text, or None when it may."""
     if ch in _BIDI:
-        return "a bidirectional override, which shows text in another order than it is written"
+        return "a bidirectional override (or isolate or mark), which shows text in another order than it is written"
     category = unicodedata.category(ch)
     if category == "Cs":
         return "not a character (an unpaired surrogate: the text is not valid Unicode)"
@@ -31,7 +35,19 @@ def _refused(ch: str, multiline: bool) -> str | None:
     if category == "Cc":
         return "a control character"
     if category in ("Zl", "Zp"):
-        return "a line break (a title is one line)"
+        return "a line break (this text is one line)"
+    return None
+
+
+def unprintable(text: str, *, multiline: bool = False) -> str | None:
+    """Why `text` may not be printed (``character 4 is U+202E (…), a bidirectional override …: remove it``),
+    or None when every character may."""
+    for position, ch in enumerate(text, start=1):
+        why = _refused(ch, multiline)
+        if why is not None:
+            name = _NAMES.get(ch) or unicodedata.name(ch, "")
+            label = f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+            return f"character {position} is {label}, {why}: remove it"
     return None
 
 
@@ -42,10 +58,7 @@ def page_text(value: str, field: str, *, limit: int = MAX_TITLE, multiline: bool
         raise InputError("must not be empty", field=field)
     if len(text) > limit:
         raise InputError(f"keep it under {limit:,} characters (it has {len(text):,})", field=field)
-    for position, ch in enumerate(text, start=1):
-        why = _refused(ch, multiline)
-        if why is not None:
-            name = _NAMES.get(ch) or unicodedata.name(ch, "")
-            label = f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
-            raise InputError(f"character {position} is {label}, {why}: remove it", field=field)
+    why = unprintable(text, multiline=multiline)
+    if why is not None:
+        raise InputError(why, field=field)
     return text
