@@ -299,18 +299,7 @@ _JOB: dict[str, Any] = {}  # set before the workers fork; they read it, never wr
 
 def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-
-
-def _prewarm(copt: ClassOptions) -> None:
-    """Import WeasyPrint and matplotlib (and load matplotlib's font list) here, before the workers fork:
-    they inherit them instead of importing each (about 0.8 s of CPU per worker), and the pages these
-    imports fill are shared between the processes instead of held once per worker."""
-    if "pdf" in copt.formats:
-        import weasyprint  # noqa: F401
-    if copt.plots != "none" and set(copt.formats) & {"html", "pdf"}:
-        from quizgen.plots import warm_up
-
-        warm_up()
+    import weasyprint  # noqa: F401
 
 
 def _render_version(index: int) -> int:
@@ -407,8 +396,6 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
             bar = progress_bar(len(versions), progress, "rendering")
             bar.update(resumed)
             _JOB.update(copt=copt, versions=versions, staging=str(staging), seed=run_seed)
-            if todo:
-                _prewarm(copt)
             pool = fork_pool(processes, initializer=_worker_init)
             try:
                 tasks: Iterator[int]

@@ -76,7 +76,7 @@ def _choice(values: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> st
     return value
 
 
-def _list(values: Mapping[str, Any], key: str, choices: tuple[str, ...], what: str) -> tuple[str, ...] | None:
+def _list(values: Mapping[str, Any], key: str, choices: tuple[str, ...], what: str, hint: str) -> tuple[str, ...] | None:
     value = values.get(key, DEFAULTS[key])
     if value is None:
         return None
@@ -86,8 +86,7 @@ def _list(values: Mapping[str, Any], key: str, choices: tuple[str, ...], what: s
         raise _error(key, value, f"is not a list of {what}")
     for item in value:
         if item not in choices:
-            raise _error(key, item, f"is not one of the {what} ({', '.join(choices)})"
-                         if len(choices) <= 6 else f"is not one of the {what} (ids: quizgen kinds)")
+            raise _error(key, item, f"is not one of the {what} ({hint})")
     return tuple(dict.fromkeys(value))
 
 
@@ -102,7 +101,7 @@ def check_options(values: Mapping[str, Any]) -> dict[str, Any]:
                          field=clip(str(unknown[0]), 40))
     checked: dict[str, Any] = {
         "count": _whole(values, "count", 1, MAX_COUNT),
-        "kinds": _list(values, "kinds", tuple(KINDS), "kinds"),
+        "kinds": _list(values, "kinds", tuple(KINDS), "kinds", "ids: quizgen kinds"),
         "degree": _whole(values, "degree", *DEGREES),
         "variants": _whole(values, "variants", 0, MAX_VARIANTS),
     }
@@ -116,7 +115,7 @@ def check_options(values: Mapping[str, Any]) -> dict[str, Any]:
     except InputError as exc:
         raise InputError(exc.message, field="title") from None
     checked["difficulty"] = _choice(values, "difficulty", tuple(LEVELS))
-    checked["formats"] = _list(values, "formats", FORMATS, "formats")
+    checked["formats"] = _list(values, "formats", FORMATS, "formats", ", ".join(FORMATS))
     checked["paper"] = _choice(values, "paper", tuple(PAPER))
     checked["layout"] = _choice(values, "layout", LAYOUTS)
     checked["plots"] = _choice(values, "plots", PLACES)

@@ -654,17 +654,6 @@ def _rc() -> Any:
     return {**_RC, "font.family": list(_fonts()[0])}
 
 
-def warm_up() -> None:
-    """Import the parts of matplotlib the pictures use and load its font list, once, in a process
-    about to fork workers (a class set's): the workers then inherit them."""
-    import matplotlib.backends.backend_agg  # noqa: F401
-    import matplotlib.backends.backend_svg  # noqa: F401
-    import matplotlib.figure  # noqa: F401
-    import matplotlib.ticker  # noqa: F401
-
-    _fonts()
-
-
 def figure(picture: Picture, full: bool = True) -> Any:
     """The matplotlib Figure of a picture (tests measure its labels with matplotlib's renderer)."""
     import matplotlib

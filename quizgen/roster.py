@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import os
 import stat
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
