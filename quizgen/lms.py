@@ -353,6 +353,12 @@ def _items(quiz: Any, source: str) -> list[Item]:
         if len(parts) == 1 and _reads(stored, parts[0]["answer"]) == "incorrect":
             raise _bad(source, where, f"part 1's answer {clip(parts[0]['answer'])!r} is not the answer "
                                       f"{clip(answer)!r}")
+        whole = _exact_list(answer)
+        numbers = [v for part in parts for v in (_exact_list(part["answer"]) or ())]
+        if len(parts) > 1 and whole is not None and len(numbers) == len(whole) and tuple(numbers) != whole:
+            # The Cloze question grades the parts, the multiple-choice ones the answer: they must agree.
+            raise _bad(source, where, f"the parts' numbers {clip(', '.join(p['answer'] for p in parts))!r} are not "
+                                      f"the answer {clip(answer)!r}")
         right = Choice(answer_text, True, "", answer, answer_latex)
         options = [right]
         seen = {answer_text.strip()}

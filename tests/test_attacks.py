@@ -170,3 +170,16 @@ def test_a_loss_of_1_over_0_in_quiz_json_is_no_traceback(tmp_path: Path, field: 
     result = CliRunner().invoke(main, ["check", "--quiz", str(quiz), "--problem", "1", "--answer", answer])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 0 and result.output.strip().splitlines() == ["correct: Correct."]
+
+
+@pytest.mark.parametrize("kind", ["derivative-at", "backprop"])
+def test_an_answer_edited_apart_from_its_parts_is_refused(kind: str) -> None:
+    """answer edited (−16, −18, −2 → 1, 2, 3) but parts not: Moodle's Cloze graded the old parts while
+    Canvas and GIFT offered the new answer as the right option."""
+    data = _quiz((kind,))
+    p = data["problems"][0]
+    pieces = p["answer"].split(", ")
+    p["answer"] = p["answer_text"] = ", ".join(str(i) for i in range(1, len(pieces) + 1))
+    p.pop("answer_latex", None)
+    with pytest.raises(lms.ExportError, match="the parts' numbers .* are not the answer"):
+        lms.export_bytes("gift", [data])
