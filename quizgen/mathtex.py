@@ -174,11 +174,14 @@ class _Parser:
         formula (outside every bracket), where a long line may wrap as in TeX."""
         out = _Out()
         top = stop is None and not single  # brackets are parsed as groups: inside them top is False
+        last_wrap = -1  # where in out.html the last wrap point is
         while (tok := self.peek()) is not None and tok != stop:
             if tok == " ":
                 self.take()
                 before = self.toks[max(self.i - 3, 0):self.i - 1]
                 wrap = top and before in ([" ", "+"], [" ", "-"])
+                if wrap:
+                    last_wrap = len(out.html)
                 out.put(" " if wrap else "\u00a0", " ")
                 continue
             if stop is None and tok == "}":
@@ -191,6 +194,9 @@ class _Parser:
             self.atom(tok, out)
             if single:
                 break
+        # A short last term (the constant of "… + 5h − 4") never wraps onto a line of its own.
+        if last_wrap >= 0 and len(out.html) - last_wrap <= 4 and "<" not in out.html[last_wrap:]:
+            out.html = out.html[:last_wrap] + "\u00a0" + out.html[last_wrap + 1:]
         return out
 
     def bracketed(self) -> _Out | None:

@@ -116,7 +116,9 @@ def test_converter_by_hand(latex: str, html: str) -> None:
 def test_long_formulas_may_wrap_only_after_a_plus_or_minus_between_terms() -> None:
     html, _ = convert("3(x + h)^{2} - 4(x + h) + \\frac{1}{2} = {-5} + x")
     text = re.sub(r"<[^>]*>", "", html)  # the spaces inside tags are not the formula's
-    assert [part[-1] for part in text.split(" ")[:-1]] == ["−", "+", "+"]
+    # ... except before a short last term, which never stands alone on a line ("+ x" stays together).
+    assert [part[-1] for part in text.split(" ")[:-1]] == ["−", "+"]
+    assert text.endswith("+\u00a0\U0001d465")
     assert "(\U0001d465\u00a0+\u00a0ℎ)" in html and "\u00a0=\u00a0" in html
 
 

@@ -134,3 +134,19 @@ def test_answer_summary_never_breaks_a_part_inside(tmp_path: Path) -> None:
                 # A fraction's hidden slash stands alone (" /"); a slash or prime ending a line
                 # right after a symbol is a formula cut in two.
                 assert not re.search(r"(′|\S/)$", text), text
+
+
+def test_a_short_last_term_never_stands_alone_on_a_line(tmp_path: Path) -> None:
+    # `make --difficulty hard --degree 4 --seed 3`, key p. 13: "= 3x⁴ + … + 5h −" and then "4"
+    # alone on the next line of the expansion (problems 18 and 19, pinned here).
+    import pdfplumber
+
+    for n, (kind, function) in enumerate([("expand", "3x^4+5x^3-3x^2+5x-4"),
+                                          ("simplify-quotient", "-2x^4+6x^3+4x^2-2x-4")]):
+        out = tmp_path / str(n)
+        args = ["make", "-n", "1", "-f", "pdf", "-q", "-k", kind, "--function", function, "-o", str(out)]
+        assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
+        with pdfplumber.open(out / "key.pdf") as pdf:
+            for page in pdf.pages[1:]:
+                for line in page.extract_text_lines():
+                    assert not re.fullmatch(r"[−+]?\s*\d{1,2}[xh]?", line["text"].strip()), (kind, line["text"])
