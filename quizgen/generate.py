@@ -332,7 +332,7 @@ def _add_problems(
         raise _why_none(order, pins, options)
     if added < count and options.count is not None:
         raise InputError(
-            f"the pinned values allow only {added} different problems of these kinds", field="count", value=str(count)
+            f"the pinned values allow only {added} different problem{'' if added == 1 else 's'} of these kinds", field="count", value=str(count)
         )
     return added
 

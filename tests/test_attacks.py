@@ -183,3 +183,12 @@ def test_an_answer_edited_apart_from_its_parts_is_refused(kind: str) -> None:
     p.pop("answer_latex", None)
     with pytest.raises(lms.ExportError, match="the parts' numbers .* are not the answer"):
         lms.export_bytes("gift", [data])
+
+
+def test_one_different_problem_is_said_in_the_singular(tmp_path: Path) -> None:
+    """make --kind gradient-step --function x^2 --point 1 -n 3 said 'allow only 1 different problems'."""
+    result = CliRunner().invoke(main, ["make", "--kind", "gradient-step", "--function", "x^2", "--point", "1",
+                                       "-n", "3", "--format", "json", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "allow only 1 different problem of these kinds" in result.output
+    assert not (tmp_path / "out").exists()

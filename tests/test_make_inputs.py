@@ -330,7 +330,7 @@ def test_the_library_names_fields_and_the_cli_names_flags(tmp_path: Path) -> Non
         assert cli in refused(tmp_path, *args)
     with pytest.raises(InputError) as info:
         make_quiz(Options(kinds=("evaluate",), count=3, function="3x^2-4x+5", point="2"), 1)
-    assert (info.value.field, str(info.value)) == ("count", "count 3: the pinned values allow only 1 different problems of these kinds")
+    assert (info.value.field, str(info.value)) == ("count", "count 3: the pinned values allow only 1 different problem of these kinds")
     with pytest.raises(InputError) as info:
         make_quiz(Options(title="A\x1bB"), 1)
     assert info.value.field == "title" and "--" not in str(info.value)
