@@ -193,3 +193,28 @@ def choices(seed: int, answer: Answer, found: Sequence[Distractor]) -> tuple[Cho
 def option_forms(plain: str) -> tuple[str, str]:
     """An option's text and LaTeX from its plain syntax."""
     return plain_forms(plain)
+
+
+def part_answer(answer: Answer, k: int, rounded: bool) -> Answer | None:
+    """The k-th of a list answer's comma-separated values as an answer of its own (a rounded value
+    keeps "rounded:N" with its own places); None when the answer has no k-th value."""
+    items = [item.strip() for item in answer.plain.split(",")]
+    if not 0 <= k < len(items):
+        return None
+    plain = items[k]
+    text, latex = plain_forms(plain)
+    places = len(plain.partition(".")[2])
+    form = f"rounded:{places}" if rounded and places else None
+    value = answer.value[k] if isinstance(answer.value, tuple) and len(answer.value) == len(items) else plain
+    return Answer(value, plain, latex, text, form=form)
+
+
+def part_mistakes(answer: Answer, mistakes: Sequence[tuple[str, str]], k: int) -> list[tuple[str, str]]:
+    """The k-th value of each whole-list mistake that changes it, with its why: the slips of that part."""
+    right = [item.strip() for item in answer.plain.split(",")]
+    out = []
+    for plain, why in mistakes:
+        items = [item.strip() for item in plain.split(",")]
+        if len(items) == len(right) and items[k] != right[k]:
+            out.append((items[k], why))
+    return out

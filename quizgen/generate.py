@@ -40,7 +40,7 @@ from fractions import Fraction
 from typing import Any
 
 from quizgen.answers.polynomial import PolyError, parse_polynomial
-from quizgen.choices import MIN_DISTRACTORS, choices, distractors
+from quizgen.choices import MIN_DISTRACTORS, choices, distractors, part_answer, part_mistakes
 from quizgen.errors import InputError, VerificationError
 from quizgen.exact import NumberError, Style, horner, is_decimal_text, parse_number, power_rule
 from quizgen.kinds import DEFAULT_KINDS, KINDS, Kind
@@ -217,6 +217,17 @@ def build_problem(
         task, solved = fallback
         wrong = distractors(solved.answer, solved.mistakes)
     verify(kind, task, solved)
+    offered, offered_wrong, mc_label = solved.answer, wrong, ""
+    if solved.mc_part is not None and 0 <= solved.mc_part < len(solved.parts):
+        # A long list of parts: the options give one main part, with wrong values from its own slips.
+        main = solved.parts[solved.mc_part]
+        one = part_answer(solved.answer, solved.mc_part, not isinstance(main, str) and "≈" in main.text)
+        if one is not None:
+            own = distractors(one, list(solved.mc_mistakes) + part_mistakes(solved.answer, solved.mistakes, solved.mc_part))
+            if len(own) >= MIN_DISTRACTORS:
+                label = main if isinstance(main, str) else main.text
+                offered, offered_wrong = one, own
+                mc_label = label.partition(" = ")[0].partition(" ≈ ")[0] if " = " in label or " ≈ " in label else ""
     return Problem(
         number=number,
         kind=kind.id,
@@ -236,7 +247,8 @@ def build_problem(
         blanks=solved.blanks,
         draw=Draw(degree, difficulty, pins),
         distractors=wrong,
-        choices=choices(seed, solved.answer, wrong),
+        choices=choices(seed, offered, offered_wrong),
+        mc_label=mc_label,
     )
 
 

@@ -103,9 +103,17 @@ class Key:
             return self.grade_letter(letter[1].upper())
         if self.choices and self.parts:
             # Multiple choice asks for the main part alone (the options are values of `answer`).
-            alone = check(typed, self.answer, rtol=self.rtol, atol=self.atol, mistakes=self.mistakes, form=self.form)
+            # A neural-network kind offers one part of its list (its right option): graded as that part.
+            right = next((c[1] for c in self.choices if not c[2]), self.answer)
+            slips = self.mistakes
+            if right != self.answer:
+                main = next((p for p in self.parts if p.answer == right), None)
+                slips = tuple((c[1], c[2]) for c in self.choices if c[2])
+                alone = check(typed, right, mistakes=slips, form=main.form if main is not None else None)
+            else:
+                alone = check(typed, self.answer, rtol=self.rtol, atol=self.atol, mistakes=slips, form=self.form)
             if alone.status == "correct" or (alone.status == "incorrect" and "=" not in typed and ";" not in typed
-                                             and any(alone.message == says for _, says in self.mistakes)):
+                                             and any(alone.message == says for _, says in slips)):
                 return alone
         if self.parts:
             return grade_parts(self, typed)

@@ -390,6 +390,8 @@ class Problem:
     distractors: tuple[Distractor, ...] = ()
     # The multiple-choice options in their shuffled order (--style mc); () otherwise.
     choices: tuple[Choice, ...] = ()
+    # The label of the one part the options give (a neural-network kind's ∂o/∂w₁); "": as asked() finds it.
+    mc_label: str = ""
 
     def parts_json(self) -> list[dict[str, str]]:
         """Every part the question asks for: its label (w₁, f′(2), or "" for a one-part answer),
@@ -475,6 +477,8 @@ class Problem:
     def asked(self) -> str:
         """What the multiple-choice options give, by the labels of the parts the answer is made of:
         "w₁", "f′(5), f′(−3), f′(−1)"; "" when the answer is the whole of what is asked."""
+        if self.mc_label:
+            return self.mc_label
         if not self.parts:
             return ""
         items = [item.strip() for item in self.answer.text.split(",")]

@@ -400,6 +400,7 @@ def solve(task: Task) -> Solved:
         steps=tuple(steps),
         meaning=meaning,
         mistakes=tuple(mistakes(nodes, vals, grads, s, answer_values)),
+        mc_part=sum(1 for n in nodes if n.op != "in"),  # ∂L/∂ of the first input
         extra={
             "expression": flat_plain(nodes, s),
             "values": {n.name: s.plain(values[n.name]) for n in inputs},

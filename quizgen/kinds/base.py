@@ -45,6 +45,10 @@ class Solved:
     parts: tuple[Math | str, ...] = ()
     # The worksheet's answer lines, one per part, labelled without giving anything away (w₁ =, overshoot?).
     blanks: tuple[Math | str, ...] = ()
+    # Multiple choice on a long list of parts offers one main part (an index into `parts` and into the
+    # answer's comma-separated values), with wrong values from the mistakes that change it (and mc_mistakes).
+    mc_part: int | None = None
+    mc_mistakes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

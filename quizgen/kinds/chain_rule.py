@@ -182,6 +182,7 @@ def solve(task: Task) -> Solved:
         steps=tuple(steps),
         meaning=meaning,
         mistakes=mistakes,
+        mc_part=index[f"dL/d{w0}"],
         parts=tuple(part(Math(_latex(t), t), num(task, v))
                     for _, t, v, _ in names),
         blanks=tuple(blank(Math(_latex(t), t)) for _, t, _, _ in names),

@@ -153,6 +153,9 @@ def solve(task: Task) -> Solved:
         steps=tuple(steps),
         meaning=meaning,
         mistakes=mistakes,
+        mc_part=0,  # the backpropagated dL/dw
+        mc_mistakes=((s.plain(one[0]), f"Q({s.text(hs(task)[0])}) is the one-sided quotient, an estimate off by "
+                      f"{xt}²·h; the backpropagated dL/d{wt} is exact."),),
         parts=tuple(part(Math(_latex(t), t), num(task, v)) for _, t, v, _ in names),
         blanks=tuple(blank(Math(_latex(t), t)) for _, t, _, _ in names),
         extra={

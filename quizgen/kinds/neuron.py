@@ -164,6 +164,7 @@ def solve(task: Task) -> Solved:
         steps=tuple(steps),
         meaning=meaning,
         mistakes=tuple(mistakes(nodes, vals, s, answer_plain)),
+        mc_part=2,  # ∂o/∂w₁
         extra={
             "expression": expression,
             "activation": act,

@@ -170,6 +170,9 @@ def solve(task: Task) -> Solved:
         steps=tuple(steps),
         meaning=meaning,
         mistakes=mistakes,
+        mc_part=4,  # ∂d/∂(nudged input)
+        mc_mistakes=((s.plain(slope), f"{s.text(slope)} is the quotient for h = {s.text(h)}, an estimate; ∂{out}/∂{vt} "
+                      "is its limit as h → 0."),) if slope != g else (),
         parts=(
             part(labels_d, num(task, d0)),
             part(Math(rf"{out}({vl} + h)", f"{out}({vt} + h)"), num(task, d1)),

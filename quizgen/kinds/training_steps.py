@@ -216,6 +216,7 @@ def solve(task: Task) -> Solved:
         steps=tuple(steps),
         meaning=meaning,
         mistakes=mistakes,
+        mc_part=len(names) - 1,  # the loss after the last step
         parts=tuple(part(Math(t.replace("₀", "_{0}").replace("₁", "_{1}").replace("₂", "_{2}").replace("₃", "_{3}"), t),
                          num(task, v)) for _, t, v, _ in names)
         + (word_part("loss goes down", "yes" if down else "no"),)

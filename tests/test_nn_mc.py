@@ -1,0 +1,45 @@
+"""--style mc on the neural-network kinds (issue 10 × 11): the options give one main part of the
+long answer list (a slope, dL/dw, ∂o/∂w₁, the final loss), never the whole list; each wrong option a
+single value different from the right one (exactly, by Fraction), at most 8 significant digits; a
+typed value of that part (or its letter) is graded right by quizgen check's key."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import pytest
+
+from quizgen.generate import Options, make_quiz
+from quizgen.keys import quiz_keys
+
+NN = ("several-inputs", "chain-rule", "gradient-check", "training-steps", "backprop", "neuron")
+# The part each kind offers, by the label its key gives it.
+MAIN = {"several-inputs": r"∂\w/∂\w+", "chain-rule": r"dL/dw\w*", "gradient-check": r"dL/dw\w*",
+        "training-steps": r"L[₁₂₃]", "backprop": r"∂\w+/∂\w+", "neuron": r"∂o/∂w₁"}
+
+
+def digits(plain: str) -> int:
+    return len(re.sub(r"^[-0.]+", "", plain.replace("-", "").replace(".", "")).lstrip("0") or "0")
+
+
+@pytest.mark.parametrize("kind", NN)
+def test_mc_offers_one_part(kind: str) -> None:
+    quiz = make_quiz(Options(count=3, kinds=(kind,), style="mc"), seed=11)
+    keys = quiz_keys(quiz.to_json())
+    for p in quiz.problems:
+        right = [c for c in p.choices if c.correct]
+        assert len(right) == 1 and len(p.choices) >= 4, p.choices
+        assert all("," not in c.answer for c in p.choices), [c.answer for c in p.choices]
+        label = p.asked()
+        assert re.fullmatch(MAIN[kind], label), label
+        part = next(q for q in p.parts_json() if q["label"] == label)
+        assert right[0].answer == part["answer"]
+        values = [Fraction(c.answer) for c in p.choices]
+        assert len(set(values)) == len(values)
+        assert all(digits(c.answer) <= 8 for c in p.choices if not c.correct)
+        key = keys[p.number]
+        assert key.grade(right[0].answer).status == "correct"
+        assert key.grade(right[0].letter).status == "correct"
+        wrong = next(c for c in p.choices if not c.correct)
+        assert key.grade(wrong.answer).status == "incorrect"
