@@ -95,10 +95,13 @@ class Key:
 
     def grade(self, typed: str) -> Verdict:
         """The checker's verdict on a typed answer (part by part when the problem has parts); on a
-        multiple-choice problem a letter (C, c, (C), C.) is graded as the option it names."""
+        multiple-choice problem a letter (C, c, (C), C.) is graded as the option it names; a lone
+        lowercase e is option E only where there is one (else the number e)."""
         from quizgen.answers import check  # the parser (lark) loads only when something is checked
 
         letter = _LETTER.fullmatch(typed) if self.choices and isinstance(typed, str) else None
+        if letter and typed.strip() == "e" and not any(c[0] == "E" for c in self.choices):
+            letter = None  # a lone lowercase e names no option of A–D: it is the number e
         if letter:
             return self.grade_letter(letter[1].upper())
         if self.choices and self.parts:

@@ -43,3 +43,20 @@ def test_mc_offers_one_part(kind: str) -> None:
         assert key.grade(right[0].letter).status == "correct"
         wrong = next(c for c in p.choices if not c.correct)
         assert key.grade(wrong.answer).status == "incorrect"
+
+
+def test_a_lone_e_is_a_letter_only_where_there_is_an_option_e() -> None:
+    from quizgen.keys import Key
+
+    four = (("A", "2.7183", ""), ("B", "3", "why b"), ("C", "2", "why c"), ("D", "1", "why d"))
+    five = four + (("E", "4", "why e"),)
+    rounded = Key(number=1, answer="2.7183", form="rounded:4", choices=four)
+    # A–D: the typed e is the number e (its value rounds to 2.7183; the question asks for the decimal).
+    assert "right value" in rounded.grade("e").message, rounded.grade("e")
+    assert rounded.grade("2.7183").status == "correct"
+    assert rounded.grade("E").status == "invalid"  # a capital E (or (e), e.) is a letter: no option E
+    assert rounded.grade("(e)").status == "invalid"
+    # A–E: a lone e is option E.
+    with_e = Key(number=1, answer="2.7183", form="rounded:4", choices=five)
+    assert with_e.grade("e").message.startswith("Option E is not right")
+    assert "right value" in with_e.grade("exp(1)").message
