@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from conftest import WALKTHROUGH
 from quizgen.cli import main
@@ -244,7 +244,7 @@ def test_the_main_rule_of_a_fraction_of_fractions_reaches_past_the_inner_rules(b
     context.close()
 
 
-def _phone_page(browser: Browser, tmp_path: Path, args: list[str]) -> tuple[Page, object]:
+def _phone_page(browser: Browser, tmp_path: Path, args: list[str]) -> tuple[Page, BrowserContext]:
     result = CliRunner().invoke(main, ["make", *args, "--format", "practice", "--out", str(tmp_path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
@@ -285,3 +285,15 @@ def test_worked_solutions_at_phone_width_show_every_line_whole_or_scroll_with_a_
     assert scrolled[0] > 0 and scrolled[1] >= 2
     context.close()
 
+
+def test_a_given_value_stays_on_one_line_at_phone_width(browser: Browser, tmp_path: Path) -> None:
+    """make --count 20 --seed 1, problem 3: 'h =' ended one line and '1/2' began the next at 360 px.
+    Every 'name = value' in a question (h = 1/2, a = −2, h = 0.001 …) is one piece on the page."""
+    page, context = _phone_page(browser, tmp_path, ["--count", "20", "--seed", "1"])
+    lines = page.evaluate(r"""[...document.querySelectorAll('.question .m')]
+        .filter(m => /^[^ =]+ = [^ =]+$/.test(m.getAttribute('aria-label')))
+        .map(m => [m.getAttribute('aria-label'), new Set([...m.getClientRects()].map(r => Math.round(r.top))).size])""")
+    assert ["h = 1/2", 1] in lines
+    assert len(lines) >= 10
+    assert [line for line in lines if line[1] != 1] == []
+    context.close()
