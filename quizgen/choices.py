@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import re
 from functools import lru_cache
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -90,7 +90,19 @@ def _form(plain: str, ctx: frozenset[str]) -> Any:
         return None
 
 
-def same_answer(a: str, b: str, ctx: frozenset[str] | None = None) -> bool:
+Context = frozenset[str] | Callable[[], frozenset[str]] | None
+
+
+def _context(ctx: Context, text: str) -> frozenset[str]:
+    """The reading context: as given, made by the given function, or read from `text`."""
+    from quizgen.answers.tokens import context
+
+    if ctx is None:
+        return context(text)
+    return ctx() if callable(ctx) else ctx
+
+
+def same_answer(a: str, b: str, ctx: Context = None) -> bool:
     """True when two answers in plain syntax are equal: exactly as numbers (fractions), else as the
     checker compares them (its parser, exact evaluation at many points, equations up to a factor),
     either way round. A comparison that cannot be made counts as equal: such an option is dropped."""
@@ -104,10 +116,9 @@ def same_answer(a: str, b: str, ctx: frozenset[str] | None = None) -> bool:
         return pa == pb
     from quizgen.answers.evaluation import Tol, equivalent
     from quizgen.answers.limits import Invalid
-    from quizgen.answers.tokens import context
 
-    ctx = ctx if ctx is not None else context(f"{a} {b}")
-    fa, fb = _form(a, ctx), _form(b, ctx)
+    reading = _context(ctx, f"{a} {b}")
+    fa, fb = _form(a, reading), _form(b, reading)
     if fa is None or fb is None:
         return True
     exact = Tol(None, None)
@@ -117,14 +128,12 @@ def same_answer(a: str, b: str, ctx: frozenset[str] | None = None) -> bool:
         return True
 
 
-def readable(plain: str, ctx: frozenset[str] | None = None) -> bool:
+def readable(plain: str, ctx: Context = None) -> bool:
     """The checker reads this answer (numbers and polynomials in quizgen's own syntax always: the
     tests hold every distractor readable by the checker)."""
     if _numbers(plain) is not None or _polynomial(plain) is not None:
         return True
-    from quizgen.answers.tokens import context
-
-    return _form(plain, ctx if ctx is not None else context(plain)) is not None
+    return _form(plain, _context(ctx, plain)) is not None
 
 
 def fallback_mistakes(answer: Answer) -> list[tuple[str, str]]:
@@ -155,9 +164,23 @@ def distractors(answer: Answer, mistakes: Sequence[tuple[str, str]]) -> tuple[Di
     from quizgen.answers.tokens import context
 
     kept: list[Distractor] = []
-    fallbacks = fallback_mistakes(answer)
-    # One reading context for all of them, so each text is parsed and evaluated once (cached).
-    ctx = context(" ".join([answer.plain] + [m[0] for m in mistakes] + [m[0] for m in fallbacks]))
+    fallbacks: list[tuple[str, str]] | None = None
+    ctx: frozenset[str] | None = None
+
+    def general() -> list[tuple[str, str]]:
+        nonlocal fallbacks
+        if fallbacks is None:
+            fallbacks = fallback_mistakes(answer)
+        return fallbacks
+
+    def reading() -> frozenset[str]:
+        # One reading context for all of them, so each text is parsed and evaluated once (cached).
+        # Made only when a text is neither numbers nor a polynomial (decided exactly without the
+        # parser): most problems never need it.
+        nonlocal ctx
+        if ctx is None:
+            ctx = context(" ".join([answer.plain] + [m[0] for m in mistakes] + [m[0] for m in general()]))
+        return ctx
 
     # No option longer than a student handles (8 significant digits), unless the answer itself is
     # (a pinned h = 0.000001): a wrong option should not give itself away by its length.
@@ -167,15 +190,15 @@ def distractors(answer: Answer, mistakes: Sequence[tuple[str, str]]) -> tuple[Di
         for plain, why in pairs:
             if longest([plain]) > bound:
                 continue
-            if not readable(plain, ctx) or same_answer(plain, answer.plain, ctx):
+            if not readable(plain, reading) or same_answer(plain, answer.plain, reading):
                 continue
-            if any(same_answer(plain, d.answer, ctx) for d in kept):
+            if any(same_answer(plain, d.answer, reading) for d in kept):
                 continue
             kept.append(Distractor.from_mistake(plain, why))
 
     take(mistakes)
     if len(kept) < MIN_DISTRACTORS:
-        take(fallbacks)
+        take(general())
     return tuple(kept)
 
 

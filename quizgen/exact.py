@@ -455,6 +455,11 @@ def _expression_forms(plain: str) -> tuple[str, str]:
     return text, latex
 
 
+# One plain number as quizgen writes it (-47/4, 0.25, 3): plain_forms writes it without the tokenizer.
+_PLAIN_NUMBER = re.compile(r"(-?)(\d+(?:\.\d+)?)(?:/(\d+))?")
+
+
+@lru_cache(maxsize=4096)
 def plain_forms(plain: str) -> tuple[str, str]:
     """An answer in quiz.json's plain syntax (``-47/4``, ``6*x + 3*h - 4``, ``9, -7, -3``,
     ``y = 10*x - 18``) as quizgen prints it: Unicode text (``−47/4``, ``6x + 3h − 4``) and LaTeX.
@@ -464,6 +469,13 @@ def plain_forms(plain: str) -> tuple[str, str]:
     """
     items_t, items_l = [], []
     for item in _split_top(plain.strip(), ", "):
+        number = _PLAIN_NUMBER.fullmatch(item)
+        if number is not None:  # what _expression_forms writes for one number, directly
+            sign, top, bottom = number.groups()
+            body_l = rf"\frac{{{top}}}{{{bottom}}}" if bottom else top
+            items_t.append(("\u2212" if sign else "") + (f"{top}/{bottom}" if bottom else top))
+            items_l.append("{-" + body_l + "}" if sign else body_l)
+            continue
         sides = [_expression_forms(side.strip()) for side in _split_top(item, " = ")]
         items_t.append(" = ".join(t for t, _ in sides))
         items_l.append(" = ".join(l for _, l in sides))
