@@ -52,20 +52,21 @@ def parse_number(text: str, max_digits: int = MAX_NUMBER_DIGITS) -> Fraction:
     whatever the length of the text or its exponent.
     """
     cleaned = text.strip().replace("\u2212", "-")
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= max_digits:  # a whole number: most of them
+        return Fraction(int(cleaned))
     shown = repr(text if len(text) <= 40 else f"{text[:39]}… ({len(text):,} characters)")
     match = _NUMBER_TEXT.fullmatch(cleaned)
     if match is None:
         raise NumberError(f"{shown} is not a number (use forms like 2, -1/2, 0.001)", "syntax")
     sign = -1 if match["sign"] == "-" else 1
-    large = NumberError(f"{shown} is too large", "large")
-    fine = NumberError(f"{shown} has too many decimal places", "fine")
     if match["den"] is not None:
         num = match["num"].replace("_", "").lstrip("0")
         den = match["den"].replace("_", "").lstrip("0")
         if not den:
             raise NumberError(f"{shown} is not a number (it divides by 0)", "syntax")
         if len(num) > max_digits or len(den) > max_digits:
-            raise large if len(num) > len(den) else NumberError(f"{shown} has too many digits in its denominator", "fine")
+            raise (NumberError(f"{shown} is too large", "large") if len(num) > len(den)
+                   else NumberError(f"{shown} has too many digits in its denominator", "fine"))
         return Fraction(sign * int(num or "0"), int(den))
     frac = (match["frac"] or "").replace("_", "")
     digits = ((match["int"] or "").replace("_", "") + frac).lstrip("0")
@@ -74,14 +75,15 @@ def parse_number(text: str, max_digits: int = MAX_NUMBER_DIGITS) -> Fraction:
     exp_text = (match["exp"] or "0").replace("_", "")
     exp_digits = exp_text.lstrip("+-").lstrip("0")
     if len(exp_digits) > 6:  # |exponent| ≥ 10^6: far beyond any bound, whatever the digits
-        raise fine if exp_text.startswith("-") else large
+        raise (NumberError(f"{shown} has too many decimal places", "fine") if exp_text.startswith("-")
+               else NumberError(f"{shown} is too large", "large"))
     scale = int(exp_text) - len(frac)  # the value is int(digits) · 10^scale
     if len(digits) + scale > max_digits:
-        raise large
+        raise NumberError(f"{shown} is too large", "large")
     significant = digits.rstrip("0")
     scale += len(digits) - len(significant)
     if -scale > max_digits:
-        raise fine
+        raise NumberError(f"{shown} has too many decimal places", "fine")
     if scale >= 0:
         return Fraction(sign * int(significant) * 10**scale)
     return Fraction(sign * int(significant), 10**-scale)
