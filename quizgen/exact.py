@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from fractions import Fraction
 from math import comb
+from typing import Any
 
 # A polynomial in x and h: {(power of x, power of h): coefficient}, no zero entries.
 Poly = dict[tuple[int, int], Fraction]
@@ -305,8 +306,25 @@ def _join(terms: list[tuple[bool, str]], lead: str, minus: str, group_lead: bool
     return " ".join(out) or "0"
 
 
+# poly_forms' results per (terms as ints, decimal, var): a problem writes the same polynomial in
+# several steps and forms (about half the calls in a 500-problem set); emptied when full.
+_POLY_FORMS: dict[tuple[Any, ...], tuple[str, str]] = {}
+
+
 def poly_forms(p: Poly, style: Style, var: tuple[str, str] = ("x", "h")) -> tuple[str, str]:
     """LaTeX and Unicode text of p in walkthrough order, written in one pass: ``6x + 3h - 4``, ``6x + 3h − 4``."""
+    key = (style.decimal, var, *[(i, j, c.numerator, c.denominator) for (i, j), c in p.items()])
+    try:
+        return _POLY_FORMS[key]
+    except KeyError:
+        pass
+    if len(_POLY_FORMS) >= _MAX_FORMS:
+        _POLY_FORMS.clear()
+    forms = _POLY_FORMS[key] = _poly_forms(p, style, var)
+    return forms
+
+
+def _poly_forms(p: Poly, style: Style, var: tuple[str, str]) -> tuple[str, str]:
     terms_l, terms_t = [], []
     for (i, j), c in poly_terms(p):
         negative = c.numerator < 0

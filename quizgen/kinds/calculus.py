@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from functools import lru_cache
+from typing import Any
 
 from sympy import QQ
+from sympy.polys.densetools import dup_eval
 from sympy.polys.rings import PolyElement, ring
 
 from quizgen.exact import Poly, at_h0, divide_by_h, horner, poly_add, poly_from_coeffs, power_rule, shift
@@ -88,14 +90,21 @@ def _symbolic(coeffs: tuple[Fraction, ...]) -> Symbolic:
     return Symbolic(_terms(shifted), _terms(difference), _terms(quotient), by_diff)
 
 
+@lru_cache(maxsize=4096)
+def _dense(coeffs: tuple[Fraction, ...]) -> tuple[list[Any], list[Any]]:
+    """f and sympy's diff of f as sympy's dense lists (highest power first), once per f."""
+    f = _f(coeffs)
+    return f.to_dense(), f.diff(_UX).to_dense()
+
+
 def sympy_value(task: Task, at: Fraction) -> Fraction:
-    """f(at) with sympy."""
-    return _frac(_f(task.coeffs)(QQ(at.numerator, at.denominator)))
+    """f(at) with sympy (its dense evaluation, dup_eval)."""
+    return _frac(dup_eval(_dense(task.coeffs)[0], QQ(at.numerator, at.denominator), QQ))
 
 
 def sympy_derivative_at(task: Task, at: Fraction) -> Fraction:
-    """f′(at) with sympy's diff."""
-    return _frac(_f(task.coeffs).diff(_UX)(QQ(at.numerator, at.denominator)))
+    """f′(at) with sympy's diff (evaluated by dup_eval)."""
+    return _frac(dup_eval(_dense(task.coeffs)[1], QQ(at.numerator, at.denominator), QQ))
 
 
 def exact_symbolic(task: Task) -> Symbolic:
