@@ -133,11 +133,18 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
     return tuple(dict.fromkeys(chosen)) or DEFAULT_FORMATS
 
 
+def _kinds(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """--kind repeated or comma-separated (like --format), each id checked against the registry."""
+    choice = KindChoice()
+    return tuple(choice.convert(part.strip(), param, ctx) for item in value for part in item.split(","))
+
+
 @main.command()
 @click.option("--count", "-n", type=BoundedInt(1, MAX_COUNT), default=None,
               help=f"Number of problems (1–{MAX_COUNT}) [default: {DEFAULT_COUNT}, fewer if pinned values allow fewer].")
-@click.option("--kind", "-k", "kinds", multiple=True, type=KindChoice(), metavar="ID",
-              help="Problem kind (ids: quizgen kinds); repeat for several [default: all, in walkthrough order].")
+@click.option("--kind", "-k", "kinds", multiple=True, callback=_kinds, metavar="ID",
+              help="Problem kind (ids: quizgen kinds); comma-separated or repeated for several "
+                   "[default: the 14 walkthrough kinds, in walkthrough order].")
 @click.option("--seed", type=BoundedInt(0, 2**63 - 1), default=None,
               help="Seed for a reproducible set [default: random; always printed].")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),

@@ -56,6 +56,18 @@ def test_kind_filter_and_formats(tmp_path: Path) -> None:
     assert not (tmp_path / "key.pdf").exists() and (tmp_path / "key.html").exists()
 
 
+def test_kind_takes_comma_separated_ids_like_format(tmp_path: Path) -> None:
+    """`--kind several-inputs,chain-rule` was an error ('... is not one of') while --format took commas."""
+    result = run("make", "--seed", "3", "-k", "several-inputs,chain-rule", "-k", "expand", "-n", "6", "-f", "json",
+                 "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    kinds = [p["kind"] for p in json.loads((tmp_path / "quiz.json").read_text())["problems"]]
+    assert kinds == ["several-inputs", "chain-rule", "expand"] * 2
+    assert "comma-separated" in " ".join(run("make", "--help").output.split())
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "--kind several-inputs,chain-rule" in readme
+
+
 def test_kinds_lists_every_kind_with_an_example() -> None:
     from quizgen.kinds import KINDS
 
@@ -74,6 +86,8 @@ def test_kinds_lists_every_kind_with_an_example() -> None:
         (["--count", "100000"], "'--count' / '-n': 100000 is not in the range"),
         (["--count", "many"], "'--count' / '-n': 'many' is not a valid integer"),
         (["--kind", "derivative"], "'--kind' / '-k': 'derivative' is not one of"),
+        (["--kind", "expand,derivative"], "'--kind' / '-k': 'derivative' is not one of"),
+        (["--kind", "expand,"], "'--kind' / '-k': '' is not one of"),
         (["--function", "3x^^2"], "--function '3x^^2': unexpected '^' at position 4"),
         (["--function", "sin(x)"], "--function 'sin(x)': not a polynomial in x"),
         (["--function", "2x+1"], "needs degree 2 to 4"),
