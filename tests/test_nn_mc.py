@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,26 @@ def test_a_lone_e_is_a_letter_only_where_there_is_an_option_e() -> None:
     with_e = Key(number=1, answer="2.7183", form="rounded:4", choices=five)
     assert with_e.grade("e").message.startswith("Option E is not right")
     assert "right value" in with_e.grade("exp(1)").message
+
+
+def test_nn_answer_summary_never_breaks_a_part_after_a_slash(tmp_path: Path) -> None:
+    # Reported as "dL/" | "dw₂ = 28" in the six kinds' summaries; fixed for every kind by 1258e59 (the
+    # part's nowrap no longer undone); this keeps the long lists of dL/dw, ∂L/∂a, Q(h) − dL/dw covered.
+    import unicodedata
+
+    import pdfplumber
+    from click.testing import CliRunner
+
+    from quizgen.cli import main
+
+    args = ["make", "--seed", "2", "-n", "12", "-f", "pdf", "-q", "--difficulty", "hard", "--style", "mc",
+            *[a for k in NN for a in ("-k", k)], "-o", str(tmp_path)]
+    assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
+    with pdfplumber.open(tmp_path / "key.pdf") as pdf:
+        page = pdf.pages[0]  # the summary: two columns
+        middle = page.width / 2
+        lines = [unicodedata.normalize("NFKC", line["text"])
+                 for column in (page.crop((0, 0, middle, page.height)), page.crop((middle, 0, page.width, page.height)))
+                 for line in column.extract_text_lines()]
+    assert any("dL/dw" in t for t in lines), lines
+    assert not [t for t in lines if re.search(r"(′|\S/)$", t)], lines
