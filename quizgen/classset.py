@@ -46,7 +46,7 @@ from typing import Any
 from quizgen import __version__, outdir
 from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.exact import is_decimal_text, parse_number
-from quizgen.generate import (Options, _options_json, build_problem, level, parse_pins, pinned_function_refused,
+from quizgen.generate import (Options, _options_json, build_problem, level, parse_pins, pinned_function_refused, pinned_unused,
                               practice_pools, version_code)
 from quizgen.kinds import DEFAULT_KINDS, KINDS
 from quizgen.lms import FILES as LMS_FILES
@@ -165,6 +165,8 @@ def plan_slots(options: Options, run_seed: int) -> list[Slot]:
         order = [kind for kind in order if kind.takes_function]
         if not order:
             raise InputError(pinned_function_refused(options.kinds), field="function")
+    if (unused := pinned_unused(order, user)) is not None:
+        raise unused
     rng = random.Random(derive(run_seed, "shapes"))
     slots = []
     for n in range(1, count + 1):

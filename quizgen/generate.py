@@ -155,6 +155,20 @@ def pinned_function_refused(kinds: Sequence[str]) -> str:
             f"named inputs), not a polynomial f(x), so {'it cannot' if one else 'they cannot'} take a pinned f(x)")
 
 
+def pinned_unused(order: Sequence[Kind], pins: Pins) -> InputError | None:
+    """A pinned point, step or rate that none of the asked kinds uses (make and class sets alike):
+    `--kind neuron --point 5` drew the same neurons as without it and said nothing."""
+    for name, value in (("point", pins.point), ("step", pins.step), ("rate", pins.rate)):
+        if value is None:
+            continue
+        if all(kind.pinnable is not None and name not in kind.pinnable for kind in order):
+            ids = [kind.id for kind in order]
+            one = len(ids) == 1
+            return InputError(f"{' and '.join(ids)} draw{'s its' if one else ' their'} own values and "
+                              f"{'does' if one else 'do'} not use a pinned {name}", field=name)
+    return None
+
+
 def _clipped(text: str, keep: int = 40) -> str:
     """A value echoed in an error: quoted, escaped, and cut after `keep` characters."""
     return repr(text[:keep] + "…" if len(text) > keep else text)
@@ -315,6 +329,8 @@ def _add_problems(
         order = [kind for kind in order if kind.takes_function]
         if not order:
             raise InputError(pinned_function_refused([kind.id for kind in asked]), field="function")
+    if (unused := pinned_unused(order, pins)) is not None:
+        raise unused
     exhausted: set[str] = set()
     start = len(problems)
     turn = 0

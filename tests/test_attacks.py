@@ -192,3 +192,37 @@ def test_one_different_problem_is_said_in_the_singular(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "allow only 1 different problem of these kinds" in result.output
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- pinned values the asked kinds never use
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["--kind", "neuron", "--point", "5"], "--point"),
+    (["--kind", "backprop", "--point", "5"], "--point"),
+    (["--kind", "several-inputs", "--point", "7"], "--point"),
+    (["--kind", "chain-rule", "--point", "7"], "--point"),
+    (["--kind", "training-steps", "--point", "2"], "--point"),
+    (["--kind", "training-steps", "--step", "0.25"], "--step"),
+    (["--kind", "neuron", "--kind", "backprop", "--rate", "0.1"], "--rate"),
+    (["--kind", "neuron", "--point", "5", "--versions", "2"], "--point"),
+])
+def test_a_pinned_value_no_asked_kind_uses_is_refused(tmp_path: Path, args: list[str], option: str) -> None:
+    """make --kind neuron --point 5 exited 0 with the same neurons as without --point: the pin was
+    silently dropped. Now one line naming the option, exit 2, nothing written."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["make", "-n", "2", "--format", "json", "--out", str(out), *args])
+    assert result.exit_code == 2, result.output
+    line = result.output.strip()
+    assert len(line.splitlines()) == 1 and line.startswith(f"Error: {option}:")
+    assert "does not use" in line or "do not use" in line
+    assert not out.exists()
+
+
+def test_a_pin_some_asked_kind_uses_is_kept(tmp_path: Path) -> None:
+    """With a kind that uses the pin beside one that does not, the set is made (the pin applies where it can)."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["make", "-n", "2", "--kind", "neuron", "--kind", "evaluate", "--point", "2",
+                                       "--format", "json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    problems = json.loads((out / "quiz.json").read_text())["problems"]
+    assert [p["point"] for p in problems if p["kind"] == "evaluate"] == ["2"]

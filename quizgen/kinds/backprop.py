@@ -717,5 +717,6 @@ KIND = Kind(
     acceptable=acceptable,
     draw=draw,
     takes_function=False,
+    pinnable=(),
     hint="Label each part, e.g. d = -6; dL/da = 4 (or all the numbers in order, separated by commas)",
 )

@@ -76,6 +76,10 @@ class Kind:
     # Why no task can be drawn with these pinned values at this level (a pinned learning rate the level
     # cannot use), said instead of the nice-number rules when nothing could be made; None: no reason known.
     refusal: Callable[[Pins, Level], str | None] | None = None
+    # The pinned values (of "point", "step", "rate") a kind that draws its own data uses; None: every
+    # pinned value the options allow (the walkthrough's kinds). A set of kinds none of which uses a
+    # pinned value refuses it, rather than silently drawing the same problems without it.
+    pinnable: tuple[str, ...] | None = None
 
     def answer_hint(self, task: Task) -> str:
         """The hint for this task's answer box."""

@@ -286,5 +286,6 @@ KIND = Kind(
     acceptable=acceptable,
     draw=draw,
     takes_function=False,
+    pinnable=(),
     hint="Label each part, e.g. n = 1; o = 0.7616; do/dw1 = 0.84 (or the seven numbers in order, separated by commas)",
 )

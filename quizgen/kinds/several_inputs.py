@@ -254,5 +254,6 @@ KIND = Kind(
     acceptable=acceptable,
     draw=draw,
     takes_function=False,
+    pinnable=("step",),
     hint=hint,
 )

@@ -309,6 +309,7 @@ KIND = Kind(
     acceptable=acceptable,
     draw=draw,
     takes_function=False,
+    pinnable=("rate",),
     hint=hint,
     refusal=refusal,
 )
