@@ -144,6 +144,19 @@ def test_partial_derivatives_by_hand() -> None:
     assert "nudging w₁ up by 0.01 (w₂ fixed) changes the loss by about −0.02" in solved.meaning
 
 
+def test_partial_derivatives_loss_after_the_step_is_worked_like_the_loss_before() -> None:
+    """The key gave 'L(0.7, 1.7) = 26.59' bare (make --count 20 --seed 1, problem 14) while the loss
+    before had its substitution line. Same loss as above at (1.5, 0.5): ∂L/∂w₁ = 3 + 1 − 6 = −2,
+    ∂L/∂w₂ = 3 + 1 = 4; η = 0.1 → (1.7, 0.1); L = 2.89 + 0.34 + 0.01 − 10.2 + 9 = 2.04."""
+    task = _partial_task({(2, 0): 1, (1, 0): -6, (0, 0): 9, (1, 1): 2, (0, 2): 1}, ("1.5", "0.5"), "0.1")
+    solved = KINDS["partial-derivatives"].solve(task)
+    (step,) = [s for s in solved.steps if s.words.startswith("The loss before and after")]
+    assert [(line.lhs.text, line.rhs.text) for line in step.lines] == [
+        ("L(1.5, 0.5)", "1.5² + 2(1.5)(0.5) + 0.5² − 6(1.5) + 9 = 4"),
+        ("L(1.7, 0.1)", "1.7² + 2(1.7)(0.1) + 0.1² − 6(1.7) + 9 = 2.04"),
+    ]
+
+
 def test_partial_derivatives_json_fields() -> None:
     p = build_problem(KINDS["partial-derivatives"], 1, 11, 2, NO_PINS).to_json()
     assert re.fullmatch(r"[-+*\w ]+", p["function"]) and "w1" in p["function"] and "x" not in p["function"]

@@ -172,7 +172,7 @@ def solve(task: Task) -> Solved:
             "The loss before and after the step:",
             (
                 Line(Math(f"L{point_math(s, at).latex}", f"L{point_math(s, at).text}"), substituted(task.f, at, s)),
-                Line(Math(f"L{point_math(s, new).latex}", f"L{point_math(s, new).text}"), num(task, after)),
+                Line(Math(f"L{point_math(s, new).latex}", f"L{point_math(s, new).text}"), substituted(task.f, new, s)),
             ),
         )
     )
