@@ -371,7 +371,7 @@ def _why_none(order: Sequence[Kind], pins: Pins, options: Options) -> InputError
     for kind in order:
         why = kind.refusal(pins, level(options.difficulty)) if kind.refusal is not None else None
         if why:
-            return InputError(why, field="rate" if pins.rate is not None else "kinds")
+            return InputError(why, field="rate" if pins.rate is not None else "step" if pins.step is not None else "kinds")
     if pins.coeffs is not None and pins.point is not None:
         text = Style().text
         at = [(pins.point, "point", options.point)]

@@ -84,3 +84,26 @@ def test_nn_answer_summary_never_breaks_a_part_after_a_slash(tmp_path: Path) -> 
                  for line in column.extract_text_lines()]
     assert any("dL/dw" in t for t in lines), lines
     assert not [t for t in lines if re.search(r"(′|\S/)$", t)], lines
+
+
+@pytest.mark.parametrize(("step", "difficulty"), [("0.001", "easy"), ("0.05", "medium"), ("0.002", "hard")])
+def test_gradient_check_uses_a_pinned_step_as_its_smallest_h(step: str, difficulty: str) -> None:
+    quiz = make_quiz(Options(count=2, kinds=("gradient-check",), step=step, difficulty=difficulty), seed=3)
+    h = Fraction(step)
+    for p in quiz.problems:
+        n = len(p.task.steps)
+        assert n >= 2 and p.task.steps == tuple(h * 10 ** k for k in reversed(range(n))), p.task.steps
+        assert f"Q({step})" in [q["label"] for q in p.parts_json()]
+
+
+def test_gradient_check_refuses_a_step_it_cannot_shrink(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from quizgen.cli import main
+
+    result = CliRunner().invoke(main, ["make", "-k", "gradient-check", "--step", "-0.01", "-n", "2", "-q",
+                                       "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert "gradient-check" in result.output and "positive" in result.output, result.output
+    assert not (tmp_path / "out").exists()

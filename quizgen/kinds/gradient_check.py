@@ -192,6 +192,8 @@ def recompute(task: Task) -> tuple[Fraction, ...]:
 
 def acceptable(task: Task) -> bool:
     pairs, w = SHAPES[task.shape]
+    if any(h <= 0 for h in task.steps):
+        return False
     v = dict(task.values)
     values = recompute(task)
     if values[0] == 0 or v[dict(pairs)[w]] in (0, 1, -1) or abs(values[0]) > MAX_LOSS:
@@ -212,8 +214,18 @@ def draw(rng: random.Random, degree: int, pins: Pins, level: Level) -> Task:
     for a, b in pairs:
         values += [(a, nonzero(3)), (b, nonzero(span))]
     values += [("b", Fraction(rng.randint(-3, 3))), ("t", Fraction(rng.randint(-6, 6)))]
-    return Task(coeffs=(), style=Style(decimal=True), steps=tuple(parse_number(h) for h in steps), values=tuple(values),
-                shape=key)
+    hs_ = tuple(parse_number(h) for h in steps)
+    if pins.step is not None:  # a pinned --step is the smallest h, the others ten and a hundred times it
+        hs_ = tuple(pins.step * 10 ** k for k in reversed(range(len(hs_))))
+    return Task(coeffs=(), style=Style(decimal=True), steps=hs_, values=tuple(values), shape=key)
+
+
+def refusal(pins: Pins, level: Level) -> str | None:
+    """A pinned --step the quotients cannot shrink toward 0 from: h must be positive."""
+    if pins.step is not None and pins.step <= 0:
+        return (f"gradient-check shrinks h toward 0 by tenths (100h, 10h, h): pin a positive --step such as 0.001, "
+                f"not {Style(True).text(pins.step)}")
+    return None
 
 
 def hint(task: Task) -> str:
@@ -233,4 +245,5 @@ KIND = Kind(
     draw=draw,
     takes_function=False,
     hint=hint,
+    refusal=refusal,
 )
