@@ -202,6 +202,8 @@ def test_one_different_problem_is_said_in_the_singular(tmp_path: Path) -> None:
     (["--kind", "several-inputs", "--point", "7"], "--point"),
     (["--kind", "chain-rule", "--point", "7"], "--point"),
     (["--kind", "training-steps", "--point", "2"], "--point"),
+    (["--kind", "gradient-check", "--point", "2"], "--point"),
+    (["--kind", "gradient-check", "--rate", "0.1"], "--rate"),
     (["--kind", "training-steps", "--step", "0.25"], "--step"),
     (["--kind", "neuron", "--kind", "backprop", "--rate", "0.1"], "--rate"),
     (["--kind", "neuron", "--point", "5", "--versions", "2"], "--point"),

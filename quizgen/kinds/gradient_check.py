@@ -244,6 +244,7 @@ KIND = Kind(
     acceptable=acceptable,
     draw=draw,
     takes_function=False,
+    pinnable=("step",),
     hint=hint,
     refusal=refusal,
 )
