@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import main
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 # Every quiz.json a test makes (in this process or a `python -m quizgen` it starts) is validated
 # against quizgen/quiz.schema.json as it is written (render.quiz_data); a file that does not
@@ -44,3 +49,20 @@ def normalise(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text)
     return "".join(text.replace("\u2212", "-").replace("\u2032", "'").split())
+
+
+# Debian's Chromium, driven by Playwright (never a downloaded browser), for the page tests.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium per test module (the practice page tests)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

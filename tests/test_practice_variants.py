@@ -15,14 +15,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from conftest import WALKTHROUGH
 from quizgen.cli import main
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 SEED_7 = ["--count", "20", "--seed", "7", "--variants", "20"]
 
 
@@ -36,14 +33,6 @@ def make(out: Path, *args: str) -> Path:
 def twenty(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """20 problems × 20 variants: the size the issue bounds (≤ 3 MB)."""
     return make(tmp_path_factory.mktemp("variants"), *SEED_7, "--format", "practice,json")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()
