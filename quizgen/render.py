@@ -48,7 +48,7 @@ def _space(problem: Any, layout: str = "normal") -> Any:
     """A problem's working space (kinds.base, imported here: quizgen --help must not load sympy)."""
     from quizgen.kinds.base import working_space
 
-    return working_space(problem.kind, problem.task, layout)
+    return working_space(problem.kind, problem.task, layout, len(problem.parts))
 
 
 def environment(user_templates: Path | None = None) -> jinja2.Environment:

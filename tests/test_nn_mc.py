@@ -107,3 +107,23 @@ def test_gradient_check_refuses_a_step_it_cannot_shrink(tmp_path: Path) -> None:
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
     assert "gradient-check" in result.output and "positive" in result.output, result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_named_input_kinds_get_more_working_space_for_more_parts() -> None:
+    """Their degree is −1, so the degree-indexed table gave every level the same room (backprop with
+    10 parts at hard as much as with 5 at easy). The worksheet's own space div is read back."""
+    from quizgen.render import render_html
+
+    def spaces(kind: str, difficulty: str) -> list[tuple[int, int]]:
+        quiz = make_quiz(Options(count=4, kinds=(kind,), difficulty=difficulty), seed=4)
+        html = render_html(quiz, "worksheet")
+        mm = [int(x) for x in re.findall(r'class="work space-[a-z-]+" style="height: (\d+)mm"', html)]
+        assert len(mm) == len(quiz.problems), html[:500]
+        return [(len(p.parts) + len(p.task.values) + len(p.task.data), m) for p, m in zip(quiz.problems, mm)]
+
+    for kind in ("several-inputs", "chain-rule", "gradient-check", "training-steps", "backprop"):
+        easy, hard = spaces(kind, "easy"), spaces(kind, "hard")
+        assert max(m for _, m in hard) > min(m for _, m in easy), (kind, easy, hard)
+        # More to write, more room; as much to write, as much room.
+        pairs = sorted(easy + hard)
+        assert all(m1 <= m2 for (n1, m1), (n2, m2) in zip(pairs, pairs[1:]) if n1 <= n2), (kind, pairs)

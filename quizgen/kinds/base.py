@@ -449,15 +449,6 @@ SPACE: dict[str, tuple[int, int, int]] = {
     "tangent-line": (42, 48, 54),
     "gradient-step": (42, 50, 54),
     "partial-derivatives": (48, 52, 52),
-    # The kinds of named inputs: a forward pass, a nudge and a rule, with an answer line per part.
-    "several-inputs": (44, 44, 50),
-    "chain-rule": (56, 56, 64),
-    "gradient-check": (60, 60, 60),
-    "training-steps": (64, 64, 64),
-    # The graph itself takes the forward and backward values (its blank boxes); room for the local derivatives.
-    "backprop": (40, 40, 40),
-    # n, o, the activation's slope and five chain-rule products.
-    "neuron": (52, 52, 52),
 }
 
 
@@ -471,9 +462,27 @@ COMPACT: dict[str, tuple[int, int, int]] = {
 }
 
 
-def working_space(kind_id: str, task: Task, layout: str = "normal") -> int:
-    """mm of working space for one problem: by kind and degree, more for each further gradient step."""
+# The kinds of named inputs have no degree: their room grows with what a level asks, counted as
+# (mm at the fewest, fewest parts, fewest inputs and data points); PER_ITEM mm for each one more.
+NAMED_SPACE: dict[str, tuple[int, int, int]] = {
+    "several-inputs": (44, 5, 3),
+    "chain-rule": (56, 7, 4),
+    "gradient-check": (60, 7, 4),
+    "training-steps": (76, 8, 4),
+    "backprop": (40, 5, 2),
+    "neuron": (52, 7, 5),
+}
+PER_ITEM = 4
+
+
+def working_space(kind_id: str, task: Task, layout: str = "normal", parts: int = 0) -> int:
+    """mm of working space for one problem: by kind and degree, more for each further gradient step;
+    for the kinds of named inputs, more for each further part asked and each further input or data point."""
     degree = min(max(task.degree, 2), 4) - 2
+    if kind_id in NAMED_SPACE and layout != "compact":
+        mm, fewest_parts, fewest_inputs = NAMED_SPACE[kind_id]
+        more = max(parts - fewest_parts, 0) + max(len(task.values) + len(task.data) - fewest_inputs, 0)
+        return mm + PER_ITEM * more
     if layout == "compact":
         return COMPACT.get(kind_id, (27, 27, 27))[degree]
     sizes = SPACE.get(kind_id, (40, 46, 52))
