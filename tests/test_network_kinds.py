@@ -223,3 +223,18 @@ def test_the_checker_grades_labelled_and_listed_parts() -> None:
                 assert "decimal places" in key.grade(short).message
             grads = "; ".join(f"do/d{k} = {v}" for k, v in p["gradient"].items())
             assert key.grade(f"n = {p['n']}; o = {p['o']}; {grads}").status == "correct"
+
+
+def test_the_meaning_names_every_input_that_ties_for_the_largest_gradient() -> None:
+    """make --spec examples/backprop.toml --seed 4, problem 10: d = a·b, e = d + b with a = 3, b = 4 gives
+    ∂L/∂a = b·32 = 128 and ∂L/∂b = a·32 + 32 = 128 (by hand), yet the Meaning line said L is most
+    sensitive to a alone."""
+    from quizgen.exact import Style
+    from quizgen.kinds.backprop import Node, meaning_text, pv
+
+    nodes = (Node("a", "in"), Node("b", "in"), Node("c", "in"), Node("d", "mul", ("a", "b")),
+             Node("e", "add", ("d", "b")), Node("L", "sub", ("e", "c")))
+    grads = {"a": sympy.Integer(128), "b": sympy.Integer(128), "c": sympy.Integer(-1)}
+    text = meaning_text(nodes, grads, Style(True), "L")
+    assert f"most sensitive to {pv('a')} and {pv('b')}" in text
+    assert f"most sensitive to {pv('a')}:" not in text

@@ -569,8 +569,14 @@ def meaning_text(nodes: tuple[Node, ...], grads: dict[str, Any], s: Style, out: 
         else:
             approx = "" if is_exact(g) else "about "
             bits.append(f"nudging {pv(name)} up by 0.01 moves {pv(out)} by {approx}{change}")
-    biggest = max(inputs, key=lambda n: abs(sympy.N(grads[n])))
-    return ("; ".join(bits) + f". {pv(out)} is most sensitive to {pv(biggest)}: that is the input "
+    size = {n: abs(sympy.N(grads[n], 30)) for n in inputs}
+    top = [n for n in inputs if size[n] == max(size.values())]
+    if len(top) == 1:
+        return ("; ".join(bits) + f". {pv(out)} is most sensitive to {pv(top[0])}: that is the input "
+                "a gradient step would change most.")
+    # A tie (a·b + b with a = 3, b = 4: ∂L/∂a = ∂L/∂b = 128) names every input that shares the top.
+    names = ", ".join(pv(n) for n in top[:-1]) + f" and {pv(top[-1])}"
+    return ("; ".join(bits) + f". {pv(out)} is equally and most sensitive to {names}: those are the inputs "
             "a gradient step would change most.")
 
 
