@@ -32,8 +32,8 @@ class QuizFileError(InputError):
     """quiz.json cannot be read or is not a quiz written by quizgen make."""
 
 
-# A multiple-choice answer given as a letter: C, c, (C), C., C)
-_LETTER = re.compile(r"\s*\(?\s*([A-Ea-e])\s*[.)]?\s*")
+# A multiple-choice answer given as a letter: C, c, (C), C., C); a capital past the options (F) is a letter too.
+_LETTER = re.compile(r"\s*\(?\s*([A-Z]|[a-e])\s*[.)]?\s*")
 LETTERS = "ABCDE"
 
 # Words a part may be answered with, each read as its canonical form.

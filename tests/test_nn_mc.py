@@ -127,3 +127,17 @@ def test_named_input_kinds_get_more_working_space_for_more_parts() -> None:
         # More to write, more room; as much to write, as much room.
         pairs = sorted(easy + hard)
         assert all(m1 <= m2 for (n1, m1), (n2, m2) in zip(pairs, pairs[1:]) if n1 <= n2), (kind, pairs)
+
+
+def test_a_capital_letter_past_the_options_says_there_is_no_such_option() -> None:
+    """'F' on an A–E problem got "should be a number, but it contains F"; a student who picked a letter
+    is told the options instead."""
+    from quizgen.keys import Key
+
+    five = (("A", "4", ""), ("B", "3", "why b"), ("C", "2", "why c"), ("D", "1", "why d"), ("E", "5", "why e"))
+    key = Key(number=1, answer="4", choices=five)
+    for typed in ("F", "(F)", "Z."):
+        verdict = key.grade(typed)
+        assert (verdict.status, verdict.message) == ("invalid", f"There is no option {typed.strip('().')}: choose A–E.")
+    assert key.grade("A").status == "correct" and key.grade("4").status == "correct"
+    assert Key(number=1, answer="4").grade("F").status != "correct"  # not an MC problem: no letters at all
