@@ -167,12 +167,16 @@ def uses(nodes: tuple[Node, ...], name: str) -> list[tuple[Node, int]]:
 
 
 def is_exact(v: Any) -> bool:
-    return bool(sympy.sympify(v).is_Rational)
+    """A node's value or gradient (a Fraction, int or sympy number, never text) is rational."""
+    if isinstance(v, (int, Fraction)):
+        return True
+    return isinstance(v, sympy.Basic) and bool(v.is_Rational)
 
 
 def frac(v: Any) -> Fraction:
-    r = sympy.Rational(v)
-    return Fraction(int(r.p), int(r.q))
+    if isinstance(v, (int, Fraction)):
+        return Fraction(v)
+    return Fraction(int(v.p), int(v.q))
 
 
 def rounded(v: Any, places: int = ROUND) -> str:
