@@ -74,3 +74,18 @@ def test_an_upward_import_is_caught(tmp_path: Path, module: str, line: str) -> N
     result = _lint(tmp_path)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+def test_no_module_can_evaluate_text() -> None:
+    """User text must never reach eval/exec/sympify/parse_expr: none of them is called anywhere in quizgen
+    (backprop's is_exact once called sympy.sympify on its own numbers; safe, but one call is one too many)."""
+    import re
+    from pathlib import Path
+
+    import quizgen
+
+    calls = re.compile(r"(?<![\w.])(?:eval|exec)\s*\(|\bsympify\s*\(|\bparse_expr\s*\(|\bS\s*\(\s*['\"]")
+    root = Path(quizgen.__file__).parent
+    found = [f"{p.relative_to(root)}:{n}" for p in root.rglob("*.py")
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if calls.search(line)]
+    assert found == []
