@@ -604,7 +604,6 @@ def mistakes(nodes: tuple[Node, ...], vals: dict[str, Any], grads: dict[str, Any
         if answer not in seen:
             seen.add(answer)
             out.append((", ".join(answer), reason))
-    # Forward values right, but the gradients in reverse order of the nodes (filled in forwards).
     return out
 
 
