@@ -365,6 +365,31 @@ def _answers_pdf() -> int:
         return len(pdf.pages)
 
 
+def _combine_one(name: str) -> int:
+    return _answers_pdf() if name == "answers.pdf" else _combine(name)
+
+
+def _combine_all(processes: int, meanwhile: Callable[[], None]) -> dict[str, int]:
+    """all-keys.pdf, all-worksheets.pdf and answers.pdf (their page counts), in a fresh pool of at most two
+    workers forked from this process (the joins stream, a few tens of MB each; answers.pdf is one small
+    WeasyPrint document), running `meanwhile` here as they work."""
+    from quizgen.workers import fork_pool
+
+    order = ("answers.pdf", "all-keys.pdf", "all-worksheets.pdf")  # the longest first
+    pool = fork_pool(min(processes, 2)) if processes > 1 else None
+    try:
+        if pool is None:
+            meanwhile()
+            return {name: _combine_one(name) for name in order}
+        pending = {name: pool.apply_async(_combine_one, (name,)) for name in order}
+        meanwhile()
+        return {name: pending[name].get() for name in COMBINED}
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
 @dataclass
 class Result:
     versions: list[Version]
@@ -408,24 +433,19 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
                 for _ in tasks:
                     bar.update(1)
                 bar.close()
-                if "pdf" in copt.formats:
-                    if progress:
-                        print("combining PDFs …", file=sys.stderr)
-                    if pool is None:
-                        for name in COMBINED[:2]:
-                            pages[name] = _combine(name)
-                        pages["answers.pdf"] = _answers_pdf()
-                    else:
-                        pending = {name: pool.apply_async(_combine, (name,)) for name in COMBINED[:2]}
-                        pending["answers.pdf"] = pool.apply_async(_answers_pdf)
-                        for name, result in pending.items():
-                            pages[name] = result.get()
-                _write_pools(staging, copt, run_seed, versions)
-                outdir.write_file(staging / "manifest.json", text.encode())
             finally:
+                # The rendering workers (WeasyPrint, about 190 MB each) end before the combining starts,
+                # so the peak is theirs or the combining's, never both.
                 if pool is not None:
                     pool.terminate()
                     pool.join()
+            if "pdf" in copt.formats:
+                if progress:
+                    print("combining PDFs …", file=sys.stderr)
+                pages.update(_combine_all(processes, lambda: _write_pools(staging, copt, run_seed, versions)))
+            else:
+                _write_pools(staging, copt, run_seed, versions)
+            outdir.write_file(staging / "manifest.json", text.encode())
     finally:
         bar.close()
         _JOB.clear()
