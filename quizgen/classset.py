@@ -24,8 +24,10 @@ Output (one unit, outdir.staged): DIR/manifest.json, a folder NN-CODE per versio
 files of a single run, all-worksheets.pdf and all-keys.pdf (each version starting on an
 odd page: blank pages added, so double-sided printing never mixes two students) and
 answers.pdf (a line per version). Versions are rendered in forked workers, one per core,
-each version written to the staging folder as soon as it is done; the combined PDFs are
-built by copying page objects from those files (pikepdf), keeping them tagged.
+each version written to the staging folder as soon as it is done. When they are all done
+the rendering workers end, and a fresh pair of workers makes answers.pdf and joins the
+versions' PDFs into the combined ones (quizgen.pdfjoin: streamed, one version's file at a
+time, tags kept), so WeasyPrint's workers and the joins never hold memory at once.
 """
 
 from __future__ import annotations
