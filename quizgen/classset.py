@@ -48,12 +48,13 @@ from typing import Any
 from quizgen import __version__, outdir
 from quizgen.errors import InputError, QuizgenError, clip
 from quizgen.exact import is_decimal_text, parse_number
-from quizgen.generate import (Options, _options_json, build_problem, level, parse_pins, pinned_function_refused, pinned_unused,
-                              practice_pools, version_code)
+from quizgen.generate import (Options, _options_json, _shown_key, build_problem, level, parse_pins, pinned_function_refused,
+                              pinned_unused, practice_pools, version_code)
 from quizgen.kinds import DEFAULT_KINDS, KINDS
 from quizgen.lms import FILES as LMS_FILES
 from quizgen.makeoptions import check_class_size, check_options
-from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, Pins, Problem, Quiz
+from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_PAGE_VARIANTS, Pins, Problem, Quiz
+from quizgen.practice import Variant
 from quizgen.roster import Student
 
 SIZE_SLACK = 2  # digits an answer may differ from its slot's reference answer
@@ -68,6 +69,11 @@ CLASS_FILES = frozenset({"manifest.json", *COMBINED, *LMS_FILES.values()})
 REPLACEABLE = CLASS_FILES | frozenset({"worksheet.html", "key.html", "worksheet.pdf", "key.pdf", "quiz.json",
                                        "practice.html"})
 FOLDER = re.compile(r"\d{2,3}-[A-HJ-NP-Z2-9]{5}\Z")
+# manifest.json's "format". 2: practice.html's "New numbers" come from one pool per slot, drawn once for the
+# class (class_pools). A manifest without it (1) was made when each version drew its own (generate.practice_pools):
+# --rebuild draws them so again, so its practice.html is the same, byte for byte.
+FORMAT = 2
+_POOL_TRIES = 4  # draws per pool problem wanted (plus 20): a pool keeps only problems of its slot's form
 
 
 def derive(*parts: Any) -> int:
@@ -125,6 +131,7 @@ class Version:
     folder: str
     student: Student | None
     quiz: Quiz = field(repr=False)
+    slots: tuple[Slot, ...] = field(default=(), repr=False, compare=False)  # the class's slots (plan_slots)
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "seed": self.seed, "folder": self.folder,
@@ -276,14 +283,69 @@ def make_versions(copt: ClassOptions, run_seed: int, students: Sequence[Student 
             slot_seen.add(_data_key(problem))
         quiz = Quiz(seed=seed, title=options.title, options=quiz_options, problems=tuple(problems), version=code,
                     in_class=True, student=student.to_json() if student else None)
-        versions.append(Version(i, code, seed, f"{i:0{width}d}-{code}", student, quiz))
+        versions.append(Version(i, code, seed, f"{i:0{width}d}-{code}", student, quiz, tuple(slots)))
         if progress is not None:
             progress()
     return versions
 
 
+# ---------------------------------------------------------------- practice pools (practice.html's "New numbers")
+
+
+def pool_size(copt: ClassOptions, count: int) -> int:
+    """Variants per problem on a version's practice page: --variants, fewer when the page would hold more
+    than MAX_PAGE_VARIANTS (as generate.practice_pools); 0 when no practice page is made."""
+    if "practice" not in copt.formats:
+        return 0
+    return min(copt.variants, MAX_PAGE_VARIANTS // max(1, count))
+
+
+def slot_pool(problem: Problem, slot: Slot | None, run_seed: int, want: int) -> tuple[Problem, ...]:
+    """Up to `want` problems for slot `problem.number`'s practice pool, drawn from the run's seed: drawn and
+    verified as every problem is (build_problem, with the kind, pinned values, degree, difficulty and section
+    that all versions' problem of this slot share), all showing different numbers, of the slot's answer form;
+    those in its size band first, then (if too few turn up) others of the form. Empty when nothing can vary."""
+    draw = problem.draw
+    if want <= 0 or draw is None or draw.fixed:
+        return ()
+    kind = KINDS[problem.kind]
+    seen: set[tuple[Any, ...]] = set()
+    fits: list[Problem] = []
+    others: list[Problem] = []
+    for k in range(_POOL_TRIES * want + 20):
+        drawn = build_problem(kind, problem.number, derive(run_seed, "practice", problem.number, k), draw.degree,
+                              draw.pins, draw.difficulty, problem.section)
+        if drawn is None or _shown_key(drawn) in seen or (slot is not None and answer_form(drawn) != slot.form):
+            continue
+        seen.add(_shown_key(drawn))
+        (fits if slot is None or abs(answer_size(drawn) - slot.size) <= SIZE_SLACK else others).append(drawn)
+        if len(fits) == want:
+            break
+    return tuple(fits + others[: want - len(fits)])
+
+
+def class_pools(copt: ClassOptions, run_seed: int, version: Version) -> list[tuple[Variant, ...]] | None:
+    """Each slot's practice pool, drawn once for the whole class and rendered once (render_variants), so every
+    version's page shares it (own_pools takes out the version's own problem): pool_size + 1 problems per slot.
+    `version` is any version of the class: its problems show each slot's kind, pins and section. None when
+    there is no practice page or --variants is 0."""
+    each = pool_size(copt, len(version.quiz.problems))
+    if each <= 0:
+        return None
+    from quizgen.render import environment, render_variants
+
+    env = environment()
+    slots = {slot.number: slot for slot in version.slots}
+    return [render_variants(slot_pool(p, slots.get(p.number), run_seed, each + 1), env) for p in version.quiz.problems]
+
+
+def own_pools(pools: Sequence[Sequence[Variant]], quiz: Quiz, each: int) -> list[tuple[Variant, ...]]:
+    """A version's "New numbers": each slot's pool less any problem showing the version's own numbers, `each` of them."""
+    return [tuple(v for v in pool if _shown_key(v.problem) != _shown_key(p))[:each] for pool, p in zip(pools, quiz.problems)]
+
+
 def manifest(copt: ClassOptions, run_seed: int, versions: Sequence[Version]) -> dict[str, Any]:
-    return {"quizgen": __version__, "seed": run_seed, "title": copt.options.title, "options": copt.to_json(),
+    return {"quizgen": __version__, "format": FORMAT, "seed": run_seed, "title": copt.options.title, "options": copt.to_json(),
             "versions": [v.to_json() for v in versions]}
 
 
@@ -312,12 +374,13 @@ def _render_version(index: int) -> int:
 
     copt: ClassOptions = _JOB["copt"]
     version: Version = _JOB["versions"][index]
+    pools: list[tuple[Variant, ...]] | None = _JOB["pools"]
     try:
-        n = copt.variants
+        each = pool_size(copt, len(version.quiz.problems))
         formats = [f for f in copt.formats if f not in LMS_FILES]  # the class's pooled exports are written once
         files = build_files(version.quiz, formats, paper=copt.paper, plots=copt.plots,
                             answer_bank=copt.answer_bank, layout=copt.layout,
-                            pools=(lambda quiz: practice_pools(quiz, n)) if n else None)
+                            pools=(lambda quiz: own_pools(pools, quiz, each)) if pools is not None else None)
     except QuizgenError:
         raise
     except Exception as exc:  # a bug: one line naming the version, not a worker's traceback
@@ -424,7 +487,9 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
             todo = [i for i in range(len(versions)) if i not in done]
             bar = progress_bar(len(versions), progress, "rendering")
             bar.update(resumed)
-            _JOB.update(copt=copt, versions=versions, staging=str(staging), seed=run_seed)
+            # The practice pools are drawn and rendered here, once, before the workers fork and share them.
+            pools = class_pools(copt, run_seed, versions[todo[0]]) if todo else None
+            _JOB.update(copt=copt, versions=versions, staging=str(staging), seed=run_seed, pools=pools)
             pool = fork_pool(processes, initializer=_worker_init)
             try:
                 tasks: Iterator[int]
@@ -556,6 +621,13 @@ def rebuild(data: dict[str, Any], code: str, shown: str) -> tuple[ClassOptions, 
     entries = data["versions"]
     if isinstance(data["seed"], bool) or not 0 <= data["seed"] <= 2**63 - 1:
         raise _bad(shown, "seed", f"{_shown(data['seed'])}: choose 0 to {2**63 - 1}")
+    made = data.get("format", 1)
+    if isinstance(made, bool) or not isinstance(made, int) or made < 1:
+        raise _bad(shown, "format", f"{_shown(made)}: not a format quizgen writes (1 to {FORMAT})")
+    if made > FORMAT:
+        raise InputError(f"version {wanted} comes out differently with quizgen {__version__} (manifest made by "
+                         f"{_shown(data.get('quizgen'))} in format {made}; this one writes format {FORMAT})",
+                         field="manifest", file=shown)
     try:
         copt = ClassOptions.from_json(data["options"])  # the checks `quizgen make` makes (makeoptions.py)
     except InputError as exc:
@@ -580,3 +652,17 @@ def rebuild(data: dict[str, Any], code: str, shown: str) -> tuple[ClassOptions, 
         raise InputError(f"version {wanted} comes out differently with quizgen {__version__} "
                          f"(manifest made by {data.get('quizgen')})", field="manifest", file=shown)
     return copt, version
+
+
+def rebuild_pools(data: dict[str, Any], copt: ClassOptions, version: Version) -> Callable[[Quiz], Sequence[Sequence[Problem | Variant]]] | None:
+    """build_files' practice pools for a version made again (rebuild), drawn as the manifest's format drew them."""
+    n = copt.variants
+    if n <= 0:
+        return None
+    if data.get("format", 1) == 1:  # each version drew its own, from its problems' seeds
+        return lambda quiz: practice_pools(quiz, n)
+    pools = class_pools(copt, data["seed"], version)
+    if pools is None:
+        return None
+    each = pool_size(copt, len(version.quiz.problems))
+    return lambda quiz: own_pools(pools, quiz, each)

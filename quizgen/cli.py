@@ -373,7 +373,8 @@ def _rebuild(code: str, manifest_path: Path, out: Path) -> None:
         copt, version = classset.rebuild(data, code, str(manifest_path))
         check_out(out)
         files = build_files(version.quiz, copt.formats, paper=copt.paper, plots=copt.plots,
-                            answer_bank=copt.answer_bank, layout=copt.layout, pools=practice_pools(copt.variants))
+                            answer_bank=copt.answer_bank, layout=copt.layout,
+                            pools=classset.rebuild_pools(data, copt, version))
         write_files(out, files)
     except InputError as exc:
         raise _usage_error(exc) from None

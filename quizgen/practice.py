@@ -92,13 +92,14 @@ def _key_diff(key: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def deal(problem: Problem, pool: Sequence[Problem] | None, question: Callable[[Problem], str],
+def deal(problem: Problem, pool: Sequence[Problem | Variant] | None, question: Callable[[Problem], str],
          solution: Callable[[Problem], str]) -> Deal:
     """The Deal of `problem` whose other numbers are `pool` (None: the page deals none).
 
     Each variant is stored once, compactly: the HTML of its question (with its given values)
     and worked solution, abbreviated, its box's hint, and its key as the checker reads it
-    (checker_data), less what the problem's own key already says.
+    (checker_data), less what the problem's own key already says. A pool's Variants were
+    rendered before (render.render_variants): the same bytes as its problems rendered here.
     """
     if pool is None:
         return Deal(Markup(""), 1, "")
@@ -108,13 +109,31 @@ def deal(problem: Problem, pool: Sequence[Problem] | None, question: Callable[[P
     base = _key(problem)
     hint = answer_hint(problem)
     data = []
-    for v in pool:
-        entry = {"question": abbreviate(str(question(v)).strip()), "solution": abbreviate(str(solution(v)).strip()),
-                 "key": _key_diff(_key(v), base)}
-        if answer_hint(v) != hint:
-            entry["hint"] = answer_hint(v)
+    for item in pool:
+        v = item if isinstance(item, Variant) else variant(item, question, solution)
+        entry = {"question": v.question, "solution": v.solution, "key": _key_diff(v.key, base)}
+        if v.hint != hint:
+            entry["hint"] = v.hint
         data.append(entry)
     return Deal(_script_json(data, ascii=False), len(pool) + 1, "")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One of a pool's problems as deal stores it: rendered once (the abbreviated HTML of its question
+    and worked solution, its key, its box's hint), so a pool that many pages share is rendered once
+    (a class set's practice pools, classset.class_pools)."""
+
+    problem: Problem
+    question: str
+    solution: str
+    key: dict[str, Any]
+    hint: str
+
+
+def variant(problem: Problem, question: Callable[[Problem], str], solution: Callable[[Problem], str]) -> Variant:
+    return Variant(problem, abbreviate(str(question(problem)).strip()), abbreviate(str(solution(problem)).strip()),
+                   _key(problem), answer_hint(problem))
 
 
 def _key(problem: Problem) -> dict[str, Any]:

@@ -108,7 +108,7 @@ def render_html(
 
 
 def render_practice(quiz: Quiz, env: jinja2.Environment | None = None,
-                    pools: Sequence[Sequence[Problem]] | None = None) -> str:
+                    pools: Sequence[Sequence[Problem | practice.Variant]] | None = None) -> str:
     """practice.html: answer boxes checked on the page by templates/checker.js, offline.
 
     `pools` holds each problem's other numbers for its "New numbers" button (generate.practice_pools),
@@ -124,6 +124,13 @@ def render_practice(quiz: Quiz, env: jinja2.Environment | None = None,
         checker_config=practice.checker_config(), font_faces=font_faces_inline(), deals=deals,
         dealing=any(d.pool for d in deals), abbreviations=practice.abbreviations(),
     )
+
+
+def render_variants(pool: Iterable[Problem], env: jinja2.Environment | None = None) -> tuple[practice.Variant, ...]:
+    """A pool's problems rendered as render_practice deals them, once for every page that shares the pool."""
+    env = env or environment()
+    parts = env.get_template("practice_parts.html").module
+    return tuple(practice.variant(p, parts.question, parts.solution) for p in pool)  # type: ignore[attr-defined]
 
 
 def fonts_dir() -> Path:
@@ -271,7 +278,8 @@ def quiz_json(quiz: Quiz, env: jinja2.Environment | None = None) -> str:
 
 
 # Each problem's other numbers for practice.html (generate.practice_pools with the --variants count).
-Pools = Callable[[Quiz], Sequence[Sequence[Problem]]]
+# A pool may hold problems already rendered (practice.Variant, render_variants): a class set's, shared by its versions.
+Pools = Callable[[Quiz], Sequence[Sequence[Problem | practice.Variant]]]
 
 
 def build_files(

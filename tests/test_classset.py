@@ -182,7 +182,7 @@ def class_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_manifest_matches_the_contract(class_run: Path) -> None:
     data = json.loads((class_run / "friday" / "manifest.json").read_text())
-    assert set(data) == {"quizgen", "seed", "title", "options", "versions"} and data["seed"] == 9
+    assert set(data) == {"quizgen", "format", "seed", "title", "options", "versions"} and data["seed"] == 9
     assert [v["student"] for v in data["versions"]] == [
         {"name": "Ada Lovelace", "id": "s1"}, {"name": "<b>Ben</b> & co Okafor", "id": "s2"},
         {"name": "Zoë Núñez", "id": "s3"}]
