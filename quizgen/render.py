@@ -52,7 +52,23 @@ def _space(problem: Any, layout: str = "normal") -> Any:
 
 
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
-    """Jinja environment: user overrides first, then the shipped templates (datasette-style)."""
+    """Jinja environment: user overrides first, then the shipped templates (datasette-style).
+
+    The shipped templates' environment is made once per process (and inherited by forked workers),
+    so a class set's versions compile each template once, not once per version; nothing changes it
+    after it is made. An environment with user templates is new on every call.
+    """
+    if user_templates is None:
+        return _shipped_environment()
+    return _new_environment(user_templates)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_environment() -> jinja2.Environment:
+    return _new_environment(None)
+
+
+def _new_environment(user_templates: Path | None) -> jinja2.Environment:
     import jinja2
 
     loaders: list[jinja2.BaseLoader] = []
@@ -392,11 +408,24 @@ def prompt_forms(problem: Any, env: jinja2.Environment | None = None) -> dict[st
     * ``prompt_tex``: plain text with each formula as LaTeX in ``\\( … \\)`` (an LMS's MathJax).
     """
     env = env or environment()
-    source = "{% from 'macros.html' import prompt %}{{ prompt(p) }}"
-    html = " ".join(env.from_string(source).render(p=problem).split())
-    text = _as_text(_prompt_env(env, lambda m: m.text).from_string(source).render(p=problem))
-    tex = _as_text(_prompt_env(env, lambda m: f"\\({m.latex}\\)").from_string(source).render(p=problem))
+    as_html, as_text, as_tex = _prompt_templates(env)
+    html = " ".join(as_html.render(p=problem).split())
+    text = _as_text(as_text.render(p=problem))
+    tex = _as_text(as_tex.render(p=problem))
     return {"prompt": text, "prompt_html": html, "prompt_tex": tex}
+
+
+def _prompt_templates(env: jinja2.Environment) -> tuple[jinja2.Template, jinja2.Template, jinja2.Template]:
+    """The prompt macro as a template writing formulas as HTML, as text and as LaTeX: compiled once per
+    environment (kept on it), with the two overlays' own template caches (compiling them for every
+    problem was most of quiz.json's time)."""
+    made: tuple[jinja2.Template, jinja2.Template, jinja2.Template] | None = getattr(env, "_quizgen_prompts", None)
+    if made is None:
+        source = "{% from 'macros.html' import prompt %}{{ prompt(p) }}"
+        made = (env.from_string(source), _prompt_env(env, lambda m: m.text).from_string(source),
+                _prompt_env(env, lambda m: f"\\({m.latex}\\)").from_string(source))
+        setattr(env, "_quizgen_prompts", made)
+    return made
 
 
 def prompt_text(problem: Any) -> str:
