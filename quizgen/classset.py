@@ -32,6 +32,7 @@ time, tags kept), so WeasyPrint's workers and the joins never hold memory at onc
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -47,10 +48,11 @@ from typing import Any
 
 from quizgen import __version__, outdir
 from quizgen.errors import InputError, QuizgenError, clip
-from quizgen.exact import is_decimal_text, parse_number
-from quizgen.generate import (Options, _options_json, _shown_key, build_problem, level, parse_pins, pinned_function_refused,
-                              pinned_unused, practice_pools, version_code)
-from quizgen.kinds import DEFAULT_KINDS, KINDS
+from quizgen.exact import Style, is_decimal_text, parse_number
+from quizgen.generate import (Options, Section, _options_json, _shown_key, build_problem, level, parse_pins,
+                              pinned_function_refused, pinned_unused, practice_pools, version_code)
+from quizgen.kinds import DEFAULT_KINDS, KINDS, Kind
+from quizgen.levels import DEFAULT_LEVEL
 from quizgen.lms import FILES as LMS_FILES
 from quizgen.makeoptions import check_class_size, check_options
 from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_PAGE_VARIANTS, Pins, Problem, Quiz
@@ -92,6 +94,11 @@ class Slot:
     rate: str | None
     size: int  # digits in the reference answer
     form: tuple[bool, bool, bool] = (False, False, False)  # answer_form of every version's problem n
+    degree: int = 2
+    difficulty: str = DEFAULT_LEVEL
+    part: int = 0  # a spec's section (1-based), 0 without a spec
+    heading: str = ""  # that section's heading, on every version's pages
+    fixed: bool = False  # a spec's slot whose pinned values leave one problem: the same in every version
 
 
 @dataclass(frozen=True)
@@ -105,8 +112,17 @@ class ClassOptions:
     plots: str = "key"
     answer_bank: bool = False
     variants: int = DEFAULT_VARIANTS  # practice.html's other numbers per problem (--variants)
+    # A class set of a worksheet spec (--spec S --versions N): its sections and instructions; the
+    # options then hold only the title, the style and the total count (the sections set the rest).
+    sections: tuple[Section, ...] = ()
+    instructions: str = ""
 
     def to_json(self) -> dict[str, Any]:
+        if self.sections:
+            o = self.options
+            return {"count": o.count, "title": o.title, **({"style": o.style} if o.style != "open" else {}),
+                    "formats": list(self.formats), "paper": self.paper, "layout": self.layout, "plots": self.plots,
+                    "answer_bank": self.answer_bank, "variants": self.variants}
         return {**_options_json(self.options), "difficulty": self.options.difficulty,
                 **({"rate": self.options.rate} if self.options.rate else {}),
                 "formats": list(self.formats), "paper": self.paper, "layout": self.layout,
@@ -159,8 +175,27 @@ def _data_key(problem: Problem) -> tuple[Any, ...]:
             t.iterations, t.values, t.shape, t.data)
 
 
-def plan_slots(options: Options, run_seed: int) -> list[Slot]:
-    """Each slot's shape, drawn once from the run's seed (see the module's text)."""
+def plan_slots(options: Options, run_seed: int, sections: Sequence[Section] = ()) -> list[Slot]:
+    """Each slot's shape, drawn once from the run's seed (see the module's text). With a spec's
+    `sections`, each section's slots in turn, with its kinds, pins, degree and difficulty."""
+    rng = random.Random(derive(run_seed, "shapes"))
+    slots: list[Slot] = []
+    if not sections:
+        _plan_part(options, run_seed, rng, slots)
+        return slots
+    for part, section in enumerate(sections, start=1):
+        try:
+            _plan_part(section.options, run_seed, rng, slots, part, section.heading)
+        except InputError as exc:
+            if exc.section is not None:
+                raise
+            raise exc.in_section(part, section.heading) from None
+    return slots
+
+
+def _plan_part(options: Options, run_seed: int, rng: random.Random, slots: list[Slot], part: int = 0,
+               heading: str = "") -> None:
+    """Append the slots of one set of options (the whole class, or one section of a spec) to `slots`."""
     unknown = [k for k in options.kinds if k not in KINDS]
     if unknown:
         raise InputError("unknown kind", field="kinds", value=unknown[0])
@@ -176,10 +211,9 @@ def plan_slots(options: Options, run_seed: int) -> list[Slot]:
             raise InputError(pinned_function_refused(options.kinds), field="function")
     if (unused := pinned_unused(order, user)) is not None:
         raise unused
-    rng = random.Random(derive(run_seed, "shapes"))
-    slots = []
-    for n in range(1, count + 1):
-        kind = order[(n - 1) % len(order)]
+    for i in range(1, count + 1):
+        n = len(slots) + 1
+        kind = order[(i - 1) % len(order)]
         step_text = rate_text = None
         step, rate, decimal = user.step, user.rate, user.decimal
         if step is None:
@@ -201,21 +235,63 @@ def plan_slots(options: Options, run_seed: int) -> list[Slot]:
         pins = Pins(user.coeffs, user.point, step, decimal, rate)
         # The slot's form is the commonest among a few sample problems (a point of 0 only if nothing else
         # comes up), so that most draws of every version have it; its size is the middle sample's of that form.
-        samples: list[Problem] = []
-        ref_rng = random.Random(derive(run_seed, "reference", n))
-        for _ in range(_PROBLEM_TRIES):
-            sample = build_problem(kind, n, ref_rng.getrandbits(48), options.degree, pins, options.difficulty)
-            if sample is not None:
-                samples.append(sample)
-                if len(samples) == _SAMPLES:
-                    break
+        samples = _samples(kind, n, run_seed, options, pins)
+        if not samples and rate_text is not None and user.rate is None:
+            # A kind with rates of its own (training-steps at hard needs one too large) may take none of the
+            # level's: the slot takes the rate the kind draws itself, still one rate for every version.
+            own = _samples(kind, n, run_seed, options, Pins(user.coeffs, user.point, step, decimal, None), 1)
+            if own and own[0].task.rate is not None:
+                rate = own[0].task.rate
+                rate_text = Style(decimal=True).plain(rate)
+                pins = Pins(user.coeffs, user.point, step, decimal or is_decimal_text(rate_text), rate)
+                samples = _samples(kind, n, run_seed, options, pins)
         if not samples:
             raise InputError(f"the pinned values allow no {kind.id} problem", field="kinds")
         forms = Counter(answer_form(p) for p in samples)
         form = min(forms, key=lambda f: (f[2], -forms[f], f))
         sizes = sorted(answer_size(p) for p in samples if answer_form(p) == form)
-        slots.append(Slot(n, kind.id, pins, step_text, rate_text, sizes[len(sizes) // 2], form))
-    return slots
+        # A spec may pin every value a problem uses (the walkthrough's f, a and h): then every draw is one problem.
+        fixed = bool(part) and len({_data_key(p) for p in samples}) == 1
+        slots.append(Slot(n, kind.id, pins, step_text, rate_text, sizes[len(sizes) // 2], form, options.degree,
+                          options.difficulty, part, heading, fixed))
+
+
+def _samples(kind: Kind, n: int, run_seed: int, options: Options, pins: Pins, wanted: int = _SAMPLES) -> list[Problem]:
+    """Up to `wanted` problems of slot n's kind and pins, from the run's seed, in at most _PROBLEM_TRIES draws."""
+    samples: list[Problem] = []
+    ref_rng = random.Random(derive(run_seed, "reference", n))
+    for _ in range(_PROBLEM_TRIES):
+        sample = build_problem(kind, n, ref_rng.getrandbits(48), options.degree, pins, options.difficulty)
+        if sample is not None:
+            samples.append(sample)
+            if len(samples) == wanted:
+                break
+    return samples
+
+
+def fixed_problems(slots: Sequence[Slot]) -> str | None:
+    """A note naming a spec's problems that are the same in every version (all their values pinned),
+    or None when every problem varies."""
+    fixed = [slot for slot in slots if slot.fixed]
+    if not fixed:
+        return None
+    numbers = _ranges([slot.number for slot in fixed])
+    parts = _ranges(sorted({slot.part for slot in fixed}))
+    one = len(fixed) == 1
+    return (f"problem{'' if one else 's'} {numbers} (section{'' if ',' not in parts and '–' not in parts else 's'} "
+            f"{parts}) {'is' if one else 'are'} the same in every version: the spec pins every value "
+            f"{'it uses' if one else 'they use'}; the other problems differ")
+
+
+def _ranges(numbers: Sequence[int]) -> str:
+    """1, 2, 3, 5 → '1–3, 5'."""
+    out: list[str] = []
+    for n in numbers:
+        if out and out[-1].split("–")[-1] == str(n - 1):
+            out[-1] = f"{out[-1].split('–')[0]}–{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out)
 
 
 def _draw(slot: Slot, options: Options, version_seed: int, taken: set[tuple[Any, ...]],
@@ -226,44 +302,65 @@ def _draw(slot: Slot, options: Options, version_seed: int, taken: set[tuple[Any,
     fallback = None
     fallback_fit = (False, False)
     for k in range(_PROBLEM_TRIES):
-        problem = build_problem(kind, slot.number, derive(version_seed, slot.number, k), options.degree, slot.pins,
-                                options.difficulty)
+        problem = build_problem(kind, slot.number, derive(version_seed, slot.number, k), slot.degree, slot.pins,
+                                slot.difficulty, slot.heading)
         if problem is None:
             continue
         key = _data_key(problem)
         if key in taken:
             continue
         fit = (answer_form(problem) == slot.form, abs(answer_size(problem) - slot.size) <= SIZE_SLACK)
-        if all(fit) and (key not in earlier or k >= _FRESH_TRIES):
+        if all(fit) and (slot.fixed or key not in earlier or k >= _FRESH_TRIES):
             return problem
         if fallback is None or fit > fallback_fit:
             fallback, fallback_fit = problem, fit
     if fallback is None:
-        raise InputError(f"problem {slot.number} ({slot.kind}): the pinned values allow too few different problems",
-                         field="count")
+        error = InputError(f"problem {slot.number} ({slot.kind}): the pinned values allow too few different problems",
+                           field="count")
+        raise error.in_section(slot.part, slot.heading) if slot.part else error
     return fallback
 
 
 def make_versions(copt: ClassOptions, run_seed: int, students: Sequence[Student | None],
-                  progress: Callable[[], None] | None = None, total: int | None = None) -> list[Version]:
+                  progress: Callable[[], None] | None = None, total: int | None = None,
+                  notes: list[str] | None = None) -> list[Version]:
     """Every version's problems (no rendering): fair, different, and the same for the same inputs.
 
-    `total` is the class's size when only its first versions are wanted (--rebuild).
+    `total` is the class's size when only its first versions are wanted (--rebuild); `notes`, when
+    given, receives what a teacher should know (a spec's problems that are the same in every version).
     """
     options = copt.options
     total = len(students) if total is None else total
     check_class_size(total, options.count)
-    slots = plan_slots(options, run_seed)
+    slots = plan_slots(options, run_seed, copt.sections)
+    digest = options
+    quiz_options = _options_json(options) | {"count": len(slots)}
+    if copt.sections:
+        if total > 1 and all(slot.fixed for slot in slots):
+            many = len(copt.sections) > 1
+            raise InputError(f"every problem is fixed by its section's pinned values (section{'s' if many else ''} "
+                             f"{_ranges(list(range(1, len(copt.sections) + 1)))}: every value "
+                             f"{'their' if many else 'its'} kinds use is pinned), "
+                             f"so all {total} versions would be the same; leave a value unpinned in at least one "
+                             "section, or make one worksheet without --versions/--roster", field="spec")
+        note = fixed_problems(slots)
+        if note is not None and notes is not None:
+            notes.append(note)
+        recorded = [{"heading": section.heading, **_options_json(section.options)} for section in copt.sections]
+        for entry in recorded:
+            entry.pop("title", None)
+        style = {"style": options.style} if options.style != "open" else {}
+        quiz_options = {"count": len(slots), "sections": recorded, **style}
+        digest = Options(title=options.title, extra={"sections": recorded, "instructions": copt.instructions, **style})
     per_slot: list[set[tuple[Any, ...]]] = [set() for _ in slots]
     whole: set[tuple[Any, ...]] = set()
     codes: set[str] = set()
     width = max(2, len(str(total)))
-    quiz_options = _options_json(options) | {"count": len(slots)}
     versions: list[Version] = []
     for i, student in enumerate(students, start=1):
         for attempt in range(_VERSION_TRIES):
             seed = derive(run_seed, "version", i, attempt)
-            code = version_code(seed, options)
+            code = version_code(seed, digest)
             if code in codes:
                 continue
             taken: set[tuple[Any, ...]] = set()
@@ -276,13 +373,23 @@ def make_versions(copt: ClassOptions, run_seed: int, students: Sequence[Student 
             if key not in whole:
                 break
         else:
-            raise InputError(f"the pinned values allow only {len(versions)} different versions", field="versions")
+            error = InputError(f"the pinned values allow only {len(versions)} different versions", field="versions")
+            varying = [slot for slot in slots if not slot.fixed]
+            if copt.sections and varying:
+                # The section whose problems ran out first: the one to unpin.
+                slot = min(varying, key=lambda sl: (len(per_slot[sl.number - 1]), sl.number))
+                kinds = len(per_slot[slot.number - 1])
+                error = InputError(f"the pinned values allow only {len(versions)} different versions (problem "
+                                   f"{slot.number}, {slot.kind}, has {kinds} different problem{'s' if kinds != 1 else ''} "
+                                   "in them); unpin a value here or ask for fewer versions",
+                                   field="versions").in_section(slot.part, slot.heading)
+            raise error
         whole.add(key)
         codes.add(code)
         for slot_seen, problem in zip(per_slot, problems):
             slot_seen.add(_data_key(problem))
         quiz = Quiz(seed=seed, title=options.title, options=quiz_options, problems=tuple(problems), version=code,
-                    in_class=True, student=student.to_json() if student else None)
+                    instructions=copt.instructions, in_class=True, student=student.to_json() if student else None)
         versions.append(Version(i, code, seed, f"{i:0{width}d}-{code}", student, quiz, tuple(slots)))
         if progress is not None:
             progress()
@@ -345,8 +452,25 @@ def own_pools(pools: Sequence[Sequence[Variant]], quiz: Quiz, each: int) -> list
 
 
 def manifest(copt: ClassOptions, run_seed: int, versions: Sequence[Version]) -> dict[str, Any]:
-    return {"quizgen": __version__, "format": FORMAT, "seed": run_seed, "title": copt.options.title, "options": copt.to_json(),
+    spec = {"spec": spec_json(copt.instructions, copt.sections)} if copt.sections else {}
+    return {"quizgen": __version__, "format": FORMAT, "seed": run_seed, "title": copt.options.title,
+            "options": copt.to_json(), **spec,
             "versions": [v.to_json() for v in versions]}
+
+
+def spec_json(instructions: str, sections: Sequence[Section]) -> dict[str, Any]:
+    """A spec as a class set's manifest records it (quizgen.spec.spec_from_json reads it back, with the
+    checks of a spec file): the instructions and, per section, every value spelled out, so --rebuild
+    needs no spec file and no command-line defaults."""
+    out = []
+    for section in sections:
+        o = section.options
+        entry: dict[str, Any] = {"heading": section.heading, "kinds": list(o.kinds), "count": o.count,
+                                 "degree": o.degree, "difficulty": o.difficulty}
+        entry.update({key: value for key, value in (("function", o.function), ("point", o.point),
+                                                   ("step", o.step), ("rate", o.rate)) if value is not None})
+        out.append(entry)
+    return {"instructions": instructions, "sections": out}
 
 
 def manifest_text(data: dict[str, Any]) -> str:
@@ -611,14 +735,28 @@ def check_student(student: Any, key: str, shown: str) -> Student | None:
     return Student(name, ident)
 
 
-def rebuild(data: dict[str, Any], code: str, shown: str) -> tuple[ClassOptions, Version]:
+# The keys of a manifest; "spec" only in a class set of a worksheet spec.
+MANIFEST_KEYS = ("quizgen", "format", "seed", "title", "options", "spec", "versions")
+# What a spec's sections set, so a spec's class set does not record them in its options.
+SECTION_OPTIONS = ("kinds", "degree", "function", "point", "step", "rate", "difficulty")
+
+
+def rebuild(data: dict[str, Any], code: str, shown: str,
+            spec: tuple[str, tuple[Section, ...]] | None = None) -> tuple[ClassOptions, Version]:
     """Version `code` of the class in the manifest `data`, made again from the recorded seed and options.
 
     The manifest is checked first, as `quizgen make` checks its options and read_roster its names:
     an InputError names the manifest and the key (``options.count``, ``versions[2].student.name``).
+    A spec's class set records the spec in ``spec``; `spec` is it read back (instructions and
+    sections: quizgen.spec.spec_from_json, which checks it as a spec file is checked).
     """
     wanted = code.strip().upper()
     entries = data["versions"]
+    for key in data:
+        if key not in MANIFEST_KEYS:
+            raise _bad(shown, clip(str(key), 40), f"is not a key of a class set's manifest (known: {', '.join(MANIFEST_KEYS)})")
+    if ("spec" in data) != (spec is not None):
+        raise _bad(shown, "spec", "was not read")  # the caller reads it (quizgen.spec.spec_from_json)
     if isinstance(data["seed"], bool) or not 0 <= data["seed"] <= 2**63 - 1:
         raise _bad(shown, "seed", f"{_shown(data['seed'])}: choose 0 to {2**63 - 1}")
     made = data.get("format", 1)
@@ -628,10 +766,21 @@ def rebuild(data: dict[str, Any], code: str, shown: str) -> tuple[ClassOptions, 
         raise InputError(f"version {wanted} comes out differently with quizgen {__version__} (manifest made by "
                          f"{_shown(data.get('quizgen'))} in format {made}; this one writes format {FORMAT})",
                          field="manifest", file=shown)
+    if spec is not None:
+        for key in SECTION_OPTIONS:
+            if key in data["options"]:
+                raise _bad(shown, f"options.{key}", "a class set of a spec records it per section, in spec.sections")
     try:
         copt = ClassOptions.from_json(data["options"])  # the checks `quizgen make` makes (makeoptions.py)
     except InputError as exc:
         raise _bad(shown, f"options.{exc.field}", f"{exc.value}: {exc.message}" if exc.value else exc.message) from None
+    if spec is not None:
+        instructions, sections = spec
+        asked = sum(section.options.count or 0 for section in sections)
+        if copt.options.count != asked:
+            raise _bad(shown, "options.count", f"{_shown(data['options'].get('count'))}, but spec.sections ask for "
+                                               f"{asked} problems")
+        copt = dataclasses.replace(copt, sections=sections, instructions=instructions)
     try:
         check_class_size(len(entries), copt.options.count)
     except InputError as exc:
@@ -645,6 +794,11 @@ def rebuild(data: dict[str, Any], code: str, shown: str) -> tuple[ClassOptions, 
     except InputError as exc:
         if exc.file is not None:
             raise
+        if exc.section is not None:
+            raise _bad(shown, f"spec.sections[{exc.section - 1}]", InputError(exc.message, field=exc.field,
+                                                                              value=exc.value).describe()) from None
+        if exc.field == "spec":
+            raise _bad(shown, "spec", exc.message) from None
         raise _bad(shown, f"options.{exc.field}" if exc.field else "options",
                    f"{clip(exc.value)}: {exc.message}" if exc.value is not None else exc.message) from None
     version = versions[index]

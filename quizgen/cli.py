@@ -293,10 +293,9 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
 
     given = ctx.get_parameter_source
     default = click.core.ParameterSource.DEFAULT
-    if spec_path is not None:
-        raise click.UsageError("--spec cannot be combined with --versions, --roster or --rebuild yet: a class set's "
-                               "versions are drawn from --kind, --count and the other options (see README: Class sets)")
     if rebuild is not None or manifest_path is not None:
+        if spec_path is not None:
+            raise click.UsageError("--spec cannot be combined with --rebuild: the manifest records the spec")
         if versions is not None or roster_path is not None:
             raise click.UsageError("--rebuild makes one version of an existing class set: leave out "
                                    + ("--versions" if versions is not None else "--roster"))
@@ -313,16 +312,39 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
         return
     if versions is not None and roster_path is not None:
         raise click.UsageError("give --versions N or --roster FILE, not both (a roster makes one version per student)")
+    spec: Any = None
+    if spec_path is not None:
+        # As for one worksheet: the spec's sections set the kinds, counts and pins; --title overrides its
+        # title, --difficulty and --degree are defaults for sections that set none, --seed its seed.
+        clash = [name for name in ("count", "kinds", "function", "point", "step", "rate")
+                 if given(name) is not default]
+        if clash:
+            flag = _FLAGS.get(clash[0], f"--{clash[0]}")
+            raise click.UsageError(f"{flag} cannot be combined with --spec: the spec's sections set it")
+        from quizgen.spec import load_spec
+
+        try:
+            spec = load_spec(spec_path, difficulty=difficulty, degree=degree)
+        except InputError as exc:
+            raise _usage_error(exc) from None
+        count = sum(section.options.count or 0 for section in spec.sections)
+        seed = seed if seed is not None else spec.seed
+        if given("title") is default and spec.title:
+            title = spec.title
     if versions is not None:
         try:
             check_class_size(versions, count)  # before a roster is read: --versions 0, or 200 × 500
         except InputError as exc:
+            if spec is not None and exc.field == "versions" and 1 <= versions:
+                exc = InputError(exc.message.replace(" or fewer problems", " or a spec of fewer problems"),
+                                 field="versions", value=exc.value)
             raise _usage_error(exc) from None
     from quizgen import classset
     from quizgen.generate import Options
     from quizgen.kinds import DEFAULT_KINDS
     from quizgen.roster import Student, read_roster
 
+    notes: list[str] = []
     try:
         students: list[Student | None]
         if roster_path is not None:
@@ -335,15 +357,30 @@ def _make_class(ctx: click.Context, *, versions: int | None, roster_path: Path |
                                  file=roster_path) from None
         else:
             assert versions is not None
-            students, notes = [None] * versions, []
+            students = [None] * versions
         seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
-        options = Options(count=count, kinds=kinds or DEFAULT_KINDS, degree=degree, function=function,
-                          point=point, step=step, rate=rate, title=title, difficulty=difficulty, style=style)
-        copt = classset.ClassOptions(options, formats, paper, layout, plots, answer_bank, variants)
+        if spec is not None:
+            # The sections set the rest; the options keep only what the manifest records of them.
+            options = Options(count=count, title=title, style=style)
+            copt = classset.ClassOptions(options, formats, paper, layout, plots, answer_bank, variants,
+                                         sections=spec.sections, instructions=spec.instructions)
+        else:
+            options = Options(count=count, kinds=kinds or DEFAULT_KINDS, degree=degree, function=function,
+                              point=point, step=step, rate=rate, title=title, difficulty=difficulty, style=style)
+            copt = classset.ClassOptions(options, formats, paper, layout, plots, answer_bank, variants)
         classset.check_out(out)
         show = not quiet and sys.stderr.isatty()
         bar = classset.progress_bar(len(students), show, "drawing")
-        made = classset.make_versions(copt, seed, students, progress=lambda: bar.update(1))
+        try:
+            made = classset.make_versions(copt, seed, students, progress=lambda: bar.update(1), notes=notes)
+        except InputError as exc:
+            if spec is None or spec_path is None:
+                raise
+            from quizgen.spec import placed
+
+            if exc.field == "spec" and exc.file is None:
+                raise InputError(exc.message, field="spec", file=spec_path) from None
+            raise placed(exc, spec, spec_path) from None
         bar.close()
         for note in notes:
             click.echo(f"note: {note}", err=True)
@@ -370,7 +407,12 @@ def _rebuild(code: str, manifest_path: Path, out: Path) -> None:
 
     try:
         data = classset.load_manifest(manifest_path)
-        copt, version = classset.rebuild(data, code, str(manifest_path))
+        spec = None
+        if "spec" in data:
+            from quizgen.spec import spec_from_json
+
+            spec = spec_from_json(data["spec"], str(manifest_path))
+        copt, version = classset.rebuild(data, code, str(manifest_path), spec)
         check_out(out)
         files = build_files(version.quiz, copt.formats, paper=copt.paper, plots=copt.plots,
                             answer_bank=copt.answer_bank, layout=copt.layout,

@@ -123,7 +123,7 @@ class _Where:
         return InputError(message, field="spec", file=self.path, line=line)
 
 
-def _text(value: Any, key: str, where: _Where, section: int | None, label: str, *, limit: int = MAX_TITLE,
+def _text(value: Any, key: str, where: _Where | _DataWhere, section: int | None, label: str, *, limit: int = MAX_TITLE,
           multiline: bool = False) -> str:
     if not isinstance(value, str):
         raise where.error(f"{label}'{key}' must be text in quotes, not {show(value)}", key, section)
@@ -133,7 +133,7 @@ def _text(value: Any, key: str, where: _Where, section: int | None, label: str, 
         raise where.error(f"{label}{exc}", key, section) from None
 
 
-def _number_text(value: Any, key: str, where: _Where, section: int, label: str) -> str:
+def _number_text(value: Any, key: str, where: _Where | _DataWhere, section: int, label: str) -> str:
     """A pinned number as the text the teacher wrote: 2, "-1/2", 0.001 (TOML floats are kept as written)."""
     if isinstance(value, TomlFloat):
         return value.text
@@ -145,20 +145,20 @@ def _number_text(value: Any, key: str, where: _Where, section: int, label: str) 
         raise where.error(f"{label}{key}: {show(value)} is too large", key, section) from None
 
 
-def _whole(value: Any, key: str, lo: int, hi: int, where: _Where, section: int | None, label: str) -> int:
+def _whole(value: Any, key: str, lo: int, hi: int, where: _Where | _DataWhere, section: int | None, label: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise where.error(f"{label}'{key}' must be a whole number from {lo} to {hi:,}, not {show(value)}", key, section)
     return value
 
 
-def _difficulty(value: Any, where: _Where, section: int | None, label: str) -> str:
+def _difficulty(value: Any, where: _Where | _DataWhere, section: int | None, label: str) -> str:
     if not isinstance(value, str) or value not in LEVELS:
         raise where.error(f"{label}'difficulty' must be one of {', '.join(LEVELS)}, not {show(value)}", "difficulty",
                           section)
     return value
 
 
-def _unknown(table: dict[str, Any], allowed: tuple[str, ...], where: _Where, section: int | None, label: str) -> None:
+def _unknown(table: dict[str, Any], allowed: tuple[str, ...], where: _Where | _DataWhere, section: int | None, label: str) -> None:
     for key in table:
         if key not in allowed:
             place = f"in {label.rstrip(': ')}" if label else "at the top level"
@@ -199,31 +199,38 @@ def _read_toml(text: str, path: Path) -> dict[str, Any]:
                          field="spec", file=path, line=found) from None
 
 
-def parse_spec(text: str, path: Path, *, difficulty: str = DEFAULT_LEVEL, degree: int = 2) -> WorksheetSpec:
-    """Parse a spec's text; `difficulty` and `degree` are the defaults for sections that set none.
+class _DataWhere:
+    """Places an error in a class set's manifest (``manifest.json: spec.sections[1].count: …``): the
+    spec's data as an earlier run recorded it, checked by the same rules as a spec file."""
 
-    Every error is an InputError(field="spec") with the file and, where it can be found, the line.
-    """
-    where = _Where(path, text)
-    data = _read_toml(text, path)
-    _unknown(data, TOP_KEYS, where, None, "")
-    title = _text(data["title"], "title", where, None, "") if "title" in data else None
-    instructions = _text(data.get("instructions", ""), "instructions", where, None, "", limit=MAX_INSTRUCTIONS,
-                         multiline=True)
-    seed = _whole(data["seed"], "seed", 0, 2**63 - 1, where, None, "") if "seed" in data else None
-    if "difficulty" in data:
-        difficulty = _difficulty(data["difficulty"], where, None, "")
-    if "degree" in data:
-        degree = _whole(data["degree"], "degree", 2, 4, where, None, "")
-    raw_sections = data.get("sections")
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+
+    def error(self, message: str, key: str | None = None, section: int | None = None) -> InputError:
+        path = "spec" + (f".sections[{section - 1}]" if section is not None else "")
+        if key and key != "[[sections]]":
+            path += f".{clip(key, 40)}"
+        return InputError(f"{path}: {message}", field="manifest", file=self.shown)
+
+
+def _label(where: _Where | _DataWhere, n: int, heading: Any) -> str:
+    """How an error names its section: a file's by number and heading, a manifest's by its key path."""
+    if isinstance(where, _DataWhere):
+        return ""
+    return f"section {n} ({show(heading)}): " if isinstance(heading, str) else f"section {n}: "
+
+
+def _sections(raw_sections: Any, where: _Where | _DataWhere, *, title: str | None, difficulty: str,
+              degree: int) -> tuple[Section, ...]:
+    """The [[sections]] tables (or a manifest's recorded sections) checked: every section's Options."""
     if not isinstance(raw_sections, list) or not raw_sections or not all(isinstance(s, dict) for s in raw_sections):
         raise where.error("needs at least one [[sections]] table (heading, kinds, count, …)", "sections")
     sections = []
     total = 0
     for n, raw in enumerate(raw_sections, start=1):
         heading = raw.get("heading")
-        label = f"section {n} ({show(heading)}): " if isinstance(heading, str) else f"section {n}: "
-        _unknown(raw, SECTION_KEYS, where, n, label)
+        label = _label(where, n, heading)
+        _unknown(raw, SECTION_KEYS, where, n, label or f"section {n}: ")
         if "heading" not in raw:
             raise where.error(f"{label}missing key 'heading'", None, n)
         heading = _text(raw["heading"], "heading", where, n, label)
@@ -257,9 +264,64 @@ def parse_spec(text: str, path: Path, *, difficulty: str = DEFAULT_LEVEL, degree
         try:
             parse_pins(options)
         except InputError as exc:
+            if isinstance(where, _DataWhere):
+                raise where.error(exc.describe(), exc.field, n) from None
             raise where.error(str(exc.in_section(n, heading)), exc.field, n) from None
         sections.append(Section(heading, options))
-    return WorksheetSpec(title, instructions, seed, tuple(sections), text)
+    return tuple(sections)
+
+
+def parse_spec(text: str, path: Path, *, difficulty: str = DEFAULT_LEVEL, degree: int = 2) -> WorksheetSpec:
+    """Parse a spec's text; `difficulty` and `degree` are the defaults for sections that set none.
+
+    Every error is an InputError(field="spec") with the file and, where it can be found, the line.
+    """
+    where = _Where(path, text)
+    data = _read_toml(text, path)
+    _unknown(data, TOP_KEYS, where, None, "")
+    title = _text(data["title"], "title", where, None, "") if "title" in data else None
+    instructions = _text(data.get("instructions", ""), "instructions", where, None, "", limit=MAX_INSTRUCTIONS,
+                         multiline=True)
+    seed = _whole(data["seed"], "seed", 0, 2**63 - 1, where, None, "") if "seed" in data else None
+    if "difficulty" in data:
+        difficulty = _difficulty(data["difficulty"], where, None, "")
+    if "degree" in data:
+        degree = _whole(data["degree"], "degree", 2, 4, where, None, "")
+    sections = _sections(data.get("sections"), where, title=title, difficulty=difficulty, degree=degree)
+    return WorksheetSpec(title, instructions, seed, sections, text)
+
+
+# What a class set's manifest records of a spec (quizgen make --spec S --versions N; written by
+# classset.spec_json): the parsed spec as data, every section's values spelled out, so --rebuild
+# needs no spec file.
+RECORDED_KEYS = ("instructions", "sections")
+
+
+def spec_from_json(data: Any, shown: str, title: str | None = None) -> tuple[str, tuple[Section, ...]]:
+    """A manifest's ``spec`` (written by spec_json) checked by the rules a spec file is checked by:
+    unknown keys and wrong types are an InputError naming the manifest and the key
+    (``manifest.json: spec.sections[0].count: …``). Nothing is evaluated: pinned values are text
+    read by the same parsers as --point and --function."""
+    where = _DataWhere(shown)
+    if not isinstance(data, dict):
+        raise where.error(f"must be an object with {' and '.join(RECORDED_KEYS)}, not {show(data)}")
+    for key in data:
+        if key not in RECORDED_KEYS:
+            raise where.error(f"unknown key {show(key)} (allowed: {', '.join(RECORDED_KEYS)})", str(key))
+    instructions = _text(data.get("instructions", ""), "instructions", where, None, "", limit=MAX_INSTRUCTIONS,
+                         multiline=True)
+    if "sections" not in data:
+        raise where.error("missing key 'sections'")
+    return instructions, _sections(data["sections"], where, title=title, difficulty=DEFAULT_LEVEL, degree=2)
+
+
+def placed(exc: InputError, spec: WorksheetSpec, path: Path) -> InputError:
+    """An error found while drawing a spec's problems, placed at its file and line (as make_spec_quiz does)."""
+    if exc.file is not None:
+        return exc
+    if exc.section is None:
+        return exc
+    return _Where(path, spec.text).error(str(exc), exc.field, exc.section)
 
 
 def make_spec_quiz(spec: WorksheetSpec, path: Path, seed: int, title: str | None = None) -> Quiz:
