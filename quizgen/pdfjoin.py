@@ -15,7 +15,9 @@ What a source contributes: its pages (with whatever they reach: contents, resour
 fonts, images, annotations; inherited attributes written on the page), its structure
 tree's top elements (and the elements, marked-content references and objects they reach),
 its parent tree and its structure namespaces (the same namespace in every source is
-written once). Its catalog, outlines and name trees are not copied. Each source's tree
+written once). Its catalog, outlines and name trees are not copied: a link to a named
+destination in the source (WeasyPrint's internal links) gets the page and view that name
+stood for, so it still leads to that source's page. Each source's tree
 is hung under one Document element of the joined file, the pages' /StructParents and
 annotations' /StructParent keys renumbered into one parent tree, so a screen reader and
 `pdfinfo` (Tagged: yes) see the joined file as they saw each part. With `odd_starts`, a
@@ -40,7 +42,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pikepdf import Array, Dictionary, Name, Object, ObjectType, String
+from pikepdf import Array, Dictionary, Name, NameTree, Object, ObjectType, String
 
 _XREF_CHUNK = 65536  # cross-reference entries encoded at a time
 _PER_OBJECT_STREAM = 100  # objects packed into one compressed object stream (qpdf's figure)
@@ -49,6 +51,7 @@ _NULL = 0  # the target number meaning "write null": source objects deliberately
 # Target objects numbered before any source's: written last, when their contents are known.
 _CATALOG, _PAGES, _TREE, _DOCUMENT = 1, 2, 3, 4
 _DICTIONARY, _ARRAY, _STREAM = ObjectType.dictionary, ObjectType.array, ObjectType.stream
+_NAMED = (ObjectType.string, ObjectType.name_)  # how a link names a destination
 
 
 class _Out:
@@ -179,6 +182,8 @@ class _Source:
         self.queue: deque[Any] = deque()
         self.names = names  # a dictionary key's PDF syntax, shared by all sources
         self.pages: set[int] = set()  # target numbers of this source's pages
+        self.root: Any = None  # the source's catalog, for its named destinations
+        self._dests: dict[str, Any] | None = None
 
     def ref(self, obj: Any) -> bytes:
         """`N 0 R` for indirect object `obj` of the source, numbering (and queueing) it when first met."""
@@ -265,7 +270,26 @@ class _Source:
             buf.append(b" ")
             if type(value) is int and key in ("/StructParents", "/StructParent"):
                 value += self.key_offset
+            elif key in ("/Dest", "/D") and type(value) is Object and value._type_code in _NAMED:
+                value = self.destination(value)
             serialize(value, buf)
+
+    def destination(self, name: Any) -> Any:
+        """A link's named destination made explicit (a page and a view), as the target has no name tree:
+        the source's /Names /Dests (a string) or /Dests (a name); the name itself if it names nothing."""
+        if self._dests is None:
+            self._dests = {}
+            names = self.root.get("/Names")
+            if isinstance(names, Dictionary) and isinstance(names.get("/Dests"), Dictionary):
+                self._dests = {f"({key}": value for key, value in NameTree(names.Dests).items()}
+            old = self.root.get("/Dests")
+            if isinstance(old, Dictionary):
+                self._dests.update({f"/{key[1:]}": value for key, value in old.items()})
+        key = f"/{str(name)[1:]}" if name._type_code is ObjectType.name_ else f"({name}"
+        found = self._dests.get(key)
+        if isinstance(found, Dictionary):  # a dictionary holding the destination as /D
+            found = found.get("/D")
+        return found if isinstance(found, Array) else name
 
     def body(self, obj: Any, top: bool = True) -> bytes:
         buf: list[bytes] = []
@@ -364,7 +388,7 @@ def _copy(out: _Out, cat: _Catalog, src: Any, *, blank_after: bool) -> None:
     if src.pdf_version > cat.version:
         cat.version = src.pdf_version
     source = _Source(out, cat.next_key, out.names)
-    root = src.Root
+    root = source.root = src.Root
     # Never copied: the source's catalog, outlines and name trees (what reaches them gets null); its
     # page tree nodes and structure tree root stand for the target's.
     for obj in (root, root.get("/Outlines"), root.get("/Names")):

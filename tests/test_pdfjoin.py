@@ -31,9 +31,12 @@ PARTS = [("Part A", "A5", 3, (419.528, 595.276)), ("Part B", "A4", 2, (595.276, 
 
 
 def part_html(title: str, size: str, pages: int) -> str:
+    # Every page a link out; page 1 a link to page 2 (the same anchor name in every part).
+    inside = '<a href="#page-2">to page 2</a>' if pages > 1 else ""
     body = "".join(
-        f'<section style="break-after: page"><h2>{title} page {n}</h2><p>Text of <b>{title}</b>, page {n}, '
-        f'with <a href="https://example.org/{n}">a link</a> and <i>emphasis</i>.</p></section>'
+        f'<section style="break-after: page"><h2 id="page-{n}">{title} page {n}</h2><p>Text of <b>{title}</b>, '
+        f'page {n}, with <a href="https://example.org/{n}">a link</a> and <i>emphasis</i>. {inside if n == 1 else ""}'
+        "</p></section>"
         for n in range(1, pages + 1))
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
             f"<style>@page {{ size: {size} }} section:last-child {{ break-after: auto }}</style></head>"
@@ -155,7 +158,8 @@ def test_parent_tree_and_references_are_consistent(parts: list[Path], tmp_path: 
                 assert isinstance(owner, Dictionary), "an annotation's key names a page's elements"
                 refs = [k for k in owner.K if isinstance(k, Dictionary) and k.get("/Type") == Name.OBJR]
                 assert [r.Obj.objgen for r in refs] == [annot.objgen]
-        assert annotations == sum(pages for _, _, pages, _ in PARTS)  # one link per page of every part
+        # A link out on every page, and one to page 2 in each part that has one.
+        assert annotations == sum(pages + (pages > 1) for _, _, pages, _ in PARTS)
         # Every element, marked-content reference and object reference points at a page of this file,
         # and each element's parent chain ends at the Document element.
         elements = _elements(document.K, set())
@@ -190,6 +194,23 @@ def test_catalog_bookmarks_and_compact_storage(parts: list[Path], tmp_path: Path
     reader = PdfReader(target)  # a second reader agrees
     assert len(reader.pages) == count and [o.title for o in reader.outline] == [m for m, _ in marks]
     assert target.stat().st_size < 1.1 * sum(p.stat().st_size for p in parts)
+
+
+def test_links_inside_a_part_go_to_that_parts_page(parts: list[Path], tmp_path: Path) -> None:
+    """The parts name their link targets (WeasyPrint: /Dest (page-2), looked up in the catalog's name tree,
+    the same name in every part); the joined file has no name tree, so each link holds its page."""
+    with pikepdf.open(parts[0]) as pdf:
+        assert "/Dests" in pdf.Root.Names  # the parts do use named destinations
+    target, _ = joined(parts, tmp_path)
+    with pikepdf.open(target) as pdf:
+        pages = [page.obj.objgen for page in pdf.pages]
+        inside = [(n, annot.Dest) for n, page in enumerate(pdf.pages) for annot in page.obj.get("/Annots", [])
+                  if "/Dest" in annot]
+        assert "/Names" not in pdf.Root
+    starts = [0, 4]  # Part A (3 pages + blank), Part B; C and Zoë have one page, no link inside
+    assert [n for n, _ in inside] == starts
+    for (n, dest), start in zip(inside, starts):
+        assert isinstance(dest, Array) and pages.index(dest[0].objgen) == start + 1
 
 
 def test_same_inputs_same_bytes(parts: list[Path], tmp_path: Path) -> None:
