@@ -45,8 +45,10 @@ def tree_memory(proc: psutil.Process) -> tuple[int, int]:
     return rss, pss
 
 
-def one_run(versions: int, count: int, seed: int) -> tuple[float, int, int, float]:
-    """(wall seconds, peak tree RSS, peak tree PSS (bytes), CPU seconds of the tree) for one class run."""
+def one_run(versions: int, count: int, seed: int, timeline: bool = False) -> tuple[float, int, int, float]:
+    """(wall seconds, peak tree RSS, peak tree PSS (bytes), CPU seconds of the tree) for one class run;
+    with `timeline`, each second's peak PSS and process count are printed as the run goes, and
+    whether the combined PDFs are being written yet."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         args = [sys.executable, "-m", "quizgen", "make", "--versions", str(versions), "--count", str(count),
@@ -56,9 +58,22 @@ def one_run(versions: int, count: int, seed: int) -> tuple[float, int, int, floa
         proc = psutil.Process(popen.pid)
         peak = peak_pss = 0
         cpu: dict[int, float] = {}
+        second, second_pss = 0, 0
         while popen.poll() is None:
             rss, pss = tree_memory(proc)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            if timeline:
+                now = int(time.perf_counter() - start)
+                if now != second:
+                    combining = any(Path(tmp).glob(".out.quizgen-new-*/a*.pdf"))
+                    try:
+                        procs = 1 + len(proc.children(recursive=True))
+                    except psutil.NoSuchProcess:
+                        procs = 0
+                    print(f"      t={second:4d} s  PSS {second_pss / 2**20:5.0f} MB  processes {procs}"
+                          f"{'  combining' if combining else ''}", flush=True)
+                    second, second_pss = now, 0
+                second_pss = max(second_pss, pss)
             try:
                 for p in [proc, *proc.children(recursive=True)]:
                     t = p.cpu_times()
@@ -80,13 +95,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 100])
     parser.add_argument("--repeat", type=int, default=3, help="runs per size (median reported)")
     parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--timeline", action="store_true", help="print each second's peak PSS as the runs go")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     results = {}
     for size in args.sizes:
         walls, peaks, psss, cpus = [], [], [], []
         for r in range(args.repeat if size <= 30 else 1):
-            wall, peak, pss, cpu = one_run(size, args.count, 1000 + r)
+            wall, peak, pss, cpu = one_run(size, args.count, 1000 + r, args.timeline)
             walls.append(wall)
             peaks.append(peak)
             psss.append(pss)
