@@ -14,6 +14,12 @@ length, no f(0) for one student only, and no two versions have the same problem 
 slot repeats a problem of another version only when the pinned values leave too few
 different problems.
 
+A worksheet spec (--spec S --versions N): each section's entries are slots in turn, with that
+section's kinds, pins, degree, difficulty and heading; a slot whose pinned values leave one problem
+(every value its kind uses pinned) is the same in every version (Slot.fixed; a note says which),
+and a spec of only such slots is refused. The manifest then records the parsed spec ("spec":
+spec_json), read back by quizgen.spec.spec_from_json with the spec file's own checks.
+
 Seeds: version i's seed is a hash of the run's seed, i and a retry counter (bumped when
 its version code or its problems equal an earlier version's); each problem's seed is a
 hash of the version's seed, the slot and a retry counter. Everything is a function of the

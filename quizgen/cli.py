@@ -255,8 +255,6 @@ def _make_one(ctx: click.Context, drawing: Any, *, count: int | None, kinds: tup
         if spec_path is not None:
             from quizgen.spec import load_spec, make_spec_quiz
 
-            if style != "open":
-                raise click.UsageError("--style mc cannot be combined with --spec (yet): a spec makes open questions")
             clash = [name for name in ("count", "kinds", "function", "point", "step", "rate")
                      if given(name) is not click.core.ParameterSource.DEFAULT]
             if clash:
@@ -266,7 +264,7 @@ def _make_one(ctx: click.Context, drawing: Any, *, count: int | None, kinds: tup
             seed = seed if seed is not None else spec.seed
             seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
             explicit_title = given("title") is not click.core.ParameterSource.DEFAULT
-            quiz = make_spec_quiz(spec, spec_path, seed, title if explicit_title else None)
+            quiz = make_spec_quiz(spec, spec_path, seed, title if explicit_title else None, style)
         else:
             seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
             options = Options(count=count, kinds=kinds or DEFAULT_KINDS, degree=degree, function=function,

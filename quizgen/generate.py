@@ -409,7 +409,8 @@ class Section:
     options: Options
 
 
-def make_sectioned_quiz(title: str, instructions: str, sections: Sequence[Section], seed: int) -> Quiz:
+def make_sectioned_quiz(title: str, instructions: str, sections: Sequence[Section], seed: int,
+                        style: str = "open") -> Quiz:
     """A set in headed sections: one random stream, kinds cycled in walkthrough order, no duplicates, every answer verified.
 
     The one way a quiz is built: a worksheet spec gives headed sections; `quizgen make`
@@ -445,11 +446,13 @@ def make_sectioned_quiz(title: str, instructions: str, sections: Sequence[Sectio
         )
     for s in recorded:
         s.pop("title", None)
-    digest_source = Options(title=title, extra={"sections": recorded, "instructions": instructions})
+    # A spec's multiple choice (--spec S --style mc) is recorded beside the sections; open sets as they were.
+    mc = {"style": style} if style != "open" else {}
+    digest_source = Options(title=title, extra={"sections": recorded, "instructions": instructions, **mc})
     return Quiz(
         seed=seed,
         title=title,
-        options={"count": len(problems), "sections": recorded},
+        options={"count": len(problems), "sections": recorded, **mc},
         problems=tuple(problems),
         version=version_code(seed, digest_source),
         instructions=instructions,

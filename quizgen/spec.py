@@ -324,10 +324,10 @@ def placed(exc: InputError, spec: WorksheetSpec, path: Path) -> InputError:
     return _Where(path, spec.text).error(str(exc), exc.field, exc.section)
 
 
-def make_spec_quiz(spec: WorksheetSpec, path: Path, seed: int, title: str | None = None) -> Quiz:
+def make_spec_quiz(spec: WorksheetSpec, path: Path, seed: int, title: str | None = None, style: str = "open") -> Quiz:
     """The spec's quiz; a section whose pinned values allow too few problems is named with its file and line."""
     try:
-        return make_sectioned_quiz(title or spec.title or Options.title, spec.instructions, spec.sections, seed)
+        return make_sectioned_quiz(title or spec.title or Options.title, spec.instructions, spec.sections, seed, style)
     except InputError as exc:
         raise _Where(path, spec.text).error(str(exc), exc.field, exc.section) from None
 

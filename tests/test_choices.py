@@ -199,9 +199,18 @@ def test_a_class_csv_of_letters_is_graded(mc_run: Path, tmp_path: Path) -> None:
     assert re.search(r"Ada\s+6/6", result.output) and re.search(r"Ben\s+0/6", result.output), result.output
 
 
-def test_style_mc_with_a_spec_is_refused(tmp_path: Path) -> None:
+def test_style_mc_with_a_spec(tmp_path: Path) -> None:
+    """Was refused ('--style mc cannot be combined with --spec (yet)'); a spec's class set takes mc, so one sheet does."""
     spec = Path(__file__).resolve().parent.parent / "examples" / "walkthrough.toml"
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["make", "--spec", str(spec), "--style", "mc", "--out", str(out)])
-    assert result.exit_code == 2 and "--style mc cannot be combined with --spec" in result.output
-    assert not out.exists()
+    result = CliRunner().invoke(main, ["make", "--spec", str(spec), "--style", "mc", "--format", "json,html",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    quiz = json.loads((out / "quiz.json").read_text())
+    assert quiz["options"]["style"] == "mc" and [s["heading"] for s in quiz["options"]["sections"]][0] == "Evaluating f"
+    for p in quiz["problems"]:
+        right = [c for c in p["choices"] if c["correct"]]
+        assert len(p["choices"]) >= 4 and len(right) == 1
+    # Walkthrough problem 1: f(3) = 27 − 12 + 5 = 20, offered as one of the options.
+    assert quiz["problems"][0]["answer"] == "20" and any(c["answer"] == "20" for c in quiz["problems"][0]["choices"])
+    assert "Your choice (A–" in (out / "worksheet.html").read_text()
