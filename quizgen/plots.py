@@ -309,6 +309,10 @@ class _Canvas:
         self.paths: list[Any] = []  # display-coordinate matplotlib Paths
         self.boxes: list[Any] = []  # display-coordinate Bboxes
         self.tick_pt = tick_pt(full)
+        # The curves, as exact cubic Béziers (data coordinates) by artist id: the SVG draws these
+        # instead of the sampled lines, which stay for placing labels and for tests to measure.
+        self.curves: dict[str, Any] = {}
+        setattr(self.fig, "quizgen_curves", self.curves)  # read by _svg_bytes
         self.add_axes(rect)
 
     def add_axes(self, rect: tuple[float, float, float, float]) -> None:
@@ -316,6 +320,7 @@ class _Canvas:
         from matplotlib.ticker import MaxNLocator
 
         self.ax = self.fig.add_axes(rect)
+        self.ax.patch.set_visible(False)  # white on the figure's white: nothing to draw
         self.ax.spines["top"].set_visible(False)
         self.ax.spines["right"].set_visible(False)
         self.ax.tick_params(labelsize=self.tick_pt, pad=1.5)
@@ -327,10 +332,14 @@ class _Canvas:
         self.ax.set_ylim(*ylim)
         self.ax.set_xlabel(_it(xlabel), fontsize=LABEL_PT, labelpad=0.5, family=self.families)
 
-    def line(self, xs: list[float], ys: list[float], gid: str, **style: Any) -> Any:
+    def line(self, xs: list[float], ys: list[float], gid: str, poly: tuple[Fraction, ...] | None = None,
+             **style: Any) -> Any:
+        """A line through the points; `poly`: they are samples of this polynomial, drawn as its curve."""
         (artist,) = self.ax.plot(xs, ys, **style)
         artist.set_gid(gid)
         self.avoid_line(xs, ys)
+        if poly is not None:
+            self.curves[gid] = _bezier(poly, xs[0], xs[-1], self.ax.get_ylim())
         return artist
 
     def avoid_line(self, xs: list[float], ys: list[float]) -> None:
@@ -462,7 +471,7 @@ def _secant_figure(pic: SecantPicture, full: bool) -> Any:
     else:  # its own height range, the whole curve in the window
         pad = 0.06 * (max(ys) - min(ys) or 1.0)
         canvas.limits(xlim, (min(ys) - pad, max(ys) + pad), "x")
-    canvas.line(xs, ys, "curve", **_CURVE)
+    canvas.line(xs, ys, "curve", pic.coeffs, **_CURVE)
     margin: list[tuple[str, float, str, str]] = []
     if full:
         for n, h in enumerate(plan.shown):
@@ -612,7 +621,7 @@ def _loss_figure(pic: LossPicture, full: bool) -> Any:
         canvas = _Canvas(_LOSS_WHOLE, full)
         canvas.limits(wide, _loss_ylim(pic.coeffs, wide, losses + [_poly(pic.coeffs, low)]), "w")
         xs, ys = _curve(pic.coeffs, *wide)
-        canvas.line(xs, ys, "loss", **_CURVE)
+        canvas.line(xs, ys, "loss", pic.coeffs, **_CURVE)
         _minimum_line(canvas, pic)
         zoom_y = _loss_ylim(pic.coeffs, xlim, losses)
         # The box, at least 7 pt each way so it shows.
@@ -629,13 +638,13 @@ def _loss_figure(pic: LossPicture, full: bool) -> Any:
         for spine in canvas.ax.spines.values():
             spine.set_edgecolor("#555")
         zs, zys = _curve(pic.coeffs, *xlim)
-        canvas.line(zs, zys, "loss-zoom", **_CURVE)
+        canvas.line(zs, zys, "loss-zoom", pic.coeffs, **_CURVE)
         _steps(canvas, pic, xlim, style)
         return canvas.fig
     canvas = _Canvas(_LOSS_AXES, full)
     canvas.limits(xlim, _loss_ylim(pic.coeffs, xlim, losses + [_poly(pic.coeffs, low)]), "w")
     xs, ys = _curve(pic.coeffs, *xlim)
-    canvas.line(xs, ys, "loss", **_CURVE)
+    canvas.line(xs, ys, "loss", pic.coeffs, **_CURVE)
     if full:
         _minimum_line(canvas, pic)
         _steps(canvas, pic, xlim, style)
@@ -667,6 +676,20 @@ def figure(picture: Picture, full: bool = True) -> Any:
 
 
 def _svg_bytes(fig: Any) -> bytes:
+    """The figure as SVG: written by the lean writer below, or by savefig for what it does not draw."""
+    import matplotlib
+
+    with matplotlib.rc_context(_rc()):
+        try:
+            svg: bytes = _lean_class()(fig, getattr(fig, "quizgen_curves", {})).svg(list(_fonts()[0]))
+            return svg
+        except _Unsupported:
+            pass
+        return _savefig_svg(fig)
+
+
+def _savefig_svg(fig: Any) -> bytes:
+    """matplotlib's own SVG of the figure (the fallback of the lean writer, and what tests compare it with)."""
     import matplotlib
 
     buf = io.BytesIO()
@@ -675,6 +698,344 @@ def _svg_bytes(fig: Any) -> bytes:
     svg = buf.getvalue()
     # The comment names the matplotlib version; drop it so files do not change with upgrades.
     return re.sub(rb"<!-- Created with matplotlib.*?-->\n?", b"", svg)
+
+
+# ---------------------------------------------------------------- a lean SVG writer
+
+
+class _Unsupported(Exception):
+    """Something the lean writer does not draw (math text, rotated text, images): savefig draws the figure."""
+
+
+def _num(x: float) -> str:
+    """A coordinate as matplotlib writes it (six decimals, trailing zeros dropped)."""
+    text = f"{x:f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _hex(rgb: Sequence[float]) -> str:
+    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb[:3])
+
+
+def _bezier(coeffs: tuple[Fraction, ...], lo: float, hi: float, ylim: tuple[float, float]) -> Any:
+    """The polynomial on [lo, hi] as a matplotlib Path of cubic Bézier segments (data coordinates).
+
+    A polynomial of degree <= 3 is exactly one cubic Bézier: with x = lo + t (hi - lo), its
+    control values are the Bernstein coefficients of p(lo + t (hi - lo)). A quartic is cut into
+    pieces, each the cubic with the quartic's values and slopes at its ends (Hermite), whose
+    distance from the quartic is at most |c4| w^4 / 16 (w the piece's width): pieces are made
+    narrow enough for that to stay under 1/10000 of the window's height (about 0.013 pt).
+    """
+    from matplotlib.path import Path
+
+    c = [float(q) for q in coeffs]
+    while len(c) > 1 and c[-1] == 0:
+        c.pop()
+    c += [0.0] * (4 - len(c)) if len(c) < 4 else []
+    width = hi - lo
+    if len(c) == 4:
+        # q(t) = p(lo + t w): Taylor coefficients at lo, scaled by powers of w.
+        d = [_poly(coeffs, lo), _poly(power_rule(coeffs), lo),
+             _poly(power_rule(power_rule(coeffs)), lo) / 2, c[3]]
+        b = [d[k] * width ** k for k in range(4)]
+        ys = [b[0], b[0] + b[1] / 3, b[0] + 2 * b[1] / 3 + b[2] / 3, b[0] + b[1] + b[2] + b[3]]
+        xs = [lo + width * k / 3 for k in range(4)]
+        return Path(list(zip(xs, ys)), [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4])
+    if len(c) > 5:
+        raise _Unsupported("degree above 4")
+    tol = 1e-4 * (ylim[1] - ylim[0])
+    pieces = max(1, math.ceil(width * (abs(c[4]) / 16 / tol) ** 0.25))
+    slope = power_rule(coeffs)
+    verts = [(lo, _poly(coeffs, lo))]
+    codes = [Path.MOVETO]
+    for i in range(pieces):
+        u, v = lo + width * i / pieces, lo + width * (i + 1) / pieces
+        h = v - u
+        pu, pv = _poly(coeffs, u), _poly(coeffs, v)
+        verts += [(u + h / 3, pu + h * _poly(slope, u) / 3), (v - h / 3, pv - h * _poly(slope, v) / 3), (v, pv)]
+        codes += [Path.CURVE4] * 3
+    return Path(verts, codes)
+
+
+def _contains_close(interval: Sequence[float], value: float) -> bool:
+    """Whether an axis draws a tick at value: inside its view interval, give or take 1e-10 of its
+    length (matplotlib's transforms._interval_contains_close)."""
+    lo, hi = sorted(interval)
+    slack = (hi - lo) * 1e-10
+    return lo - slack <= value <= hi + slack
+
+
+@lru_cache(maxsize=1)
+def _lean_class() -> Any:
+    """The lean SVG renderer's class (a matplotlib RendererBase), made on first use so that
+    importing quizgen.plots does not import matplotlib."""
+    import importlib
+
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.transforms import Affine2D
+
+    # matplotlib's own path-to-SVG-data conversion (what its SVG backend writes paths with).
+    _path: Any = importlib.import_module("matplotlib._path")
+
+    class _LeanSVG(RendererBase):
+        """Records what matplotlib's artists draw and writes it as a small, flat SVG.
+
+        Compared with savefig's SVG: no group per artist (an id goes on the element when the
+        artist draws one), the tick marks of an axis as one path, attributes instead of CSS,
+        one clip path per panel and none for what stays inside it, and the curves as cubic
+        Béziers (exact for degree <= 3) instead of 121 samples. WeasyPrint draws it in about a
+        third of the time, and savefig's tick and group machinery is skipped.
+        """
+
+        def __init__(self, fig: Any, curves: dict[str, Any]) -> None:
+            super().__init__()
+            self.fig, self.curves = fig, curves
+            self.width, self.height = fig.bbox.width, fig.bbox.height
+            self.flip = Affine2D().scale(1, -1).translate(0, self.height)
+            self.out: list[str] = []
+            self.clips: dict[tuple[float, ...], str] = {}
+            self.groups: list[tuple[str, str | None, int]] = []
+            self.ticks: dict[str, list[str]] = {}
+            self.tick_style = ""
+
+        # what matplotlib's artists ask of a renderer
+        def flipy(self) -> bool:
+            return True
+
+        def get_canvas_width_height(self) -> tuple[float, float]:
+            return self.width, self.height
+
+        def open_group(self, s: str, gid: str | None = None) -> None:
+            self.groups.append((s, gid, len(self.out)))
+
+        def close_group(self, s: str) -> None:
+            name, gid, start = self.groups.pop()
+            if gid is None or gid == "":
+                return
+            if len(self.out) - start == 1 and isinstance(self.out[start], str) and " id=" not in self.out[start]:
+                first, rest = self.out[start].split(" ", 1)
+                self.out[start] = f'{first} id="{gid}" {rest}'
+            elif len(self.out) > start:
+                self.out.insert(start, f'<g id="{gid}">')
+                self.out.append("</g>")
+
+        def _in(self, prefix: str) -> str | None:
+            """The innermost open group whose name starts with prefix (named by where it opened)."""
+            for name, _gid, start in reversed(self.groups):
+                if name.startswith(prefix):
+                    return f"{name}@{start}"
+            return None
+
+        def _clip(self, gc: Any) -> str:
+            if gc.get_clip_path()[0] is not None:
+                raise _Unsupported("clip path")
+            rect = gc.get_clip_rectangle()
+            if rect is None:
+                return ""
+            x, y, w, h = rect.bounds
+            key = (round(x, 6), round(self.height - (y + h), 6), round(w, 6), round(h, 6))
+            if key not in self.clips:
+                self.clips[key] = f"c{len(self.clips) + 1}"
+            return f' clip-path="url(#{self.clips[key]})"'
+
+        def _style(self, gc: Any, face: Any) -> str:
+            if gc.get_hatch() is not None or gc.get_forced_alpha() and gc.get_alpha() != 1.0:
+                raise _Unsupported("hatch or alpha")
+            attrs = []
+            if face is None:
+                attrs.append('fill="none"')
+            else:
+                if tuple(face[:3]) != (0, 0, 0):
+                    attrs.append(f'fill="{_hex(face)}"')
+                if len(face) == 4 and face[3] != 1.0:
+                    attrs.append(f'fill-opacity="{_num(face[3])}"')
+            offset, seq = gc.get_dashes()
+            if seq is not None:
+                attrs.append(f'stroke-dasharray="{",".join(_num(v) for v in seq)}"')
+                if offset:
+                    attrs.append(f'stroke-dashoffset="{_num(float(offset))}"')
+            lw = gc.get_linewidth()
+            if lw:
+                rgb = gc.get_rgb()
+                attrs.append(f'stroke="{_hex(rgb)}"')
+                if rgb[3] != 1.0:
+                    attrs.append(f'stroke-opacity="{_num(rgb[3])}"')
+                if lw != 1.0:
+                    attrs.append(f'stroke-width="{_num(lw)}"')
+                if gc.get_joinstyle() != "round":
+                    attrs.append(f'stroke-linejoin="{gc.get_joinstyle()}"')
+                if gc.get_capstyle() != "butt":
+                    attrs.append(f'stroke-linecap="{ {"projecting": "square"}.get(gc.get_capstyle(), gc.get_capstyle())}"')
+            return " ".join(attrs)
+
+        def _d(self, path: Any, transform: Any, clip: bool, simplify: bool) -> str:
+            box = (0.0, 0.0, self.width, self.height) if clip else None
+            data: bytes = _path.convert_to_string(path, transform + self.flip, box, simplify, None, 6,
+                                                  [b"M", b"L", b"Q", b"C", b"z"], False)
+            return " ".join(data.decode("ascii").split())
+
+        def draw_path(self, gc: Any, path: Any, transform: Any, rgbFace: Any = None) -> None:  # noqa: N803
+            gid = self.groups[-1][1] if self.groups else None
+            if gid in self.curves and rgbFace is None:
+                path = self.curves[gid]
+            if gc.get_url() is not None or gc.get_sketch_params() is not None:
+                raise _Unsupported("url or sketch")
+            clip = rgbFace is None and gc.get_hatch_path() is None
+            d = self._d(path, transform, clip, path.should_simplify and clip)
+            self.out.append(f'<path d="{d}" {self._style(gc, rgbFace)}{self._clip(gc)}/>')
+
+        def draw_markers(self, gc: Any, marker_path: Any, marker_trans: Any, path: Any, trans: Any,
+                         rgbFace: Any = None) -> None:  # noqa: N803
+            axis = self._in("matplotlib.axis")
+            if axis is not None:  # a tick mark: one path for the whole axis (open lines: no fill to differ)
+                style = self._style(gc, None) + self._clip(gc)
+                if self.ticks.get(axis) is None:
+                    self.ticks[axis] = []
+                    self.out.append(("tick-path", axis, style))  # type: ignore[arg-type]
+                for vertices, _codes in path.iter_segments(trans, simplify=False):
+                    x, y = vertices[-2:]
+                    self.ticks[axis].append(self._d(marker_path, marker_trans + Affine2D().translate(x, y),
+                                                    False, False))
+                return
+            for vertices, _codes in path.iter_segments(trans, simplify=False):
+                if len(vertices):
+                    x, y = vertices[-2:]
+                    self.draw_path(gc, marker_path, marker_trans + Affine2D().translate(x, y), rgbFace)
+
+        def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, ismath: Any = False,
+                      mtext: Any = None) -> None:
+            if ismath or angle != 0 or mtext is None or gc.get_url() is not None:
+                raise _Unsupported("math, rotated or multi-line text")
+            attrs = []
+            color = _hex(gc.get_rgb())
+            if color != "#000000":
+                attrs.append(f'fill="{color}"')
+            alpha = gc.get_alpha() if gc.get_forced_alpha() else gc.get_rgb()[3]
+            if alpha != 1:
+                attrs.append(f'opacity="{_num(alpha)}"')
+            if prop.get_style() != "normal" or prop.get_variant() != "normal" or prop.get_weight() not in (
+                    "normal", 400) or prop.get_stretch() not in ("normal", 500):
+                raise _Unsupported("font style")
+            if list(prop.get_family()) != self.families:
+                raise _Unsupported("another font family")
+            ax = mtext.get_transform().transform(mtext.get_unitless_position())[0]
+            anchor = {"left": "start", "right": "end", "center": "middle"}[mtext.get_ha()]
+            attrs.append(f'font-size="{_num(prop.get_size())}"')
+            if anchor != "start":
+                attrs.append(f'text-anchor="{anchor}"')
+            self.out.append(f'<text x="{_num(ax)}" y="{_num(y)}" {" ".join(attrs)}>{escape(s)}</text>')
+
+        def draw_axis(self, axis: Any) -> None:
+            """An x-axis at the bottom or a y-axis on the left as matplotlib draws it (Axis.draw, for
+            major ticks pointing out): the tick marks, their labels 'size + pad' points off the
+            spine, the axis label below the labels; without its Tick objects (most of savefig's
+            time). tests/test_plots.py compares the result with savefig's for every picture."""
+            import matplotlib
+
+            from matplotlib.text import Text
+            from matplotlib.ticker import NullLocator
+            from matplotlib.transforms import Bbox
+
+            if not axis.get_visible():
+                return
+            rc: Any = matplotlib.rcParams  # typed by literal keys; these are built from the axis name
+            name = axis._get_axis_name()
+            kw = dict(axis._major_tick_kw)
+            first, second = ("bottom", "top") if name == "x" else ("left", "right")
+            drawn = {"gridOn": rc["axes.grid"], "tick1On": rc[f"{name}tick.{first}"],
+                     "label1On": rc[f"{name}tick.label{first}"],
+                     "tick2On": rc[f"{name}tick.{second}"],
+                     "label2On": rc[f"{name}tick.label{second}"]}
+            drawn.update((k, v) for k, v in kw.items() if k in drawn)
+            if set(kw) - set(drawn) - {"labelsize", "pad"} or drawn != {
+                    "gridOn": False, "tick1On": True, "label1On": True, "tick2On": False, "label2On": False} \
+                    or not isinstance(axis.get_minor_locator(), NullLocator) \
+                    or rc[f"{name}tick.direction"] != "out" or axis.get_label_position() != first \
+                    or rc[f"{name}tick.labelcolor"] != "inherit":
+                raise _Unsupported("an axis drawn otherwise")
+            size = rc[f"{name}tick.major.size"]
+            pad = kw.get("pad", rc[f"{name}tick.major.pad"]) + size
+            locs = [float(v) for v in axis.get_majorticklocs()]
+            labels = axis.major.formatter.format_ticks(locs)
+            if axis.major.formatter.get_offset():
+                raise _Unsupported("an offset or scale on the axis")
+            view = sorted(axis.get_view_interval())
+            shown = [(loc, label) for loc, label in zip(locs, labels) if _contains_close(view, loc)]
+            ax = axis.axes
+            panel = self.fig.axes.index(ax)
+            self.open_group(f"matplotlib.axis.{name}", f"{name}-ticks" + (f"-{panel + 1}" if panel else ""))
+            if name == "x":
+                trans, va, ha = ax.get_xaxis_text1_transform(pad)
+                mark = ax.get_xaxis_transform(which="tick1")
+            else:
+                trans, va, ha = ax.get_yaxis_text1_transform(pad)
+                mark = ax.get_yaxis_transform(which="tick1")
+            gc = self.new_gc()
+            gc.set_foreground(rc[f"{name}tick.color"])
+            gc.set_linewidth(rc[f"{name}tick.major.width"])
+            style = self._style(gc, None)
+            gc.restore()
+            flip = self.height
+            ends = []
+            for loc, _label in shown:
+                x, y = mark.transform((loc, 0) if name == "x" else (0, loc))
+                x2, y2 = (x, y - size) if name == "x" else (x - size, y)
+                ends.append(f"M {_num(x)} {_num(flip - y)} L {_num(x2)} {_num(flip - y2)}")
+            if ends:
+                self.out.append(f'<path d="{" ".join(ends)}" {style}/>')
+            text = Text(0, 0, "", fontsize=kw.get("labelsize", rc[f"{name}tick.labelsize"]),
+                        color=rc[f"{name}tick.color"], verticalalignment=va, horizontalalignment=ha,
+                        transform=trans)
+            text.set_figure(ax.figure)
+            boxes = []
+            for loc, label in shown:
+                text.set_text(label)
+                if name == "x":
+                    text.set_x(loc)
+                else:
+                    text.set_y(loc)
+                text.draw(self)
+                boxes.append(text.get_window_extent(self))
+            self.close_group(f"matplotlib.axis.{name}")
+            if axis.label.get_text() and axis.label.get_visible():
+                if axis._autolabelpos:
+                    spine = ax.spines["bottom" if name == "x" else "left"]
+                    edge = spine.get_path().transformed(spine.get_transform()).get_extents()
+                    if name == "x":
+                        edge = Bbox.from_extents(edge.x0, edge.y0 - size, edge.x1, edge.y1)
+                        low = Bbox.union([*boxes, edge]).y0
+                        axis.label.set_position((axis.label.get_position()[0], low - axis.labelpad))
+                    else:
+                        raise _Unsupported("a y-axis label")
+                axis.label.draw(self)
+
+        def svg(self, families: list[str]) -> bytes:
+            self.families = families
+            axes = [a for ax in self.fig.axes for a in (ax.xaxis, ax.yaxis)]
+            try:
+                for axis in axes:
+                    axis.draw = lambda renderer, axis=axis: self.draw_axis(axis)
+                self.fig.draw(self)
+            finally:
+                for axis in axes:
+                    del axis.draw
+            body = []
+            for item in self.out:
+                if isinstance(item, tuple):
+                    _, axis, style = item
+                    body.append(f'<path d="{" ".join(self.ticks[axis])}" {style}/>')
+                else:
+                    body.append(item)
+            defs = "".join(f'<clipPath id="{cid}"><rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" '
+                           f'height="{_num(h)}"/></clipPath>' for (x, y, w, h), cid in self.clips.items())
+            w, h = _num(self.width), _num(self.height)
+            family = ", ".join(families)
+            head = (f'<?xml version="1.0" encoding="utf-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="{w}pt" '
+                    f'height="{h}pt" viewBox="0 0 {w} {h}" font-family="{family}" stroke-linejoin="round" '
+                    f'stroke-linecap="butt">\n')
+            return (head + (f"<defs>{defs}</defs>\n" if defs else "") + "\n".join(body) + "\n</svg>\n").encode()
+
+    return _LeanSVG
 
 
 @lru_cache(maxsize=512)
