@@ -1,11 +1,14 @@
 """Pictures for the key (and, if asked, the worksheet): picture data from the kinds, drawn as SVG.
 
 The kinds return frozen picture records (quizgen.model: exact numbers, no floats); this module
-draws them with matplotlib only when a page asks for a picture, so importing
-quizgen never imports matplotlib. Output is deterministic: a fixed hash salt for
-the SVG ids, no date in the metadata, text kept as text (small files, and the
-same seed gives byte-identical HTML and PDF). Styles differ in dash pattern and
-marker shape, not only in colour, so the pictures read in black-and-white print.
+lays them out with matplotlib only when a page asks for a picture, so importing quizgen never
+imports matplotlib. The SVG is written by a lean renderer of its own (_LeanSVG: flat, attributes
+instead of CSS, the curves as exact cubic Béziers, the axes without matplotlib's Tick objects),
+which WeasyPrint draws in about half the time of savefig's SVG; savefig remains the fallback for
+anything it does not draw. Output is deterministic: no ids from counters or hashes, no date,
+text kept as text (small files, and the same seed gives byte-identical HTML and PDF). Styles
+differ in dash pattern and marker shape, not only in colour, so the pictures read in
+black-and-white print.
 """
 
 from __future__ import annotations
