@@ -307,8 +307,8 @@ class _Canvas:
         families, _ = _fonts()
         self.families = list(families)
         self.fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=72)
-        agg: Any = FigureCanvasAgg(self.fig)  # get_renderer is untyped in matplotlib's stubs
-        self.renderer = agg.get_renderer()
+        FigureCanvasAgg(self.fig)
+        self.renderer = _measurer()
         self.paths: list[Any] = []  # display-coordinate matplotlib Paths
         self.boxes: list[Any] = []  # display-coordinate Bboxes
         self.tick_pt = tick_pt(full)
@@ -684,7 +684,7 @@ def _svg_bytes(fig: Any) -> bytes:
 
     with matplotlib.rc_context(_rc()):
         try:
-            svg: bytes = _lean_class()(fig, getattr(fig, "quizgen_curves", {})).svg(list(_fonts()[0]))
+            svg: bytes = _lean().svg(fig, getattr(fig, "quizgen_curves", {}), list(_fonts()[0]))
             return svg
         except _Unsupported:
             pass
@@ -769,6 +769,21 @@ def _contains_close(interval: Sequence[float], value: float) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _measurer() -> Any:
+    """The Agg renderer labels are measured with, one for every figure of the process: matplotlib
+    caches text metrics per renderer, so the tick labels and names that recur are measured once."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(WIDTH_IN * 72, HEIGHT_IN * 72, 72)
+
+
+@lru_cache(maxsize=1)
+def _lean() -> Any:
+    """The lean SVG renderer, one for the process (its text metrics cached as _measurer's)."""
+    return _lean_class()()
+
+
+@lru_cache(maxsize=1)
 def _lean_class() -> Any:
     """The lean SVG renderer's class (a matplotlib RendererBase), made on first use so that
     importing quizgen.plots does not import matplotlib."""
@@ -790,8 +805,8 @@ def _lean_class() -> Any:
         third of the time, and savefig's tick and group machinery is skipped.
         """
 
-        def __init__(self, fig: Any, curves: dict[str, Any]) -> None:
-            super().__init__()
+        def start(self, fig: Any, curves: dict[str, Any]) -> None:
+            """A new picture (one renderer serves them all: matplotlib caches text metrics per renderer)."""
             self.fig, self.curves = fig, curves
             self.width, self.height = fig.bbox.width, fig.bbox.height
             self.flip = Affine2D().scale(1, -1).translate(0, self.height)
@@ -1012,7 +1027,8 @@ def _lean_class() -> Any:
                         raise _Unsupported("a y-axis label")
                 axis.label.draw(self)
 
-        def svg(self, families: list[str]) -> bytes:
+        def svg(self, fig: Any, curves: dict[str, Any], families: list[str]) -> bytes:
+            self.start(fig, curves)
             self.families = families
             axes = [a for ax in self.fig.axes for a in (ax.xaxis, ax.yaxis)]
             try:
