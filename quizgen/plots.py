@@ -772,9 +772,10 @@ def _contains_close(interval: Sequence[float], value: float) -> bool:
 def _measurer() -> Any:
     """The Agg renderer labels are measured with, one for every figure of the process: matplotlib
     caches text metrics per renderer, so the tick labels and names that recur are measured once."""
-    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends import backend_agg
 
-    return RendererAgg(WIDTH_IN * 72, HEIGHT_IN * 72, 72)
+    agg: Any = backend_agg  # RendererAgg is untyped in matplotlib's stubs
+    return agg.RendererAgg(WIDTH_IN * 72, HEIGHT_IN * 72, 72)
 
 
 @lru_cache(maxsize=1)
