@@ -698,6 +698,9 @@ def load_manifest(path: Path) -> dict[str, Any]:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"cannot read it as JSON ({exc})", field="manifest", file=path) from None
+    except RecursionError:  # [[[[… 100,000 deep: json's decoder gives up with a traceback
+        raise InputError("arrays or objects nested too deeply to read (a manifest needs four levels)",
+                         field="manifest", file=path) from None
     ok = (isinstance(data, dict) and isinstance(data.get("seed"), int) and isinstance(data.get("options"), dict)
           and isinstance(data.get("versions"), list)
           and all(isinstance(v, dict) and isinstance(v.get("code"), str) for v in data["versions"]))

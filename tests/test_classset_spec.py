@@ -282,6 +282,17 @@ def test_rebuild_refuses_a_tampered_spec_naming_manifest_and_key(spec_run: Path,
     assert not (tmp_path / "rb").exists()
 
 
+def test_a_manifest_nested_too_deeply_is_one_line(spec_run: Path, tmp_path: Path) -> None:
+    """Was a RecursionError traceback from json.loads (any manifest, with or without a spec)."""
+    text = (spec_run / "friday" / "manifest.json").read_text()
+    (tmp_path / "m.json").write_text(text.replace('"instructions"', '"x": ' + "[" * 100_000 + "]" * 100_000
+                                                  + ', "instructions"', 1))
+    code = manifest(spec_run)["versions"][0]["code"]
+    done = run("make", "--rebuild", code, "--manifest", "m.json", "--out", "rb", cwd=tmp_path)
+    one_line_exit_2(done, "--manifest m.json: arrays or objects nested too deeply")
+    assert not (tmp_path / "rb").exists()
+
+
 def test_old_manifests_without_a_spec_still_rebuild(tmp_path: Path) -> None:
     done = run("make", "--versions", "2", "--count", "2", "--seed", "4", "--format", "json", "--out", "cs",
                cwd=tmp_path)
