@@ -79,8 +79,11 @@ REPLACEABLE = CLASS_FILES | frozenset({"worksheet.html", "key.html", "worksheet.
 FOLDER = re.compile(r"\d{2,3}-[A-HJ-NP-Z2-9]{5}\Z")
 # manifest.json's "format". 2: practice.html's "New numbers" come from one pool per slot, drawn once for the
 # class (class_pools). A manifest without it (1) was made when each version drew its own (generate.practice_pools):
-# --rebuild draws them so again, so its practice.html is the same, byte for byte.
-FORMAT = 2
+# --rebuild draws them so again, so its practice.html is the same, byte for byte. 3: the pictures (the key's, and
+# the worksheet's with --plots worksheet) are written by quizgen.plots' lean SVG writer; a set of format 1 or 2
+# rebuilt now gets the same pictures drawn that way, so its HTML differs in those images (picture_note says so).
+FORMAT = 3
+PICTURES_FORMAT = 3
 _POOL_TRIES = 4  # draws per pool problem wanted (plus 20): a pool keeps only problems of its slot's form
 
 
@@ -815,6 +818,25 @@ def rebuild(data: dict[str, Any], code: str, shown: str,
         raise InputError(f"version {wanted} comes out differently with quizgen {__version__} "
                          f"(manifest made by {data.get('quizgen')})", field="manifest", file=shown)
     return copt, version
+
+
+def picture_note(data: dict[str, Any], copt: ClassOptions, version: Version) -> str | None:
+    """For --rebuild of a set made before the pictures' SVG changed (manifest format < 3): one line
+    saying which HTML files will not be byte for byte the earlier ones, when the version has such a
+    picture on an HTML page; else None."""
+    from quizgen.model import GraphPicture
+    from quizgen.plots import shows
+
+    if data.get("format", 1) >= PICTURES_FORMAT or "html" not in copt.formats:
+        return None
+    pages = [name for name, full in (("key.html", True), ("worksheet.html", False))
+             if any(p.plot is not None and not isinstance(p.plot, GraphPicture) and shows(p.plot, full, copt.plots)
+                    for p in version.quiz.problems)]
+    if not pages:
+        return None
+    return (f"note: this class set was made by an older quizgen (manifest format {data.get('format', 1)}); its "
+            f"pictures are drawn anew, so {' and '.join(pages)} will not be byte for byte the earlier "
+            f"{'files' if len(pages) > 1 else 'file'} (the same numbers and words)")
 
 
 def rebuild_pools(data: dict[str, Any], copt: ClassOptions, version: Version) -> Callable[[Quiz], Sequence[Sequence[Problem | Variant]]] | None:

@@ -422,6 +422,9 @@ def _rebuild(code: str, manifest_path: Path, out: Path) -> None:
         raise click.ClickException(str(exc)) from None
     who = f" ({version.student.name})" if version.student else ""
     click.echo(f"version {version.code}{who} of class seed {data['seed']} → {out}/ ({', '.join(sorted(files))})")
+    note = classset.picture_note(data, copt, version)
+    if note is not None:
+        click.echo(note, err=True)
 
 
 @main.command()

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
+import os
 import re
 import subprocess
 import sys
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -177,3 +180,46 @@ def test_a_picture_s_bytes_do_not_depend_on_what_was_drawn_before() -> None:
         plots.svg(other, False)
     plots.svg.cache_clear()
     assert hashlib.sha256(plots.svg(picture)).hexdigest() == fresh
+
+
+def _class_set(tmp: Path, kind: str) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(Path(plots.__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, "-m", "quizgen", "make", "--versions", "1", "--count", "2", "-k", kind,
+                           "--seed", "3", "--format", "html,json", "--out", "cs"], capture_output=True, text=True,
+                          env=env, cwd=tmp, timeout=600)
+    assert done.returncode == 0, done.stderr
+    data: dict[str, Any] = json.loads((tmp / "cs" / "manifest.json").read_text())
+    return data
+
+
+def _rebuild(tmp: Path, data: dict[str, Any], out: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(plots.__file__).resolve().parent.parent)}
+    (tmp / f"{out}.json").write_text(json.dumps(data))
+    return subprocess.run([sys.executable, "-m", "quizgen", "make", "--rebuild", data["versions"][0]["code"],
+                           "--manifest", f"{out}.json", "--out", out], capture_output=True, text=True, env=env,
+                          cwd=tmp, timeout=600)
+
+
+def test_a_class_set_from_before_the_lean_pictures_says_its_key_will_differ(tmp_path: Path) -> None:
+    """Manifest format 3 marks sets whose pictures the lean writer drew: rebuilt, byte for byte, no note.
+    A set of format 2 (or 1) had savefig's SVG in its key.html: rebuilt, a one-line note says the key
+    will not be byte for byte the earlier file; a set without such pictures gets no note."""
+    data = _class_set(tmp_path, "tangent-line")
+    assert data["format"] == 3
+    done = _rebuild(tmp_path, data, "now")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    folder = tmp_path / "cs" / data["versions"][0]["folder"]
+    assert (tmp_path / "now" / "key.html").read_bytes() == (folder / "key.html").read_bytes()
+    for old in (2, 1):
+        data["format"] = old
+        done = _rebuild(tmp_path, data, f"old{old}")
+        assert done.returncode == 0, done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "key.html will not be byte for byte" in lines[0] and f"format {old}" in lines[0]
+        assert "worksheet.html" not in lines[0]  # --plots key (the default): the worksheet has no picture
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    data = _class_set(plain, "evaluate")
+    data["format"] = 2
+    done = _rebuild(plain, data, "old")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
