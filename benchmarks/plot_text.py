@@ -24,6 +24,10 @@ from quizgen import plots  # noqa: E402
 from quizgen.generate import Options, make_quiz  # noqa: E402
 from quizgen.render import html_to_pdf, render_html  # noqa: E402
 
+# svg.fonttype is matplotlib's savefig setting: since plots writes its own lean SVG (always text;
+# benchmarks/bench_pictures.py), this comparison is of savefig's output, plots' fallback.
+plots._svg_bytes = plots._savefig_svg
+
 
 def key_html(fonttype: str, alone: bool) -> tuple[str, int]:
     """The whole key, or (alone) a page of just its pictures, with the labels drawn as fonttype says."""
