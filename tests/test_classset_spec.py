@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import unicodedata
 from fractions import Fraction
 from pathlib import Path
@@ -343,3 +345,26 @@ def test_spec_from_a_device_or_with_rebuild(tmp_path: Path) -> None:
     one_line_exit_2(run("make", "--spec", "w.toml", "--rebuild", "ABCDE", "--manifest", "m.json", "--out", "o",
                         cwd=tmp_path), "--spec cannot be combined with --rebuild")
     assert not (tmp_path / "o").exists()
+
+
+def test_ctrl_c_then_the_same_command_resumes_a_spec_class_set(tmp_path: Path) -> None:
+    (tmp_path / "w.toml").write_text(SPEC)
+    args = [sys.executable, "-m", "quizgen", "make", "--spec", "w.toml", "--versions", "3", "--seed", "2",
+            "--variants", "0", "--plots", "none", "--out", "out"]
+    proc = subprocess.Popen(args, cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    found: list[Path] = []
+    while time.monotonic() < deadline and not found:  # until the first version's folder is whole
+        found = [p for p in tmp_path.glob(".out.quizgen-new-*/*") if p.is_dir() and not p.name.endswith(".tmp")]
+        time.sleep(0.05)
+    assert found, proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    assert not (tmp_path / "out").exists()
+    again = subprocess.run(args, cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "resuming: " in again.stderr
+    assert sorted(os.listdir(tmp_path)) == [".out.quizgen-lock", "out", "w.toml"]
+    text = pdf_text(tmp_path / "out" / "all-worksheets.pdf")
+    assert text.count("Page 1 of") == 3 and text.count("Part B: One gradient step") == 3
