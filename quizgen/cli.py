@@ -175,7 +175,8 @@ def _kinds(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
               help=f"practice.html: other numbers per problem for its \"New numbers\" button (0 to {MAX_VARIANTS}; 0: no "
                    f"button; at most {MAX_PAGE_VARIANTS:,} on a page, so large sets get fewer each).")
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A worksheet spec (TOML): title, instructions and headed sections of problems.")
+              help="A worksheet spec (TOML): title, instructions and headed sections of problems; with "
+                   "--versions/--roster, a version of it per student.")
 @click.option("--versions", type=WholeNumber(min=None, max=None), default=None, metavar="N",
               help=f"A class set: N versions of the quiz, fair and all different, each in its own folder "
                    f"(1–{MAX_VERSIONS}; at most {MAX_CLASS_PROBLEMS:,} problems in all).")
@@ -210,6 +211,7 @@ def make(ctx: click.Context, count: int | None, kinds: tuple[str, ...], seed: in
       quizgen make --spec examples/walkthrough.toml --out walkthrough
       quizgen make --roster class.csv --seed 7 --out friday
       quizgen make --versions 4 --count 10 --out quiz3
+      quizgen make --spec examples/backprop.toml --versions 30 --out neurons
       quizgen make --rebuild K7M2Q --manifest friday/manifest.json --out k7m2q
     """
     # One check of every option, shared with a class set's manifest (quizgen/makeoptions.py).
