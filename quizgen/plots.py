@@ -293,11 +293,31 @@ def _search(pic: SecantPicture, candidates: tuple[Fraction, ...], own: tuple[Fra
 # ---------------------------------------------------------------- drawing and label placement
 
 
+# Figures kept for reuse, by (first panel, full): the figure and its panels, in the order they were
+# added. Making a figure and its axes is about a fifth of a picture's drawing (Axes.clear makes four
+# Tick objects it never needs); a picture starts from the kept one with everything drawn before removed.
+_BLANKS: dict[tuple[tuple[float, float, float, float], bool], tuple[Any, list[tuple[Any, Any]]]] = {}
+
+
+def _cleared(fig: Any) -> Any:
+    """The figure with every artist a picture added removed (panels, spines, limits stay; each picture
+    sets its limits and axis label before drawing)."""
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.texts, *ax.patches, *ax.collections, *ax.images, *ax.artists]:
+            artist.remove()
+        ax.set_prop_cycle(None)
+        ax.set_xlabel("")
+    for artist in [*fig.texts, *fig.artists, *fig.lines, *fig.patches]:
+        artist.remove()
+    return fig
+
+
 class _Canvas:
     """A figure with one axes and what its labels must avoid: lines, markers and other labels.
 
     Display units are points (72 dpi). Labels are placed by trying candidate spots in order
-    and taking the first whose box stays inside the axes and touches nothing drawn.
+    and taking the first whose box stays inside the axes and touches nothing drawn. The figure is
+    the process's kept one for this layout (_BLANKS), cleared: a figure() is valid until the next.
     """
 
     def __init__(self, rect: tuple[float, float, float, float], full: bool = True) -> None:
@@ -306,8 +326,16 @@ class _Canvas:
 
         families, _ = _fonts()
         self.families = list(families)
-        self.fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=72)
-        FigureCanvasAgg(self.fig)
+        kept = _BLANKS.get((rect, full))
+        if kept is None:
+            fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=72)
+            FigureCanvasAgg(fig)
+            kept = _BLANKS[(rect, full)] = (fig, [])
+        self.fig = _cleared(kept[0])
+        self.panels = kept[1]
+        for _rect, ax in self.panels:  # shown again as add_axes asks for them
+            ax.set_visible(False)
+        self.used = 0
         self.renderer = _measurer()
         self.paths: list[Any] = []  # display-coordinate matplotlib Paths
         self.boxes: list[Any] = []  # display-coordinate Bboxes
@@ -322,13 +350,21 @@ class _Canvas:
         """A (further) panel; drawing and placing go to the newest one."""
         from matplotlib.ticker import MaxNLocator
 
-        self.ax = self.fig.add_axes(rect)
-        self.ax.patch.set_visible(False)  # white on the figure's white: nothing to draw
-        self.ax.spines["top"].set_visible(False)
-        self.ax.spines["right"].set_visible(False)
-        self.ax.tick_params(labelsize=self.tick_pt, pad=1.5)
-        if rect[2] < 0.5:  # a narrow panel: fewer ticks, so their labels do not touch
-            self.ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
+        if self.used < len(self.panels):
+            kept_rect, self.ax = self.panels[self.used]
+            if kept_rect != rect:
+                raise ValueError(f"panels of a kept figure come in another order: {kept_rect} then {rect}")
+            self.ax.set_visible(True)
+        else:
+            self.ax = self.fig.add_axes(rect)
+            self.ax.patch.set_visible(False)  # white on the figure's white: nothing to draw
+            self.ax.spines["top"].set_visible(False)
+            self.ax.spines["right"].set_visible(False)
+            self.ax.tick_params(labelsize=self.tick_pt, pad=1.5)
+            if rect[2] < 0.5:  # a narrow panel: fewer ticks, so their labels do not touch
+                self.ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
+            self.panels.append((rect, self.ax))
+        self.used += 1
 
     def limits(self, xlim: tuple[float, float], ylim: tuple[float, float], xlabel: str) -> None:
         self.ax.set_xlim(*xlim)
@@ -667,7 +703,10 @@ def _rc() -> Any:
 
 
 def figure(picture: Picture, full: bool = True) -> Any:
-    """The matplotlib Figure of a picture (tests measure its labels with matplotlib's renderer)."""
+    """The matplotlib Figure of a picture (tests measure its labels with matplotlib's renderer).
+
+    The figure is one this process keeps for the picture's layout (_BLANKS): it is valid until the
+    next picture is drawn."""
     import matplotlib
 
     if isinstance(picture, GraphPicture):

@@ -223,3 +223,21 @@ def test_a_class_set_from_before_the_lean_pictures_says_its_key_will_differ(tmp_
     data["format"] = 2
     done = _rebuild(plain, data, "old")
     assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def test_a_kept_figure_draws_the_same_bytes_as_a_new_one() -> None:
+    """The process keeps one figure per layout and clears it for the next picture: every picture,
+    drawn after all the others, is byte for byte what a new figure gives (secant, worksheet, loss
+    and two-panel loss layouts all met)."""
+    layouts = set()
+    kept = {}
+    for picture, full in itertools.product(PICTURES, (True, False)):
+        plots.svg.cache_clear()
+        kept[(picture, full)] = plots.svg(picture, full)
+    for (picture, full), svg in kept.items():
+        plots._BLANKS.clear()
+        plots.svg.cache_clear()
+        assert plots.svg(picture, full) == svg, (picture, full)
+        layouts |= set(plots._BLANKS)
+    assert len({(rect, full) for rect, full in layouts}) >= 4, layouts
+    assert (plots._LOSS_WHOLE, True) in layouts  # a gradient-step picture with the steps enlarged
