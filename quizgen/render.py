@@ -185,17 +185,17 @@ def font_faces_inline() -> Markup:
 def html_to_pdf(html: str) -> bytes:
     """One HTML document as a tagged PDF (PDF/UA structure, language and title from the HTML).
 
+    The document is set from its print flavour (print_html: the same page with fewer boxes).
     WeasyPrint is imported only when a PDF is wanted.
     """
     import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
 
-    fonts = FontConfiguration()
-    faces = weasyprint.CSS(string=FONT_FACES, base_url=str(fonts_dir()) + "/", font_config=fonts)
+    fonts, faces, extra = _pdf_fonts(html)
+    html = print_html(html)
 
     def render(text: str) -> Any:
         return weasyprint.HTML(string=text, base_url=str(templates_dir())).render(
-            stylesheets=[faces], font_config=fonts, pdf_tags=True)
+            stylesheets=[faces, extra], font_config=fonts, pdf_tags=True)
 
     document = render(html)
     # No last page holding one problem that fits elsewhere: give every working space a little less
@@ -216,6 +216,123 @@ def html_to_pdf(html: str) -> bytes:
                     document = balanced
     pdf: bytes = document.write_pdf(pdf_tags=True)
     return pdf
+
+
+# The print flavour's rules (a user stylesheet: !important to win over the page's own rules).
+# A flex row of one item lays it out as a block does (the item is blockified, alone on its line,
+# no gap): WeasyPrint's flex layout costs a tenth of a worksheet.
+PRINT_CSS = """
+.mn { white-space: nowrap !important; }
+.answer-lines.one, .answer-lines.one > .answer-line { display: block !important; }
+"""
+_FONTS: dict[int, tuple[Any, Any, Any]] = {}
+
+
+def _pdf_fonts(html: str) -> tuple[Any, Any, Any]:
+    """WeasyPrint's FontConfiguration with the shipped @font-face rules and PRINT_CSS, made once per
+    process and reused: its fonts stay loaded and their shaping caches warm from one PDF to the next
+    (a class-set worker makes many). A page with @font-face rules of its own (user templates) gets
+    a fresh one: WeasyPrint adds a page's faces to the configuration it is given."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    own = "@font-face" in html
+    if not own and os.getpid() in _FONTS:
+        return _FONTS[os.getpid()]
+    fonts = FontConfiguration()
+    made = (fonts, weasyprint.CSS(string=FONT_FACES, base_url=str(fonts_dir()) + "/", font_config=fonts),
+            weasyprint.CSS(string=PRINT_CSS, font_config=fonts))
+    if not own:
+        _FONTS.clear()  # a forked child makes its own (the parent's is not shared across processes)
+        _FONTS[os.getpid()] = made
+    return made
+
+
+# ---------------------------------------------------------------- the print flavour
+# WeasyPrint lays out every inline box on its own, again while it breaks lines (shared
+# RENDERING.md): the PDF is set from a copy of the page without the boxes that change nothing on
+# paper. The .html files keep their accessible markup; the PDF looks the same glyph for glyph
+# (tests/test_print_flavour.py compares the pages' pixels and text).
+
+# A formula's screen-reader label: WeasyPrint neither shows nor tags it.
+_ARIA = re.compile(r'(<span class="m[^"]*"(?: style="[^"]*")?) role="math" aria-label="[^"]*"')
+_SPAN = re.compile(r"<span\b[^>]*>|</span>")
+# A derivation (key.html): a block of line divs, no div inside a line.
+_LINES = re.compile(r'<div class="lines">(?:\s*<div style="[^"<>]*">(?:(?!<div|</div>).)*</div>)*\s*</div>', re.S)
+_LINE = re.compile(r'(<div style="[^"<>]*">)((?:(?!<div|</div>).)*)(</div>)', re.S)
+_ANSWER_LINES = re.compile(r'<div class="answer-lines"><span class="answer-line">')
+# A no-break span holding one formula and nothing else. (Not one that also holds the punctuation
+# after the formula: WeasyPrint then fits a full line differently, measured.)
+_NW_M = re.compile(r'<span class="nw"><span class="m">')
+
+
+def _close(html: str, start: int) -> tuple[int, int]:
+    """(start, end) of the </span> closing the span whose opening tag ends at `start`."""
+    depth = 1
+    for tag in _SPAN.finditer(html, start):
+        depth += -1 if tag.group().startswith("</") else 1
+        if depth == 0:
+            return tag.start(), tag.end()
+    raise ValueError("unbalanced <span> in the page")
+
+
+def _unwrap_line(match: re.Match[str]) -> str:
+    """A derivation line without the span around each formula of its right-hand side: the line is
+    already in the math face and its formulas wrap like it (.lines > div > .m)."""
+    body, out, at = match.group(2), [], 0
+    for tag in _SPAN.finditer(body):
+        if tag.start() < at:
+            continue
+        if tag.group().startswith("</"):
+            return match.group()  # not our markup: unchanged
+        end = _close(body, tag.end())
+        if tag.group() == '<span class="m">':
+            out += [body[at:tag.start()], body[tag.end():end[0]]]
+        else:
+            out.append(body[at:end[1]])
+        at = end[1]
+    out.append(body[at:])
+    return match.group(1) + "".join(out) + match.group(3)
+
+
+def print_html(html: str) -> str:
+    """The page as WeasyPrint sets it for the PDF: the same glyphs in the same places, fewer boxes.
+
+    * a formula's role and aria-label go (they are for screen readers, in the .html files);
+    * a derivation line's right-hand side is its text: the span around it changed nothing;
+    * a no-break span around one formula becomes the formula's own span with class ``mn``
+      (no-break, PRINT_CSS);
+    * a worksheet's row of answer lines that holds one line is a block, not a flex row (class ``one``).
+
+    Markup that is not quizgen's own (a user template's) is left as it is.
+    """
+    try:
+        return _print_html(html)
+    except ValueError:  # unbalanced spans: not ours to rewrite
+        return html
+
+
+def _print_html(html: str) -> str:
+    html = _ARIA.sub(r"\1", html)
+    html = _LINES.sub(lambda block: _LINE.sub(_unwrap_line, block.group()), html)
+    out, at = [], 0
+    for wrap in _NW_M.finditer(html):
+        if wrap.start() < at:
+            continue
+        end = _close(html, wrap.end())[1]  # after the formula's </span>
+        if not html.startswith("</span>", end):  # the wrapper holds more than the formula
+            continue
+        out += [html[at:wrap.start()], '<span class="m mn">', html[wrap.end():end]]
+        at = end + len("</span>")
+    out.append(html[at:])
+    html = "".join(out)
+    out, at = [], 0
+    for row in _ANSWER_LINES.finditer(html):
+        if html.startswith("</div>", _close(html, row.end())[1]):  # one answer line in the row
+            out += [html[at:row.start()], '<div class="answer-lines one">']
+            at = row.start() + len('<div class="answer-lines">')
+    out.append(html[at:])
+    return "".join(out)
 
 
 # A worksheet's working space: <div class="work …" style="height: 24mm">.
