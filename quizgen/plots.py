@@ -1212,8 +1212,8 @@ def drawer(wanted: bool) -> Iterator[Any]:
 class Figures:
     """The templates' figure(): pictures drawn in a forked worker while the page's math is typeset.
 
-    Importing matplotlib and drawing cost ~0.7 s plus ~70 ms a picture of CPU, longer than
-    typesetting a key's math; on two or more cores the two overlap. The template gets a marker
+    Importing matplotlib and drawing cost ~0.5 s plus ~20-30 ms a picture of CPU (benchmarks/bench_pictures.py),
+    longer than typesetting a key's math; on two or more cores the two overlap. The template gets a marker
     for each pending picture and fill() swaps the finished figures in. `pool` is a worker
     started earlier (drawer()), which its owner ends; without one, Figures forks its own.
     """
