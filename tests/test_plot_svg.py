@@ -241,3 +241,14 @@ def test_a_kept_figure_draws_the_same_bytes_as_a_new_one() -> None:
         layouts |= set(plots._BLANKS)
     assert len({(rect, full) for rect, full in layouts}) >= 4, layouts
     assert (plots._LOSS_WHOLE, True) in layouts  # a gradient-step picture with the steps enlarged
+
+
+def test_what_the_lean_writer_does_not_draw_falls_back_to_savefig() -> None:
+    """A rotated label (which quizgen never draws) is not something the lean writer knows: the figure
+    goes to matplotlib's savefig whole, and the figure's axes are left as they were."""
+    fig = plots.figure(PICTURES[0])
+    fig.text(0.5, 0.5, "rotated", rotation=30)
+    svg = plots._svg_bytes(fig).decode()
+    assert "<!DOCTYPE svg" in svg and "rotated" in svg and 'id="curve"' in svg
+    assert all("draw" not in vars(axis) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis))
+    assert plots._svg_bytes(fig).decode() == svg  # deterministic too
