@@ -39,6 +39,7 @@ time, tags kept), so WeasyPrint's workers and the joins never hold memory at onc
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import os
@@ -623,7 +624,12 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
             # The practice pools are drawn and rendered here, once, before the workers fork and share them.
             pools = class_pools(copt, run_seed, versions[todo[0]]) if todo else None
             _JOB.update(copt=copt, versions=versions, staging=str(staging), seed=run_seed, pools=pools)
+            # What the workers inherit stays shared with this process: frozen, their garbage collector
+            # does not write to it (a collection touching every inherited object copies its page).
+            gc.collect()
+            gc.freeze()
             pool = fork_pool(processes, initializer=_worker_init)
+            gc.unfreeze()
             try:
                 tasks: Iterator[int]
                 if pool is None:
