@@ -190,7 +190,7 @@ def html_to_pdf(html: str) -> bytes:
     """
     import weasyprint
 
-    fonts, faces, extra = _pdf_fonts(html)
+    fonts, faces, extra = _pdf_fonts()
     html = print_html(html)
 
     def render(text: str) -> Any:
@@ -220,32 +220,25 @@ def html_to_pdf(html: str) -> bytes:
 
 # The print flavour's rules (a user stylesheet: !important to win over the page's own rules).
 # A flex row of one item lays it out as a block does (the item is blockified, alone on its line,
-# no gap): WeasyPrint's flex layout costs a tenth of a worksheet.
+# no gap), and WeasyPrint lays a block out for less than a flex row.
 PRINT_CSS = """
 .mn { white-space: nowrap !important; }
 .answer-lines.one, .answer-lines.one > .answer-line { display: block !important; }
 """
-_FONTS: dict[int, tuple[Any, Any, Any]] = {}
 
 
-def _pdf_fonts(html: str) -> tuple[Any, Any, Any]:
-    """WeasyPrint's FontConfiguration with the shipped @font-face rules and PRINT_CSS, made once per
-    process and reused: its fonts stay loaded and their shaping caches warm from one PDF to the next
-    (a class-set worker makes many). A page with @font-face rules of its own (user templates) gets
-    a fresh one: WeasyPrint adds a page's faces to the configuration it is given."""
+def _pdf_fonts() -> tuple[Any, Any, Any]:
+    """A new FontConfiguration for one PDF, the shipped @font-face rules and PRINT_CSS.
+
+    (Reusing one per process, warm, saved about 2 % of the CPU, within the noise:
+    benchmarks/bench_pdf_cpu.py, measured and not kept.)
+    """
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    own = "@font-face" in html
-    if not own and os.getpid() in _FONTS:
-        return _FONTS[os.getpid()]
     fonts = FontConfiguration()
-    made = (fonts, weasyprint.CSS(string=FONT_FACES, base_url=str(fonts_dir()) + "/", font_config=fonts),
+    return (fonts, weasyprint.CSS(string=FONT_FACES, base_url=str(fonts_dir()) + "/", font_config=fonts),
             weasyprint.CSS(string=PRINT_CSS, font_config=fonts))
-    if not own:
-        _FONTS.clear()  # a forked child makes its own (the parent's is not shared across processes)
-        _FONTS[os.getpid()] = made
-    return made
 
 
 # ---------------------------------------------------------------- the print flavour

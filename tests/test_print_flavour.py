@@ -111,13 +111,3 @@ def test_what_it_changes_and_what_it_leaves() -> None:
     assert render.print_html(odd) == odd
     unbalanced = '<span class="nw"><span class="m">1</span>'
     assert render.print_html(unbalanced) == unbalanced
-
-
-def test_fonts_are_made_once_per_process_unless_the_page_brings_its_own(pages: dict[str, str]) -> None:
-    first = render._pdf_fonts(pages["key"])
-    assert render._pdf_fonts(pages["worksheet"]) is first
-    own = pages["key"].replace("<style>", '<style>@font-face { font-family: "Mine"; src: url("nowhere.ttf"); }', 1)
-    assert render._pdf_fonts(own)[0] is not first[0]
-    assert render._pdf_fonts(pages["key"]) is first
-    # The same page twice in one process: the same bytes (the reused fonts carry nothing over).
-    assert render.html_to_pdf(pages["worksheet"]) == render.html_to_pdf(pages["worksheet"])
