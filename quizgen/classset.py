@@ -822,7 +822,7 @@ def rebuild(data: dict[str, Any], code: str, shown: str,
     version = versions[index]
     if version.code != entries[index]["code"] or version.seed != entries[index].get("seed"):
         raise InputError(f"version {wanted} comes out differently with quizgen {__version__} "
-                         f"(manifest made by {data.get('quizgen')})", field="manifest", file=shown)
+                         f"(manifest made by {_shown(data.get('quizgen'))})", field="manifest", file=shown)
     return copt, version
 
 

@@ -432,6 +432,20 @@ def test_rebuild_errors_name_the_manifest_not_a_flag_never_given(json_set: Path)
     assert "--count" not in done.stderr
 
 
+def test_rebuild_mismatch_error_shows_the_manifests_quizgen_clipped_and_escaped(json_set: Path) -> None:
+    """Was: the manifest's "quizgen" value printed raw in the "comes out differently" error: a 2 MB line,
+    escape sequences passed to the terminal."""
+    def change(m: dict[str, Any]) -> None:
+        m["quizgen"] = "\x1b[2J" + "A" * 100_000
+        m["versions"][0]["seed"] = 1  # so the version comes out differently
+    code = json.loads((json_set / "cs" / "manifest.json").read_text())["versions"][0]["code"]
+    done = run("make", "--rebuild", code, "--manifest", tampered(json_set, "m-quizgen.json", change),
+               "--out", "rb-quizgen", cwd=json_set)
+    one_line_exit_2(done, "--manifest", f"version {code} comes out differently", "manifest made by \"\\u001b[2JAAA")
+    assert len(done.stderr) < 400, len(done.stderr)
+    assert not (json_set / "rb-quizgen").exists()
+
+
 def test_rebuild_of_an_untampered_manifest_still_works(json_set: Path) -> None:
     v = json.loads((json_set / "cs" / "manifest.json").read_text())["versions"][1]
     done = run("make", "--rebuild", v["code"], "--manifest", "cs/manifest.json", "--out", "rb-ok", cwd=json_set)
