@@ -3,7 +3,7 @@
 Control characters (NUL, ESC, …), unpaired surrogates, line separators in one-line text and
 the bidirectional controls — the overrides and isolates U+202A–U+202E and U+2066–U+2069 (the
 "Trojan Source" characters that make text display in another order than it is stored) and the
-invisible marks U+200E, U+200F and U+061C — are refused with an InputError naming the
+invisible marks U+200E, U+200F and U+061C, and a byte-order mark (U+FEFF) inside the text — are refused with an InputError naming the
 character, never removed silently: what is printed is what was typed.
 
 One rule for every text that reaches a page or the terminal: titles, headings, instructions
@@ -27,6 +27,8 @@ def _refused(ch: str, multiline: bool) -> str | None:
     """Why `ch` may not appear in page text, or None when it may."""
     if ch in _BIDI:
         return "a bidirectional override (or isolate or mark), which shows text in another order than it is written"
+    if ch == "\ufeff":
+        return "an invisible byte-order mark (left inside the text when files are joined)"
     category = unicodedata.category(ch)
     if category == "Cs":
         return "not a character (an unpaired surrogate: the text is not valid Unicode)"

@@ -131,6 +131,9 @@ def test_duplicate_names_numbered_or_kept_apart_by_id(tmp_path: Path) -> None:
     (b"name\nAda\x1b[31m\n", ":2: the name: character 4 is U+001B"),
     ("name\nAda\u202eevil\n".encode(), ":2: the name: character 4 is U+202E"),
     (b"name\nA\x00da\n", "NUL bytes"),
+    # A byte-order mark inside the file (two exports joined with cat): was kept in the name, invisible on the
+    # sheet, and `check` then matched no student "Bob".
+    ("name\nAda\n\ufeffBob\n".encode(), ":3: the name: character 1 is U+FEFF"),
     (b"name,id\n,5\n", ":2: no name"),
 ])
 def test_bad_rosters(tmp_path: Path, data: bytes, message: str) -> None:
