@@ -83,8 +83,13 @@ FOLDER = re.compile(r"\d{2,3}-[A-HJ-NP-Z2-9]{5}\Z")
 # --rebuild draws them so again, so its practice.html is the same, byte for byte. 3: the pictures (the key's, and
 # the worksheet's with --plots worksheet) are written by quizgen.plots' lean SVG writer; a set of format 1 or 2
 # rebuilt now gets the same pictures drawn that way, so its HTML differs in those images (picture_note says so).
-FORMAT = 3
+# 4: a formula written with spaces in a sentence of the key (w₁ = 0.25, in a caption or a step) is one no-break
+# span (mathtex.prose_html); a set of format 1-3 rebuilt now has those spans in its HTML (rebuild_note says so).
+FORMAT = 4
 PICTURES_FORMAT = 3
+PROSE_FORMAT = 4
+# A no-break span of prose holding a space: only prose_html's formulas since format 4 (before, none held one).
+_GLUED = re.compile(rb'<span class="nw">[^<]* [^<]*</span>')
 _POOL_TRIES = 4  # draws per pool problem wanted (plus 20): a pool keeps only problems of its slot's form
 
 
@@ -843,6 +848,26 @@ def picture_note(data: dict[str, Any], copt: ClassOptions, version: Version) -> 
     return (f"note: this class set was made by an older quizgen (manifest format {data.get('format', 1)}); its "
             f"pictures are drawn anew, so {' and '.join(pages)} will not be byte for byte the earlier "
             f"{'files' if len(pages) > 1 else 'file'} (the same numbers and words)")
+
+
+def rebuild_note(data: dict[str, Any], copt: ClassOptions, version: Version, files: dict[str, bytes]) -> str | None:
+    """For --rebuild of a set an older quizgen made: one line naming the HTML files that will not be byte for
+    byte the earlier ones (pictures drawn anew, picture_note; formulas kept on one line, manifest format < 4);
+    None when the version's files are the same."""
+    note = picture_note(data, copt, version)
+    made = data.get("format", 1)
+    if made >= PROSE_FORMAT:
+        return note
+    glued = [name for name in ("key.html", "worksheet.html", "practice.html")
+             if name in files and _GLUED.search(files[name])]
+    if not glued:
+        return note
+    if note is not None:
+        return note + f"; {' and '.join(glued)} also keep{'s' if len(glued) == 1 else ''} each formula of a sentence on one line now"
+    return (f"note: this class set was made by an older quizgen (manifest format {made}); "
+            f"{' and '.join(glued)} now keep{'s' if len(glued) == 1 else ''} each formula of a sentence on one "
+            f"line (a no-break span), so {'they' if len(glued) > 1 else 'it'} will not be byte for byte the "
+            f"earlier {'files' if len(glued) > 1 else 'file'} (the same numbers and words)")
 
 
 def rebuild_pools(data: dict[str, Any], copt: ClassOptions, version: Version) -> Callable[[Quiz], Sequence[Sequence[Problem | Variant]]] | None:

@@ -424,7 +424,7 @@ def _rebuild(code: str, manifest_path: Path, out: Path) -> None:
         raise click.ClickException(str(exc)) from None
     who = f" ({version.student.name})" if version.student else ""
     click.echo(f"version {version.code}{who} of class seed {data['seed']} → {out}/ ({', '.join(sorted(files))})")
-    note = classset.picture_note(data, copt, version)
+    note = classset.rebuild_note(data, copt, version, files)
     if note is not None:
         click.echo(note, err=True)
 

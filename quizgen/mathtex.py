@@ -388,22 +388,53 @@ _PROSE_VAR = re.compile(r"(?<![A-Za-z])([fhxwLEy]|a(?=[)′,])|(?<=[(])a)(?![A-Z
 _BREAKABLE = re.compile(r"[·/|→\u2212]")
 
 
+# A token that stands alone between spaces and joins the formula's two sides (w₁ = 0.25, 15𝑥 − 18):
+# no line breaks beside it, so a formula written with spaces stays on one line (up to _GLUE_MAX characters).
+_JOINS = frozenset({"=", "≈", "≠", "<", ">", "≤", "≥", "→", "\u2212", "+", "·", "×"})
+_GLUE_MAX = 32
+
+
+def _glued(tokens: list[str]) -> list[list[str]]:
+    """The sentence's tokens (words and the spaces between them) grouped into runs: a run is a formula
+    written with spaces around its joining signs, or any other token alone."""
+    runs: list[list[str]] = []
+    i = 0
+    while i < len(tokens):
+        run = [tokens[i]]
+        j = i + 1
+        while (run[-1] and not run[-1].isspace() and j + 1 < len(tokens) and tokens[j].isspace()
+               and (tokens[j + 1] in _JOINS or run[-1] in _JOINS) and tokens[j + 1]):
+            run += [tokens[j], tokens[j + 1]]
+            j += 2
+        if len(run) > 1 and (run[-1] in _JOINS or len("".join(run)) > _GLUE_MAX):
+            run = [tokens[i]]  # a sign at the end is no formula's; a long run may break as before
+            j = i + 1
+        runs.append(run)
+        i = j
+    return runs
+
+
 @lru_cache(maxsize=8192)
 def prose_html(text: str) -> Markup:
     """A sentence of the key with its variables in the math face (𝑓, 𝑥, ℎ, 𝜂) and no formula broken inside.
 
     The kinds write their sentences as plain text (``the slope at w₀ = 2``, ``by η·|L′(w₀)| = 0.8``);
     here each lone variable becomes its math-italic letter, as in the formulas, and each
-    whitespace-free token a line could break inside (η·|L′(w₀)|, 1/2) is set without a line break.
+    whitespace-free token a line could break inside (η·|L′(w₀)|, 1/2) is set without a line break, and
+    so is a formula written with spaces around its signs (``w₁ = 0.25``, ``y = 15x − 18``), up to
+    _GLUE_MAX characters.
     """
     out = []
-    for token in re.split(r"(\s+)", text):
-        if not token or token.isspace():
-            out.append(token)
-            continue
-        html = str(escape(token))
-        html = _PROSE_VAR.sub(lambda m: _ITALIC[m.group(1)], html).replace("η", _MACROS["eta"])
-        if _BREAKABLE.search(token):
-            html = f'<span class="nw">{html}</span>'
-        out.append(html)
+    for run in _glued(re.split(r"(\s+)", text)):
+        words = []
+        for token in run:
+            if not token or token.isspace():
+                words.append(token)
+                continue
+            html = str(escape(token))
+            html = _PROSE_VAR.sub(lambda m: _ITALIC[m.group(1)], html).replace("η", _MACROS["eta"])
+            if _BREAKABLE.search(token) and len(run) == 1:
+                html = f'<span class="nw">{html}</span>'
+            words.append(html)
+        out.append(f'<span class="nw">{"".join(words)}</span>' if len(run) > 1 else "".join(words))
     return Markup("".join(out))

@@ -57,7 +57,7 @@ def one_line(html: str) -> str:
 
 def test_each_page_deals_its_slots_shared_pool_less_its_own_problem(made: Path) -> None:
     data = manifest(made)
-    assert data["format"] == classset.FORMAT == 3
+    assert data["format"] == classset.FORMAT == 4
     by_slot: dict[int, set[str]] = {}
     for v in data["versions"]:
         quiz = json.loads((made / "cs" / v["folder"] / "quiz.json").read_text())
@@ -129,7 +129,7 @@ def test_a_manifest_from_before_shared_pools_rebuilds_its_own_pools(made: Path) 
     assert page != stored((made / "cs" / v["folder"] / "practice.html").read_text())
 
 
-@pytest.mark.parametrize("value,needle", [(4, "comes out differently"), ("2", "format: "), (0, "format: "),
+@pytest.mark.parametrize("value,needle", [(5, "comes out differently"), ("2", "format: "), (0, "format: "),
                                           (True, "format: ")])
 def test_a_manifest_format_quizgen_does_not_write_is_one_line_exit_2(made: Path, value: object, needle: str) -> None:
     data = manifest(made)

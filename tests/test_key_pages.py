@@ -390,7 +390,7 @@ def test_variables_and_eta_in_the_keys_prose_are_in_the_math_face() -> None:
     for letter in "fhxwL":
         assert not re.search(rf"(?<![A-Za-z]){letter}(?![A-Za-z])", words), letter
     # a formula inside a sentence is never broken: η·|L′(w₀)| sits in one no-wrap span
-    assert re.search(r'<span class="nw">\U0001d702·\|\U0001d43f′\(\U0001d464₀\)\|</span>', html)
+    assert re.search(r'<span class="nw">[^<]*\U0001d702·\|\U0001d43f′\(\U0001d464₀\)\|[^<]*</span>', html)
 
 
 def test_a_formula_keeps_its_full_stop() -> None:
@@ -402,3 +402,29 @@ def test_a_formula_keeps_its_full_stop() -> None:
     assert re.search(r'<span class="nw"><span class="m"[^>]*>ℎ</span>\.\)</span>', html)
     assert re.search(r'Find <span class="nw"><span class="m"[^>]*>.*?</span>\.</span>', html)
     assert "Your answer still contains h.)" in prompt_text(quiz.problems[0])  # plain text carries no markup
+
+
+def test_a_formula_in_a_pictures_caption_is_not_broken_across_lines(tmp_path: Path) -> None:
+    """Seen on every key of a 30-student class set: the gradient-step picture's caption ended a line with
+    'the step 𝑤₀ = −5 → 𝑤₁ =' and began the next with '0.25;'. A formula written with spaces around its
+    signs stays on one line now (read back from the PDF with pdftotext, line by line)."""
+    import subprocess
+
+    from quizgen.render import render_html
+
+    quiz = make_quiz(Options(kinds=("gradient-step", "tangent-line"), count=6), 339252)
+    html = render_html(quiz, "key", plots="key")
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", html, flags=re.S)
+    assert any("The loss curve with the step" in c for c in captions)
+    assert re.search(r'<span class="nw">\U0001d464₀ = [^<]*→ \U0001d464₁ = [^<]*</span>', html)
+    result = CliRunner().invoke(main, ["make", "--kind", "gradient-step", "--count", "4", "--seed", "339252",
+                                       "-f", "pdf", "-o", str(tmp_path / "o")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = subprocess.run(["pdftotext", str(tmp_path / "o" / "key.pdf"), "-"], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    starts = [i for i, line in enumerate(lines) if "The loss curve with the step" in line]
+    assert len(starts) == 4
+    for i in starts:  # the step's formula whole on one line of the caption, no line ending in a sign
+        caption = lines[i:i + 3]
+        assert any(re.search(r"\U0001d464₀ = \S+ → \U0001d464₁ = \S+;", line) for line in caption), caption
+        assert not any(re.search(r"[=→−]\s*$", line) for line in caption), caption

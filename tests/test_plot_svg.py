@@ -205,7 +205,7 @@ def test_a_class_set_from_before_the_lean_pictures_says_its_key_will_differ(tmp_
     A set of format 2 (or 1) had savefig's SVG in its key.html: rebuilt, a one-line note says the key
     will not be byte for byte the earlier file; a set without such pictures gets no note."""
     data = _class_set(tmp_path, "tangent-line")
-    assert data["format"] == 3
+    assert data["format"] == 4
     done = _rebuild(tmp_path, data, "now")
     assert done.returncode == 0 and done.stderr == "", done.stderr
     folder = tmp_path / "cs" / data["versions"][0]["folder"]
@@ -222,7 +222,23 @@ def test_a_class_set_from_before_the_lean_pictures_says_its_key_will_differ(tmp_
     data = _class_set(plain, "evaluate")
     data["format"] = 2
     done = _rebuild(plain, data, "old")
-    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()  # no picture, but formats 1-3 broke a formula in a sentence
+    assert len(lines) == 1 and "pictures" not in lines[0] and "key.html now keeps each formula" in lines[0]
+
+
+def test_a_class_set_from_before_unbroken_formulas_says_its_key_will_differ(tmp_path: Path) -> None:
+    """Manifest format 4: a formula with spaces in a key's sentence (𝑥 = −1) is one no-break span. A set of
+    format 3 rebuilt gets those spans: one line says key.html will not be byte for byte the earlier file."""
+    data = _class_set(tmp_path, "evaluate")
+    key = (tmp_path / "cs" / data["versions"][0]["folder"] / "key.html").read_text()
+    assert re.search(r'<span class="nw">[^<]* = [^<]*</span>', key)
+    data["format"] = 3
+    done = _rebuild(tmp_path, data, "old3")
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "format 3" in lines[0] and "key.html now keeps each formula" in lines[0], lines
+    assert "will not be byte for byte" in lines[0] and "worksheet.html" not in lines[0]
 
 
 def test_a_kept_figure_draws_the_same_bytes_as_a_new_one() -> None:
