@@ -297,7 +297,10 @@ def print_html(html: str) -> str:
       (no-break, PRINT_CSS);
     * a worksheet's row of answer lines that holds one line is a block, not a flex row (class ``one``).
 
-    Markup that is not quizgen's own (a user template's) is left as it is.
+    Markup that is not quizgen's own is left as it is. The rewrite assumes the shipped
+    stylesheet's rules for .nw, .lines and .answer-lines: a page from user templates that style
+    them otherwise (render.environment(user_templates), not reachable from the command line)
+    should be typeset without it.
     """
     try:
         return _print_html(html)
