@@ -46,6 +46,7 @@ import os
 import random
 import re
 import signal
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -702,14 +703,42 @@ def progress_bar(total: int, wanted: bool, label: str) -> Any:
 # ---------------------------------------------------------------- rebuild
 
 
+def _read_manifest(path: Path, limit: int = 5_000_000) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. Opened without blocking and read so:
+    a FIFO, a device or a file that would make a read wait (/proc/kmsg) is refused, never waited on."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError("not a file", field="manifest", file=path) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("not a file", field="manifest", file=path)
+        if info.st_size > limit:
+            raise InputError("larger than 5 MB, not a quizgen manifest", field="manifest", file=path)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            try:
+                chunk = os.read(fd, limit + 1 - size)
+            except BlockingIOError:
+                raise InputError("cannot read it without waiting for it: give a file saved on disk",
+                                 field="manifest", file=path) from None
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise InputError("larger than 5 MB, not a quizgen manifest", field="manifest", file=path)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def load_manifest(path: Path) -> dict[str, Any]:
     """manifest.json, checked enough to rebuild from; InputError names the file."""
     try:
-        if not path.is_file():
-            raise InputError("not a file", field="manifest", file=path)
-        if path.stat().st_size > 5_000_000:
-            raise InputError("larger than 5 MB, not a quizgen manifest", field="manifest", file=path)
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json.loads(_read_manifest(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"cannot read it as JSON ({exc})", field="manifest", file=path) from None
     except RecursionError:  # [[[[… 100,000 deep: json's decoder gives up with a traceback

@@ -190,7 +190,7 @@ def _open_regular(path: Path, limit: int, error: type[InputError]) -> _Capped:
             raise error(f"{path} is {what}: give a file saved on disk")
         if info.st_size > limit:
             raise error(f"{path} is {info.st_size:,} bytes, more than the limit of {limit:,}")
-        os.set_blocking(fd, True)
+        # Left non-blocking: a regular file that would make a read wait (/proc/kmsg) is refused, not waited on.
         return _Capped(os.fdopen(fd, "rb", buffering=0), limit, path, error)
     except BaseException:
         os.close(fd)
@@ -219,7 +219,13 @@ class _Capped(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer)
-        n = self._raw.readinto(view[: max(self._left, 0) + 1]) or 0
+        try:
+            got = self._raw.readinto(view[: max(self._left, 0) + 1])
+        except OSError as exc:  # /proc/self/pagemap: EINVAL
+            raise self._error(f"cannot read {self._path} ({exc.strerror or exc})") from None
+        if got is None:  # non-blocking and nothing to read yet: a file that waits for data, not one saved on disk
+            raise self._error(f"cannot read {self._path} without waiting for it: give a file saved on disk")
+        n = got
         self._left -= n
         if self._left < 0:
             raise self._error(f"{self._path} grew past the limit of {self._limit:,} bytes while it was read")

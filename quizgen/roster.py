@@ -130,8 +130,20 @@ def read_roster(path: Path) -> tuple[list[Student], list[str]]:
         raise InputError(f"{st.st_size:,} bytes; a roster may have at most {MAX_ROSTER_BYTES:,}",
                          field="roster", file=shown)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_ROSTER_BYTES + 1)
+        # Without blocking: a file that would make a read wait (/proc/kmsg) is refused, never waited on.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            while size <= MAX_ROSTER_BYTES:
+                chunk = os.read(fd, MAX_ROSTER_BYTES + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            data = b"".join(chunks)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise InputError(f"cannot read it ({exc.strerror})", field="roster", file=shown) from None
     if len(data) > MAX_ROSTER_BYTES:

@@ -475,3 +475,27 @@ def test_one_version_summary_uses_singular_forms(tmp_path: Path) -> None:
                cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "· 1 version · 1 problem each →" in done.stdout and "(manifest.json, 1 folder)" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("proc", ["/proc/self/pagemap", "/proc/kmsg"])
+@pytest.mark.parametrize("args", [
+    ["make", "--rebuild", "X", "--manifest", "{}", "--out", "rb"],
+    ["check", "--manifest", "{}", "--answers", "a.csv"],
+    ["check", "--quiz", "{}", "--answers", "a.csv"],
+    ["make", "--roster", "{}", "--out", "rb"],
+])
+def test_proc_files_are_refused_in_one_line_never_waited_on(tmp_path: Path, proc: str, args: list[str]) -> None:
+    """Files that stat calls regular: /proc/self/pagemap's read fails with EINVAL (check --manifest gave an
+    OSError traceback) and /proc/kmsg's read waits for the kernel (make --rebuild --manifest, check --manifest
+    and make --roster hung)."""
+    if not os.access(proc, os.R_OK):
+        pytest.skip(f"{proc} is not readable here")
+    (tmp_path / "a.csv").write_text("student,1\nAnn,3\n")
+    try:
+        done = run(*[a.replace("{}", proc) for a in args], cwd=tmp_path, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("waited on " + proc)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert proc in done.stderr
+    assert not (tmp_path / "rb").exists()
