@@ -86,9 +86,12 @@ FOLDER = re.compile(r"\d{2,3}-[A-HJ-NP-Z2-9]{5}\Z")
 # rebuilt now gets the same pictures drawn that way, so its HTML differs in those images (picture_note says so).
 # 4: a formula written with spaces in a sentence of the key (w₁ = 0.25, in a caption or a step) is one no-break
 # span (mathtex.prose_html); a set of format 1-3 rebuilt now has those spans in its HTML (rebuild_note says so).
-FORMAT = 4
+# 5: a slot's pool holds no version's problem of that slot (before, only the page's own version's was left out, so
+# a page could show a classmate's quiz problem); --rebuild of a format 2-4 set draws its pools as they were drawn.
+FORMAT = 5
 PICTURES_FORMAT = 3
 PROSE_FORMAT = 4
+APART_FORMAT = 5
 # A no-break span of prose holding a space: only prose_html's formulas since format 4 (before, none held one).
 _GLUED = re.compile(rb'<span class="nw">[^<]* [^<]*</span>')
 _POOL_TRIES = 4  # draws per pool problem wanted (plus 20): a pool keeps only problems of its slot's form
@@ -423,22 +426,29 @@ def pool_size(copt: ClassOptions, count: int) -> int:
     return min(copt.variants, MAX_PAGE_VARIANTS // max(1, count))
 
 
-def slot_pool(problem: Problem, slot: Slot | None, run_seed: int, want: int) -> tuple[Problem, ...]:
+def slot_pool(problem: Problem, slot: Slot | None, run_seed: int, want: int,
+              apart: Sequence[Problem] = ()) -> tuple[Problem, ...]:
     """Up to `want` problems for slot `problem.number`'s practice pool, drawn from the run's seed: drawn and
     verified as every problem is (build_problem, with the kind, pinned values, degree, difficulty and section
     that all versions' problem of this slot share), all showing different numbers, of the slot's answer form;
-    those in its size band first, then (if too few turn up) others of the form. Empty when nothing can vary."""
+    those in its size band first, then (if too few turn up) others of the form. None is a problem of `apart`
+    (every version's problem of the slot: the same data, _data_key, or the same numbers shown); a slot with too
+    few other problems gives fewer. Empty when nothing can vary."""
     draw = problem.draw
     if want <= 0 or draw is None or draw.fixed:
         return ()
     kind = KINDS[problem.kind]
-    seen: set[tuple[Any, ...]] = set()
+    seen: set[tuple[Any, ...]] = {_shown_key(p) for p in apart}
+    taken = {_data_key(p) for p in apart}
     fits: list[Problem] = []
     others: list[Problem] = []
-    for k in range(_POOL_TRIES * want + 20):
+    # Each problem of `apart` met costs a draw: the bound grows with them (a pool is smaller, never a hang).
+    for k in range(_POOL_TRIES * want + 20 + len(taken)):
         drawn = build_problem(kind, problem.number, derive(run_seed, "practice", problem.number, k), draw.degree,
                               draw.pins, draw.difficulty, problem.section)
         if drawn is None or _shown_key(drawn) in seen or (slot is not None and answer_form(drawn) != slot.form):
+            continue
+        if _data_key(drawn) in taken:
             continue
         seen.add(_shown_key(drawn))
         (fits if slot is None or abs(answer_size(drawn) - slot.size) <= SIZE_SLACK else others).append(drawn)
@@ -447,11 +457,14 @@ def slot_pool(problem: Problem, slot: Slot | None, run_seed: int, want: int) -> 
     return tuple(fits + others[: want - len(fits)])
 
 
-def class_pools(copt: ClassOptions, run_seed: int, version: Version) -> list[tuple[Variant, ...]] | None:
+def class_pools(copt: ClassOptions, run_seed: int, version: Version,
+                apart: Sequence[Version] | None = None) -> list[tuple[Variant, ...]] | None:
     """Each slot's practice pool, drawn once for the whole class and rendered once (render_variants), so every
-    version's page shares it (own_pools takes out the version's own problem): pool_size + 1 problems per slot.
-    `version` is any version of the class: its problems show each slot's kind, pins and section. None when
-    there is no practice page or --variants is 0."""
+    version's page shares it (own_pools deals a version its part). `version` is any version of the class: its
+    problems show each slot's kind, pins and section. With `apart` (every version of the class: manifest format
+    5 on), no pool problem is any of their problems of that slot, pool_size problems per slot; without (the
+    pools of formats 2-4, for --rebuild), pool_size + 1, which may hold a classmate's problem. None when there
+    is no practice page or --variants is 0."""
     each = pool_size(copt, len(version.quiz.problems))
     if each <= 0:
         return None
@@ -459,7 +472,11 @@ def class_pools(copt: ClassOptions, run_seed: int, version: Version) -> list[tup
 
     env = environment()
     slots = {slot.number: slot for slot in version.slots}
-    return [render_variants(slot_pool(p, slots.get(p.number), run_seed, each + 1), env) for p in version.quiz.problems]
+    if apart is None:
+        return [render_variants(slot_pool(p, slots.get(p.number), run_seed, each + 1), env)
+                for p in version.quiz.problems]
+    return [render_variants(slot_pool(p, slots.get(p.number), run_seed, each, [v.quiz.problems[i] for v in apart]), env)
+            for i, p in enumerate(version.quiz.problems)]
 
 
 def own_pools(pools: Sequence[Sequence[Variant]], quiz: Quiz, each: int) -> list[tuple[Variant, ...]]:
@@ -628,7 +645,7 @@ def write_class(out: Path, copt: ClassOptions, run_seed: int, versions: list[Ver
             bar = progress_bar(len(versions), progress, "rendering")
             bar.update(resumed)
             # The practice pools are drawn and rendered here, once, before the workers fork and share them.
-            pools = class_pools(copt, run_seed, versions[todo[0]]) if todo else None
+            pools = class_pools(copt, run_seed, versions[todo[0]], versions) if todo else None
             _JOB.update(copt=copt, versions=versions, staging=str(staging), seed=run_seed, pools=pools)
             # What the workers inherit stays shared with this process: frozen, their garbage collector
             # does not write to it (a collection touching every inherited object copies its page).
@@ -906,8 +923,15 @@ def rebuild_pools(data: dict[str, Any], copt: ClassOptions, version: Version) ->
         return None
     if data.get("format", 1) == 1:  # each version drew its own, from its problems' seeds
         return lambda quiz: practice_pools(quiz, n)
-    pools = class_pools(copt, data["seed"], version)
+    each = pool_size(copt, len(version.quiz.problems))
+    if each <= 0:
+        return None
+    apart = None
+    if data.get("format", 1) >= APART_FORMAT:  # the pools leave out every version's problems: make them all
+        apart = make_versions(copt, data["seed"], [None] * len(data["versions"]))
+        if [_data_key(p) for p in apart[version.index - 1].quiz.problems] != [_data_key(p) for p in version.quiz.problems]:
+            raise QuizgenError(f"version {version.code}: the class's versions come out differently")
+    pools = class_pools(copt, data["seed"], version, apart)
     if pools is None:
         return None
-    each = pool_size(copt, len(version.quiz.problems))
     return lambda quiz: own_pools(pools, quiz, each)

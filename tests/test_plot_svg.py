@@ -205,7 +205,7 @@ def test_a_class_set_from_before_the_lean_pictures_says_its_key_will_differ(tmp_
     A set of format 2 (or 1) had savefig's SVG in its key.html: rebuilt, a one-line note says the key
     will not be byte for byte the earlier file; a set without such pictures gets no note."""
     data = _class_set(tmp_path, "tangent-line")
-    assert data["format"] == 4
+    assert data["format"] == 5
     done = _rebuild(tmp_path, data, "now")
     assert done.returncode == 0 and done.stderr == "", done.stderr
     folder = tmp_path / "cs" / data["versions"][0]["folder"]
