@@ -853,6 +853,13 @@ class Grader:
         self.unmatched = 0  # rows of students with no version
         self.unknown: dict[str, int] = {}  # such students (at most MAX_UNKNOWN kept) -> their rows
         self.wrong: dict[int, dict[str, list[Any]]] = {}  # problem -> answer -> [count, misconception]
+        # --stats' misconceptions grouped across versions: per student and problem (in quiz order) the
+        # group of the last answer if it was wrong (index + 1 into self.groups[problem]), else 0
+        self.slips: dict[str, array[int]] = {}
+        self.groups: dict[int, list[_MistakeGroup]] = {}  # problem -> groups; [0] is "no known misconception"
+        self._group_of: dict[int, dict[str, int]] = {}  # problem -> grouping key -> index into its groups
+        self._said: dict[tuple[int, str], int] = {}  # (problem, misconception's text) -> index into its groups
+        self._says = functools.lru_cache(maxsize=_CACHE)(self._misconception)
         numbers = sorted({n for k in self.sets for n in k})
         self._known = f" (the quiz has problems {numbers[0]}–{numbers[-1]})" if numbers else ""
         self._verdict = functools.lru_cache(maxsize=_CACHE)(self._grade)
@@ -865,6 +872,41 @@ class Grader:
         if len(answer) <= _CACHED_ANSWER:
             return self._verdict(version, number, answer)
         return self._grade(version, number, answer)
+
+    def _misconception(self, version: int, number: int, answer: str) -> str:
+        """The feedback of the problem's listed mistake that the checker gave for answer ("" for none)."""
+        message = self.verdict(number, answer, version).message
+        return next((m for _, m in self.sets[version][number].mistakes if m and m in message), "")
+
+    def _note_slip(self, student: str, position: int, number: int, answer: str, version: int) -> None:
+        """Remember the misconception group of a student's wrong answer (the last answer counts)."""
+        says = self._says(version, number, answer) if len(answer) <= _CACHED_ANSWER else \
+            self._misconception(version, number, answer)
+        groups = self.groups.get(number)
+        if groups is None:
+            groups = self.groups[number] = [_MistakeGroup("")]
+            self._group_of[number] = {"": 0}
+        index = self._said.get((number, says), -1) if says else 0
+        if index < 0:
+            found = self._group_of[number]
+            grouping = mistake_key(says)
+            index = found.get(grouping, -1)
+            if index < 0:
+                if len(groups) >= MAX_GROUPS:  # far beyond any quiz: one group for the rest
+                    grouping = "\x00"
+                    index = found.get(grouping, -1)
+                if index < 0:
+                    index = found[grouping] = len(groups)
+                    groups.append(_MistakeGroup(grouping))
+            self._said[number, says] = index
+        if says:
+            group = groups[index]
+            if version not in group.examples:
+                group.examples[version] = says
+        slips = self.slips.get(student)
+        if slips is None:
+            slips = self.slips[student] = array("H", bytes(2 * len(self.sets[version])))
+        slips[position] = index + 1
 
     def _note_wrong(self, number: int, answer: str, verdict: Verdict, key: Key) -> None:
         table = self.wrong.setdefault(number, {})
@@ -1038,6 +1080,9 @@ class Grader:
         mine[position] = line * 2 + correct
         if not correct:
             self._note_wrong(number, answer, verdict, key)
+            self._note_slip(student, position, number, answer, version)
+        elif before and student in self.slips:
+            self.slips[student][position] = 0
         self.rows += 1
         code = self.versions.versions[version].code if self.versions else ""
         return GradedAnswer(line, self.names.get(student, student), number, answer, verdict.status, verdict.message, code)
@@ -1057,18 +1102,29 @@ class Grader:
                                   "of the quiz")
 
     def stats_rows(self) -> Iterator[tuple[object, ...]]:
-        """Per problem: number, kind-free counts (answered, correct, percent correct) and the three
-        most common wrong answers with the misconception each matches."""
+        """Per problem: number, kind, counts (answered, correct, percent correct), the three most
+        common wrong answers with the misconception each matches, then the three misconceptions
+        most students' last wrong answers matched, grouped across versions by their text with the
+        numbers masked (see mistake_key): the masked text, the students, and one real text from the
+        version where it was most common ("no known misconception" for wrong answers matching none)."""
         numbers = sorted({n for k in self.sets for n in k})
         answered = dict.fromkeys(numbers, 0)
         correct = dict.fromkeys(numbers, 0)
+        slipped: dict[tuple[int, int, int], int] = {}  # (problem, group, version) -> students
         for student, mine in self.students.items():
             version = self.student_set.get(student, 0)
+            slips = self.slips.get(student)
             for number, position in self._positions[version].items():
                 value = mine[position]
                 if value:
                     answered[number] += 1
                     correct[number] += value & 1
+                    if not value & 1:
+                        where = (number, slips[position] - 1 if slips is not None and slips[position] else 0, version)
+                        slipped[where] = slipped.get(where, 0) + 1
+        grouped: dict[int, dict[int, dict[int, int]]] = {}  # problem -> group -> version -> students
+        for (number, group, version), students in slipped.items():
+            grouped.setdefault(number, {}).setdefault(group, {})[version] = students
         for number in numbers:
             n, c = answered[number], correct[number]
             top = sorted((self.wrong.get(number) or {}).items(), key=lambda item: -item[1][0])[:EXAMPLES]
@@ -1076,7 +1132,67 @@ class Grader:
             for text, (count, says) in top:
                 cells += [text, count, says]
             cells += [""] * (3 * EXAMPLES - len(cells))
-            yield (number, _kind(self.sets, number), n, c, f"{100 * c / n:.1f}" if n else "", *cells)
+            yield (number, _kind(self.sets, number), n, c, f"{100 * c / n:.1f}" if n else "", *cells,
+                   *self._group_cells(number, grouped.get(number, {})))
+
+    def _group_cells(self, number: int, counts: Mapping[int, Mapping[int, int]]) -> list[object]:
+        """The misconception_group_i columns of one problem: text, students, example (see stats_rows)."""
+        groups = self.groups.get(number) or [_MistakeGroup("")]
+        ranked = []
+        for index, per_version in counts.items():
+            group = groups[index]
+            version = min(per_version, key=lambda v: (-per_version[v], v))  # the most frequent version, first on ties
+            example = group.examples.get(version, "")
+            if not index:
+                text, example = NO_MISCONCEPTION, ""
+            elif group.key == "\x00":
+                text, example = OTHER_MISCONCEPTIONS, ""
+            else:
+                text = mask_numbers(example)
+            ranked.append((-sum(per_version.values()), not index, text, example))
+        cells: list[object] = []
+        for minus, _, text, example in sorted(ranked)[:EXAMPLES]:
+            cells += [text, -minus, example]
+        return cells + [""] * (3 * EXAMPLES - len(cells))
+
+
+@dataclass
+class _MistakeGroup:
+    """Misconceptions that differ only in their numbers (one per version, say), for --stats."""
+
+    key: str  # mistake_key of their texts; "" for wrong answers matching no misconception
+    examples: dict[int, str] = field(default_factory=dict)  # version -> the first real text met
+
+
+NO_MISCONCEPTION = "no known misconception"
+OTHER_MISCONCEPTIONS = "other misconceptions (too many kinds to tell apart)"
+MAX_GROUPS = 65_000  # misconception groups told apart per problem for --stats (kept in 2 bytes a cell)
+MASK = "\u2026"  # what a masked number becomes: …
+_UNSIGNED = r"(?:[0-9]+(?:,[0-9]{3})*(?![0-9])(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+\-\u2212]?[0-9]+)?"
+# a number: a sign only where it cannot be an operator (not after a name, a digit, a prime or a
+# closing bracket: "x = −1" but not "a − 1" or "x−1"), digits (1,000 and decimals), an exponent,
+# a fraction (3/4, −1/2), or a vulgar fraction (½); never inside a name such as w1 or after a
+# prime; letters, primes, subscripts and superscripts (x², w₁, xⁿ⁻¹) are never touched
+_NUMBER_TEXT = re.compile(
+    r"(?:(?<![\w.\u2032\u2033)\]}])[+\-\u2212](?=[0-9.])|(?<![\w.\u2032\u2033]))"
+    rf"{_UNSIGNED}(?:[/\u2044][+\-\u2212]?{_UNSIGNED})?"
+    r"|[\u00bc-\u00be\u2150-\u215e]")
+_MASKED_PAREN = re.compile(r"\(\u2026\)")
+_MASKED_RUN = re.compile(r"\u2026(?:\s?\u2026)+")
+
+
+def mask_numbers(text: str) -> str:
+    """text with whitespace collapsed and every number (signed integers and decimals, with the
+    Unicode minus too, fractions such as 3/4 and −1/2) replaced by …: "Substitute x = −1 with its
+    sign: that is f(1)." -> "Substitute x = … with its sign: that is f(…)."."""
+    return _NUMBER_TEXT.sub(MASK, " ".join(text.split()))
+
+
+def mistake_key(text: str) -> str:
+    """What misconceptions are grouped by: the masked text, with a masked number in parentheses
+    the same as one without (5(3)² and (−3)(−1)² both give …², as in "The power applies to x
+    only: 5(3)² = 5(9), not (15)²" and its version with a negative coefficient)."""
+    return _MASKED_RUN.sub(MASK, _MASKED_PAREN.sub(MASK, mask_numbers(text)))
 
 
 def _kind(sets: Sequence[Mapping[int, Key]], number: int) -> str:
@@ -1172,7 +1288,8 @@ def check_targets(outputs: Sequence[tuple[str, Path]], inputs: Iterable[Path]) -
 
 
 STATS_HEADER = ("problem", "kind", "answered", "correct", "percent_correct",
-                *(f"{what}_{i}" for i in range(1, EXAMPLES + 1) for what in ("wrong_answer", "count", "misconception")))
+                *(f"{what}_{i}" for i in range(1, EXAMPLES + 1) for what in ("wrong_answer", "count", "misconception")),
+                *(f"misconception_group_{i}{what}" for i in range(1, EXAMPLES + 1) for what in ("", "_students", "_example")))
 GRADEBOOK_FORMATS = ("canvas", "moodle")
 
 

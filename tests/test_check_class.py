@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import main
+from quizgen.grading import mask_numbers, mistake_key
 
 STUDENTS = [("Ada Lovelace", "s101"), ("Ben Okri", "s102"), ("Chidi Anagonye", "s103"),
             ("Dana Scully", "s104"), ("Emil Zátopek", "s105"), ("Fay Wray", "s106")]
@@ -390,3 +391,120 @@ def test_check_manifest_too_deep_is_worded_for_a_manifest(tmp_path: Path) -> Non
     code, _, err = run("check", "--manifest", str(tmp_path / "m.json"), "--answers", str(tmp_path / "a.csv"))
     one_line_manifest_error(code, err, "manifest.json")
     assert "quiz.json" not in err
+
+
+# ------------------------------------------------- --stats: misconceptions grouped across versions
+
+
+QUOTIENT = "That is the quotient itself; subtract the true slope"  # estimate-error's mistake, numbers after
+TRUE_SLOPE = "That is the true slope f′(a); the error is"  # another of its mistakes
+
+
+@pytest.fixture(scope="module")
+def shared_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make --versions 4`: each version's numbers differ, so do its misconceptions' texts."""
+    root = tmp_path_factory.mktemp("shared")
+    code, out, err = run("make", "--versions", "4", "--count", "8", "--seed", "11", "--format", "json",
+                         "--out", str(root / "set"))
+    assert code == 0, err
+    return root / "set"
+
+
+def mistake(problem: dict, prefix: str) -> tuple[str, str]:
+    return next((a, says) for a, says in problem["mistakes"] if says.startswith(prefix))
+
+
+def test_stats_group_one_misconception_across_versions(shared_set: Path, tmp_path: Path) -> None:
+    """Students of four versions make the same slip on problem 8, each with their version's numbers
+    (taken from its quiz.json): one grouped row counting them all, the example from the version
+    where most made it; wrong answers matching no misconception are counted too, the last answer
+    counts. Expected counts are kept here as the rows are written, not read from the program."""
+    vs = versions(shared_set)
+    problems = [next(p for p in v["quiz"]["problems"] if p["number"] == 8) for v in vs]
+    assert {p["kind"] for p in problems} == {"estimate-error"}
+    slips = [mistake(p, QUOTIENT) for p in problems]
+    assert len({says for _, says in slips}) == 4  # four versions, four texts with their own numbers
+    rows = ["student,version,problem,answer"]
+    count = Counter()  # what the last answer of each student was, as chosen here
+    plan_ = {0: ["q"], 1: ["q", "t"], 2: ["q", "q", "q", "n"], 3: ["q", "t", "ok", "n"]}
+    for v, (entry, problem) in enumerate(zip(vs, problems)):
+        for s, what in enumerate(plan_[v]):
+            name = f"S{v}{s}"
+            answer = {"q": slips[v][0], "t": mistake(problem, TRUE_SLOPE)[0], "n": "12345", "ok": problem["answer"]}[what]
+            rows.append(f'{name},{entry["code"]},8,"{answer}"')
+            count[what] += 1
+    # a slip corrected later is not counted; a right answer replaced by a slip is
+    rows.append(f'Late,{vs[0]["code"]},8,"{slips[0][0]}"')
+    rows.append(f'Late,{vs[0]["code"]},8,"{problems[0]["answer"]}"')
+    count["ok"] += 1
+    rows.append(f'Again,{vs[1]["code"]},8,"{problems[1]["answer"]}"')
+    rows.append(f'Again,{vs[1]["code"]},8,"{slips[1][0]}"')
+    count["q"] += 1
+    assert count == {"q": 7, "t": 2, "n": 2, "ok": 2}
+    answers = tmp_path / "a.csv"
+    answers.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    stats = tmp_path / "s.csv"
+    code, out, err = run("check", "--manifest", str(shared_set / "manifest.json"), "--answers", str(answers),
+                         "--report", str(tmp_path / "r.csv"), "--stats", str(stats))
+    assert code == 0, err
+    table = read_csv(stats)
+    head = table[0]
+    assert head[:14] == ["problem", "kind", "answered", "correct", "percent_correct",
+                         "wrong_answer_1", "count_1", "misconception_1", "wrong_answer_2", "count_2", "misconception_2",
+                         "wrong_answer_3", "count_3", "misconception_3"]
+    assert head[14:] == [f"misconception_group_{i}{w}" for i in (1, 2, 3) for w in ("", "_students", "_example")]
+    row = dict(zip(head, next(r for r in table[1:] if r[0] == "8")))
+    assert (int(row["answered"]), int(row["correct"])) == (13, 2)
+    # version 2 (third) made the slip three times: its text is the example
+    assert row["misconception_group_1"] == "That is the quotient itself; subtract the true slope f′(…) = … to get the error."
+    assert (int(row["misconception_group_1_students"]), row["misconception_group_1_example"]) == (count["q"], slips[2][1])
+    rest = {(row[f"misconception_group_{i}"], int(row[f"misconception_group_{i}_students"])) for i in (2, 3)}
+    assert rest == {("That is the true slope f′(a); the error is the quotient minus it.", count["t"]),
+                    ("no known misconception", count["n"])}
+    assert count["q"] + count["t"] + count["n"] == int(row["answered"]) - int(row["correct"])
+    # the ungrouped columns still list the answers as typed: each slip's text is its version's
+    assert max(int(row[f"count_{i}"]) for i in (1, 2, 3)) <= 4
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("Substitute x = −1 with its sign: that is f(1).", "Substitute x = … with its sign: that is f(…)."),
+    ("Substitute x = 3 with its sign: that is f(−3).", "Substitute x = … with its sign: that is f(…)."),
+    ("h = 0.05, h = -0.001, .5 and 12.", "h = …, h = …, … and …."),  # a full stop is no decimal point
+    ("3/4 and −1/2 and 1/-2, ½", "… and … and …, …"),
+    ("x−1 and a − 1 and (x + 1)", "x−… and a − … and (x + …)"),  # operators stay
+    ("x² + 2xh + h², xⁿ⁻¹, w₁ − η·L′(w₀)", "x² + …xh + h², xⁿ⁻¹, w₁ − η·L′(w₀)"),  # superscripts, subscripts
+    ("f′(−3) = 26, f″(2), w1, x2, 1e-3, 1,000", "f′(…) = …, f″(…), w1, x2, …, …"),
+    ("no  numbers\there", "no numbers here"),
+])
+def test_mask_numbers(text: str, masked: str) -> None:
+    assert mask_numbers(text) == masked
+
+
+def test_mistake_key_groups_a_parenthesised_number_with_a_bare_one() -> None:
+    a = "The power applies to x only: 5(3)² = 5(9), not (15)²."
+    b = "The power applies to x only: (−3)(−1)² = (−3)(1), not (3)²."
+    assert mask_numbers(a) != mask_numbers(b)
+    assert mistake_key(a) == mistake_key(b)
+    assert mistake_key("Keep the constant term 8: it is part of f(x) too.") == \
+        mistake_key("Keep the constant term −4: it is part of f(x) too.")
+    assert mistake_key("That is the slope f′(a)") != mistake_key("That is the slope f′(3)")
+
+
+def test_stats_group_misconceptions_for_one_quiz_too(shared_set: Path, tmp_path: Path) -> None:
+    """--quiz (no manifest): one version, the same columns; students counted once, last answer."""
+    v = versions(shared_set)[0]
+    problem = next(p for p in v["quiz"]["problems"] if p["number"] == 8)
+    slip, says = mistake(problem, QUOTIENT)
+    answers = tmp_path / "a.csv"
+    answers.write_text(f"student,problem,answer\nA,8,{slip}\nA,8,{slip}\nB,8,{slip}\nC,8,xyz\nD,8,{problem['answer']}\n",
+                       encoding="utf-8")
+    stats = tmp_path / "s.csv"
+    code, _, err = run("check", "--quiz", str(shared_set / v["folder"] / "quiz.json"), "--answers", str(answers),
+                       "--report", str(tmp_path / "r.csv"), "--stats", str(stats))
+    assert code == 0, err
+    table = read_csv(stats)
+    row = dict(zip(table[0], next(r for r in table[1:] if r[0] == "8")))
+    assert (row["misconception_group_1_students"], row["misconception_group_1_example"]) == ("2", says)
+    assert (row["misconception_group_2"], row["misconception_group_2_students"]) == ("no known misconception", "1")
+    assert row["misconception_group_3"] == row["misconception_group_3_students"] == ""
+    assert row["count_1"] == "3"  # the ungrouped column counts every wrong row, as before
