@@ -499,3 +499,34 @@ def test_proc_files_are_refused_in_one_line_never_waited_on(tmp_path: Path, proc
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert proc in done.stderr
     assert not (tmp_path / "rb").exists()
+
+
+def test_a_rendering_worker_forgets_its_memos_after_each_version() -> None:
+    """The memo caches a version fills (written numbers, parsed formulas, secant plans, …) are
+    emptied after it, so a worker does not grow over a class; the one-entry caches (fonts,
+    the measuring renderer) are kept. The output does not depend on them:
+    test_rebuild_is_byte_identical rebuilds in one process a version a worker made after others."""
+    from quizgen import choices, exact, graphs, mathtex, plots
+    from quizgen.generate import make_quiz
+    from quizgen.render import build_files
+
+    quiz = make_quiz(Options(count=6), 11)
+    build_files(quiz, ["html", "json"])
+    modules = (choices, exact, graphs, mathtex, plots)
+
+    def memos() -> dict[str, int]:
+        sizes = {f"{m.__name__}.{name}": value.cache_info().currsize for m in modules
+                 for name, value in vars(m).items()
+                 if hasattr(value, "cache_info") and getattr(value, "__module__", None) == m.__name__
+                 and (value.cache_info().maxsize or 2) > 1}
+        sizes.update({"exact._FORMS": len(exact._FORMS), "exact._POLY_FORMS": len(exact._POLY_FORMS),
+                      "plots._READY": len(plots._READY)})
+        return sizes
+
+    assert sum(memos().values()) > 0  # the version filled some
+    kept = {name: value.cache_info().currsize for name, value in vars(plots).items()
+            if hasattr(value, "cache_info") and value.cache_info().maxsize == 1}
+    classset._forget_memos()
+    assert memos() == dict.fromkeys(memos(), 0)
+    assert {name: value.cache_info().currsize for name, value in vars(plots).items()
+            if hasattr(value, "cache_info") and value.cache_info().maxsize == 1} == kept
