@@ -66,6 +66,7 @@ from quizgen.makeoptions import check_class_size, check_options
 from quizgen.model import DEFAULT_COUNT, DEFAULT_VARIANTS, MAX_COUNT, MAX_PAGE_VARIANTS, Pins, Problem, Quiz
 from quizgen.practice import Variant
 from quizgen.roster import Student
+from quizgen.userfile import read_at_most
 
 SIZE_SLACK = 2  # digits an answer may differ from its slot's reference answer
 _PROBLEM_TRIES = 80  # draws per slot and version
@@ -770,21 +771,14 @@ def _read_manifest(path: Path, limit: int = 5_000_000) -> bytes:
             raise InputError("not a file", field="manifest", file=path)
         if info.st_size > limit:
             raise InputError("larger than 5 MB, not a quizgen manifest", field="manifest", file=path)
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            try:
-                chunk = os.read(fd, limit + 1 - size)
-            except BlockingIOError:
-                raise InputError("cannot read it without waiting for it: give a file saved on disk",
-                                 field="manifest", file=path) from None
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
+        try:
+            data = read_at_most(fd, limit)
+        except BlockingIOError:
+            raise InputError("cannot read it without waiting for it: give a file saved on disk",
+                             field="manifest", file=path) from None
+        if len(data) > limit:
             raise InputError("larger than 5 MB, not a quizgen manifest", field="manifest", file=path)
-        return b"".join(chunks)
+        return data
     finally:
         os.close(fd)
 

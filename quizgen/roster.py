@@ -29,6 +29,7 @@ from pathlib import Path
 
 from quizgen.errors import InputError
 from quizgen.usertext import unprintable
+from quizgen.userfile import read_at_most
 
 MAX_STUDENTS = 200  # also the most versions one run makes (quizgen make --versions)
 MAX_ROSTER_BYTES = 1_000_000  # 200 students need about 10 kB
@@ -133,15 +134,7 @@ def read_roster(path: Path) -> tuple[list[Student], list[str]]:
         # Without blocking: a file that would make a read wait (/proc/kmsg) is refused, never waited on.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         try:
-            chunks: list[bytes] = []
-            size = 0
-            while size <= MAX_ROSTER_BYTES:
-                chunk = os.read(fd, MAX_ROSTER_BYTES + 1 - size)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            data = b"".join(chunks)
+            data = read_at_most(fd, MAX_ROSTER_BYTES)
         finally:
             os.close(fd)
     except OSError as exc:

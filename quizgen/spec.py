@@ -32,6 +32,7 @@ from quizgen.kinds import KINDS
 from quizgen.levels import DEFAULT_LEVEL, LEVELS
 from quizgen.model import MAX_COUNT, Quiz
 from quizgen.usertext import MAX_INSTRUCTIONS, MAX_TITLE, page_text
+from quizgen.userfile import read_at_most
 
 TOP_KEYS = ("title", "instructions", "seed", "difficulty", "degree", "sections")
 SECTION_KEYS = ("heading", "kinds", "count", "difficulty", "degree", "function", "point", "step", "rate")
@@ -347,22 +348,15 @@ def _read_capped(path: Path) -> bytes:
         if not stat.S_ISREG(mode):
             what = "a folder" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode) else "a device or socket"
             raise InputError(f"not a regular file ({what}); give a .toml file", field="spec", file=path)
-        chunks = []
-        size = 0
-        while size <= MAX_SPEC_BYTES:
-            chunk = os.read(fd, MAX_SPEC_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
+        data = read_at_most(fd, MAX_SPEC_BYTES)
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror})", field="spec", file=path) from None
     finally:
         os.close(fd)
-    if size > MAX_SPEC_BYTES:
+    if len(data) > MAX_SPEC_BYTES:
         raise InputError(f"larger than {MAX_SPEC_BYTES // 1024} kB; a spec is a short text file", field="spec",
                          file=path)
-    return b"".join(chunks)
+    return data
 
 
 def load_spec(path: Path, *, difficulty: str = DEFAULT_LEVEL, degree: int = 2) -> WorksheetSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,10 @@ def test_walkthrough_example_reproduces_every_number(tmp_path: Path) -> None:
         # (the heading's own words are set as the key's sentences are: variables in the math face)
         positions = [html.index(f"<h2>Part {'ABCDEF'[n]}: {prose_html(h)}</h2>") for n, h in enumerate(headings)]
         assert positions == sorted(positions)
-    assert "Work with <" not in (tmp_path / "worksheet.html").read_text()  # escaped text, not markup
+    # Escaped text, not markup: the only tags inside are the no-break spans prose_html puts around a formula.
+    instructions = re.search(r'<div class="instructions">(.*?)</div>', (tmp_path / "worksheet.html").read_text(),
+                             re.S)
+    assert instructions is not None and "<" not in re.sub(r'<span class="nw">|</span>', "", instructions.group(1))
     assert str(prose_html(quiz["instructions"])) in (tmp_path / "worksheet.html").read_text()
     assert "\U0001d453(\U0001d465)" in str(prose_html(quiz["instructions"]))  # 𝑓(𝑥): the math face
 
