@@ -242,6 +242,9 @@ def _sections(raw_sections: Any, where: _Where | _DataWhere, *, title: str | Non
             kinds = [kinds]
         if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) for k in kinds):
             raise where.error(f"{label}'kinds' must be a list of kind names, not {show(raw['kinds'])}", "kinds", n)
+        if len(kinds) > MAX_COUNT:  # each entry is a problem's kind in turn: more than a worksheet holds is no spec
+            raise where.error(f"{label}'kinds' lists {len(kinds):,} kinds; a section lists at most {MAX_COUNT}",
+                              "kinds", n)
         for k in kinds:
             if k not in KINDS:
                 raise where.error(f"{label}'kinds': unknown kind {show(k)}; choose from {', '.join(KINDS)}", "kinds", n)

@@ -116,6 +116,9 @@ BAD = [
     ('[[sections]]\nkinds = ["evaluate"]\n', [":1: ", "section 1: missing key 'heading'"]),
     ('[[sections]]\nheading = "A"\n', [":1: ", "missing key 'kinds'"]),
     ('title = "T"\n', ["needs at least one [[sections]]"]),
+    # 501 kind names for 3 problems: read whole, it took seconds to check and draw (a manifest's spec too).
+    ('[[sections]]\nheading = "A"\ncount = 3\nkinds = [' + ", ".join(['"evaluate"'] * 501) + ']\n',
+     [":4: ", "'kinds' lists 501 kinds; a section lists at most 500"]),
     (
         '[[sections]]\nheading = "A"\nkinds = ["evaluate"]\nfunction = "3x^2-4x+5"\npoint = 2\ncount = 3\n',
         [":6: ", "section 1 ('A'): count 3: the pinned values allow only 1"],
