@@ -174,8 +174,10 @@ def test_unicode_names_are_named() -> None:
         page_text("a\u200fb", "title")
 
 
-def test_a_spec_with_a_class_set_is_refused_with_a_reason(tmp_path: Path) -> None:
+def test_a_spec_that_pins_every_value_cannot_make_a_class_set(tmp_path: Path) -> None:
+    """A spec makes a class set (tests/test_classset_spec.py), but not one whose every problem is
+    pinned (the walkthrough's): all versions would be the same sheet."""
     done = run("make", "--spec", str(ROOT / "examples" / "walkthrough.toml"), "--versions", "2", "--out", "o",
                cwd=tmp_path)
-    one_line_exit_2(done, "--spec cannot be combined with --versions", "drawn from --kind, --count")
+    one_line_exit_2(done, "every problem is fixed by its section's pinned values", "all 2 versions would be the same")
     assert os.listdir(tmp_path) == []
