@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -65,9 +64,16 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
+# The in-process timings below import quizgen from this checkout too.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
 def quizgen_cmd() -> list[str]:
-    exe = shutil.which("quizgen", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "quizgen"]
+    """quizgen from this checkout (the tree this script is in), whatever copy the venv has installed:
+    `.venv/bin/quizgen` runs the installed copy, which is stale in a working tree until reinstalled
+    (until 2026-11-30 this script timed that copy: an older quizgen)."""
+    os.environ["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    return [sys.executable, "-m", "quizgen"]
 
 
 def page_count(path: Path) -> int:
