@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from conftest import one_line_exit_2, tampered
+from conftest import quizgen_run as run
 from quizgen import classset
 from quizgen.errors import InputError
 from quizgen.exact import is_decimal_text
@@ -26,10 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 CODE_ALPHABET = set("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 
-
-def run(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "quizgen", *args], capture_output=True, text=True, env=ENV,
-                          cwd=cwd, timeout=timeout)
 
 
 # ---------------------------------------------------------------- fairness (no rendering)
@@ -365,29 +363,6 @@ def test_out_may_hold_a_single_run_but_not_other_files(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- a tampered manifest, an unclosed quote
 # (attacker's reproductions: tracebacks, empty --out folders, ESC into the terminal, a flag never typed)
-
-
-def one_line_exit_2(done: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert done.returncode == 2, (done.returncode, done.stderr[-400:])
-    assert "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    for needle in needles:
-        assert needle in done.stderr, done.stderr
-
-
-@pytest.fixture(scope="module")
-def json_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("cls")
-    done = run("make", "--versions", "2", "--count", "3", "--seed", "9", "--format", "json", "--out", "cs", cwd=d)
-    assert done.returncode == 0, done.stderr
-    return d
-
-
-def tampered(d: Path, name: str, change: Any) -> str:
-    data = json.loads((d / "cs" / "manifest.json").read_text())
-    change(data)
-    (d / "cs" / name).write_text(json.dumps(data))
-    return f"cs/{name}"
 
 
 @pytest.mark.parametrize("key,value", [

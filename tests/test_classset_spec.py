@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from conftest import one_line_exit_2
+from conftest import quizgen_run as run
 from quizgen import classset
 from quizgen.generate import Options
 from quizgen.spec import parse_spec, spec_from_json
@@ -56,18 +58,6 @@ heading = "Your own"
 kinds = ["difference", "tangent-line"]
 """
 
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "quizgen", *args], capture_output=True, text=True, env=ENV,
-                          cwd=cwd, timeout=600)
-
-
-def one_line_exit_2(done: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert done.returncode == 2, (done.returncode, done.stdout[-300:], done.stderr[-400:])
-    assert "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    for needle in needles:
-        assert needle in done.stderr, done.stderr
 
 
 def spec_class(text: str, versions: int, seed: int = 3, style: str = "open",

@@ -7,33 +7,21 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import one_line_exit_2, tampered
+from conftest import quizgen_run as run
 from quizgen.errors import InputError
 from quizgen.makeoptions import MAX_CLASS_PROBLEMS, MAX_VERSIONS, check_class_size, check_options
 from quizgen.roster import read_roster
 from quizgen.usertext import page_text
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "quizgen", *args], capture_output=True, text=True, env=ENV,
-                          cwd=cwd, timeout=600)
-
-
-def one_line_exit_2(done: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert done.returncode == 2, (done.returncode, done.stderr[-400:])
-    assert "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    for needle in needles:
-        assert needle in done.stderr, done.stderr
 
 
 # ---------------------------------------------------------------- one rule for text on the pages
@@ -90,21 +78,6 @@ def test_class_size_cap() -> None:
         with pytest.raises(InputError) as caught:
             check_class_size(versions, count)
         assert caught.value.field == "versions"
-
-
-@pytest.fixture(scope="module")
-def json_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("opts")
-    done = run("make", "--versions", "2", "--count", "3", "--seed", "9", "--format", "json", "--out", "cs", cwd=d)
-    assert done.returncode == 0, done.stderr
-    return d
-
-
-def tampered(d: Path, name: str, change: Any) -> str:
-    data = json.loads((d / "cs" / "manifest.json").read_text())
-    change(data)
-    (d / "cs" / name).write_text(json.dumps(data))
-    return f"cs/{name}"
 
 
 def test_an_unknown_manifest_option_is_an_error_naming_file_and_key(json_set: Path) -> None:
