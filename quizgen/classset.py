@@ -530,12 +530,9 @@ def _preload(copt: ClassOptions) -> None:
     if "pdf" in copt.formats:
         import weasyprint  # noqa: F401
     if typeset and copt.plots != "none":
-        from matplotlib import figure  # noqa: F401
-        from matplotlib.backends import backend_agg  # noqa: F401
-
         from quizgen import plots
 
-        plots._fonts()
+        plots.preload()
 
 
 def _worker_init() -> None:
@@ -586,8 +583,8 @@ def _forget_memos() -> None:
             info = getattr(value, "cache_info", None)
             if info is not None and getattr(value, "__module__", None) == module.__name__ and (info().maxsize or 2) > 1:
                 value.cache_clear()
-    for memo in (exact._FORMS, exact._POLY_FORMS, plots._READY):
-        memo.clear()
+    exact.forget_memos()
+    plots.forget_memos()
 
 
 def _combine(name: str) -> int:

@@ -500,3 +500,10 @@ def plain_forms(plain: str) -> tuple[str, str]:
         items_t.append(" = ".join(t for t, _ in sides))
         items_l.append(" = ".join(l for _, l in sides))
     return ", ".join(items_t), ", ".join(items_l)
+
+
+def forget_memos() -> None:
+    """Empty this module's memos of written numbers and polynomials (a class set's rendering worker
+    calls it after each version: the next version writes other numbers). Output is unchanged."""
+    _FORMS.clear()
+    _POLY_FORMS.clear()

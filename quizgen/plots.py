@@ -1289,3 +1289,18 @@ def figure_html(picture: Picture, full: bool = True, prose: Callable[[str], Mark
         f'<figure class="{cls}"><img src="{data_uri(picture, full)}" alt="{escape(describe(picture, full))}">'
         f"<figcaption>{prose(caption)}</figcaption></figure>"
     )
+
+
+def preload() -> None:
+    """Import matplotlib and register the pictures' fonts now: a process about to fork workers that
+    draw pictures calls it, so they share these pages instead of each loading its own."""
+    from matplotlib import figure  # noqa: F401
+    from matplotlib.backends import backend_agg  # noqa: F401
+
+    _fonts()
+
+
+def forget_memos() -> None:
+    """Empty the drawn pictures kept for reuse (a class set's rendering worker calls it after each
+    version: the next version draws other pictures). Output is unchanged."""
+    _READY.clear()
